@@ -1,0 +1,59 @@
+# python.org, rebuilt. `make run` and `make test` are the two commands; `make help` lists all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+export UV_PYTHON_DOWNLOADS := never
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: uv
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+
+.PHONY: install
+install: uv ## Install the project and its tools into .venv (from uv.lock)
+	@$(UV) sync --frozen --quiet
+
+.PHONY: run
+run: install ## Start PostgreSQL, Redis, migrations, demo data, the API and a worker
+	@$(RUN) pydotorg dev up
+	@$(RUN) pydotorg migrate
+	@$(RUN) pydotorg seed --demo
+	@$(RUN) pydotorg dev run --host $(HOST) --port $(PORT)
+
+.PHONY: test
+test: install ## Run everything CI runs: lint, OpenAPI drift, the test suite
+	@$(MAKE) --no-print-directory lint
+	@$(RUN) pydotorg openapi --check
+	@$(RUN) pytest -q
+
+.PHONY: lint
+lint: install ## ruff (lint + format check) and mypy
+	@$(RUN) ruff check api tests migrations
+	@$(RUN) ruff format --check api tests migrations
+	@$(RUN) mypy
+
+.PHONY: format
+format: install ## Apply ruff's fixes and formatting
+	@$(RUN) ruff check --fix api tests migrations
+	@$(RUN) ruff format api tests migrations
+
+.PHONY: openapi
+openapi: install ## Write openapi/openapi.json from the app
+	@$(RUN) pydotorg openapi
+
+.PHONY: migrate
+migrate: install ## Apply migrations to the configured (or embedded) database
+	@$(RUN) pydotorg dev up >/dev/null
+	@$(RUN) pydotorg migrate
+
+.PHONY: down
+down: install ## Stop the embedded PostgreSQL and Redis
+	@$(RUN) pydotorg dev down

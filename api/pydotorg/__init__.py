@@ -1,0 +1,1 @@
+"""python.org API service."""

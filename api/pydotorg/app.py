@@ -1,0 +1,134 @@
+"""The Litestar application: ``create_app(settings)``; nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pydotorg.core import db
+from pydotorg.core.auth import AuthMiddleware
+from pydotorg.core.controllers import ChangesController, HealthController
+from pydotorg.core.errors import EXCEPTION_HANDLERS
+from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.core.observability import RequestContextMiddleware, configure_logging
+from pydotorg.core.permissions import principal_of
+from pydotorg.core.ratelimit import RateLimiter
+from pydotorg.core.tasks import create_queue
+from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
+from pydotorg.domains.users.controllers import (
+    AuthController,
+    GroupsController,
+    MeController,
+    UsersController,
+)
+from pydotorg.settings import Settings
+
+API_VERSION = "3.0.0"
+
+
+async def provide_tx(
+    db_session: AsyncSession, request: Request[Any, Any, Any]
+) -> AsyncIterator[AsyncSession]:
+    """The request's transaction: tagged with the actor and the queue, committed on success."""
+    principal = principal_of(request)
+    db_session.info["actor_id"] = principal.user_id if principal else None
+    db_session.info["queue"] = request.app.state.queue
+    async for session in db.provide_transaction(db_session):
+        yield session
+
+
+class Metrics(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
+
+
+def create_app(
+    settings: Settings | None = None, *, mailer: Mailer | None = None, configure_logs: bool = True
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    if configure_logs:
+        configure_logging(settings)
+    engine = db.create_engine(settings)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    queue = create_queue(settings)
+    mailer = mailer or create_mailer(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await queue.disconnect()
+            await engine.dispose()
+
+    prometheus = PrometheusConfig(
+        app_name="pydotorg",
+        prefix="pydotorg",
+        group_path=True,
+        exclude=["^/metrics", "^/healthz"],
+    )
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            Metrics,
+            ChangesController,
+            AuthController,
+            MeController,
+            UsersController,
+            GroupsController,
+        ],
+        plugins=[SQLAlchemyPlugin(config=db.create_sqlalchemy_config(engine))],
+        dependencies={"tx": Provide(provide_tx), **USER_DEPENDENCIES},
+        middleware=[
+            DefineMiddleware(RequestContextMiddleware, settings=settings),
+            prometheus.middleware,
+            DefineMiddleware(AuthMiddleware, settings=settings, sessionmaker=sessionmaker),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(
+            allow_origins=list(settings.allowed_origins),
+            allow_credentials=True,
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "X-Request-ID"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        )
+        if settings.allowed_origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="python.org API",
+            version=API_VERSION,
+            description=(
+                "The JSON API behind www.python.org. /api/v3/ is the modern API; /api/v1/ "
+                "(Tastypie) and /api/v2/ (DRF) reproduce python.org's legacy contracts."
+            ),
+            path="/api/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        lifespan=[lifespan],
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "sessionmaker": sessionmaker,
+                "redis": redis,
+                "queue": queue,
+                "mailer": mailer,
+                "rate_limiter": RateLimiter(redis),
+            }
+        ),
+        debug=settings.debug,
+    )

@@ -1,0 +1,421 @@
+"""The ``pydotorg`` command. Every command reads the same settings as the service and exits
+non-zero with a one-line reason on failure."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pydotorg.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+class Failure(click.ClickException):
+    """A one-line reason, exit status 1."""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _with_dev_services(settings: Settings, *, need_redis: bool = True) -> Settings:
+    """Fill in the embedded servers' URLs when the environment names none (development)."""
+    if settings.database_url and (settings.redis_url or not need_redis):
+        return settings
+    from pydotorg.core import embedded
+
+    services = embedded.status(settings.state_dir.resolve())
+    if services is None:
+        raise Failure(
+            "no database configured: set PYDOTORG_DATABASE_URL and PYDOTORG_REDIS_URL, "
+            "or run `pydotorg dev up` first"
+        )
+    import msgspec
+
+    return msgspec.structs.replace(
+        settings,
+        database_url=settings.database_url or services.database_url,
+        redis_url=settings.redis_url or services.redis_url,
+    )
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coro)
+    except click.ClickException:
+        raise
+    except (OSError, ConnectionError) as exc:
+        raise Failure(f"{type(exc).__name__}: {exc}") from None
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except (SettingsError, RuntimeError, OSError, ValueError) as exc:
+            raise Failure(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """python.org: the API service, its worker and its tools."""
+
+
+# --- dev -----------------------------------------------------------------------------------
+
+
+@main.group()
+def dev() -> None:
+    """Embedded PostgreSQL and Redis for development, under the state directory."""
+
+
+@dev.command("up")
+@friendly
+def dev_up() -> None:
+    """Start (or reuse) the embedded servers and print how to reach them."""
+    from pydotorg.core import embedded
+
+    settings = _settings()
+    services = embedded.up(settings.state_dir.resolve())
+    click.echo(f"PostgreSQL: {services.database_url}")
+    click.echo(f"Redis:      {services.redis_url}")
+    click.echo(f"State:      {services.state_dir}")
+
+
+@dev.command("down")
+@friendly
+def dev_down() -> None:
+    """Stop the embedded servers (data is kept)."""
+    from pydotorg.core import embedded
+
+    stopped = embedded.down(_settings().state_dir.resolve())
+    click.echo("stopped" if stopped else "nothing was running")
+
+
+@dev.command("env")
+@friendly
+def dev_env() -> None:
+    """Print `export PYDOTORG_...=` lines for the running embedded servers."""
+    from pydotorg.core import embedded
+
+    services = embedded.status(_settings().state_dir.resolve())
+    if services is None:
+        raise Failure("the embedded servers are not running; run `pydotorg dev up`")
+    click.echo(f"export PYDOTORG_DATABASE_URL={services.database_url}")
+    click.echo(f"export PYDOTORG_REDIS_URL={services.redis_url}")
+
+
+@dev.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@friendly
+def dev_run(host: str, port: int) -> None:
+    """Run the API and a worker together until interrupted (what `make run` ends with)."""
+    import signal
+    import subprocess
+
+    settings = _with_dev_services(_settings())
+    env = dict(os.environ)
+    env["PYDOTORG_DATABASE_URL"] = settings.database_url
+    env["PYDOTORG_REDIS_URL"] = settings.redis_url
+    exe = [sys.executable, "-m", "pydotorg.cli"]
+    worker_proc = subprocess.Popen([*exe, "worker"], env=env)  # noqa: S603
+    api_proc = subprocess.Popen(  # noqa: S603
+        [*exe, "serve", "--host", host, "--port", str(port)], env=env
+    )
+    base = f"http://{host}:{port}"
+    click.echo("")
+    click.echo(f"  API:       {base}/api/v3/")
+    click.echo(f"  API docs:  {base}/api/schema")
+    click.echo(f"  Health:    {base}/healthz  {base}/readyz  {base}/metrics")
+    click.echo(f"  Mail:      {settings.mail_dir.resolve()}/")
+    click.echo("  Press Ctrl-C to stop.")
+    click.echo("")
+    try:
+        while api_proc.poll() is None and worker_proc.poll() is None:
+            try:
+                api_proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                continue
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in (api_proc, worker_proc):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in (api_proc, worker_proc):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    if api_proc.returncode not in (0, None, -signal.SIGINT, 130):
+        raise Failure(f"the API server exited with status {api_proc.returncode}")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, required=True, help="Load the demo data set.")
+@friendly
+def seed(demo: bool) -> None:
+    """Load demo data into an empty database (does nothing if users already exist)."""
+    import secrets
+
+    settings = _with_dev_services(_settings(), need_redis=False)
+
+    async def run() -> list[tuple[str, str, str]]:
+        from sqlalchemy import func, select
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        from pydotorg.core.db import create_engine, transaction
+        from pydotorg.domains.users.models import User
+        from pydotorg.domains.users.services import create_user
+
+        engine = create_engine(settings)
+        created: list[tuple[str, str, str]] = []
+        try:
+            async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
+                if await s.scalar(select(func.count()).select_from(User)):
+                    return created
+                for username, role in (
+                    ("admin", "superuser"),
+                    ("editor", "staff"),
+                    ("reader", "user"),
+                ):
+                    password = secrets.token_urlsafe(12)
+                    await create_user(
+                        s,
+                        username=username,
+                        email=f"{username}@example.org",
+                        password=password,
+                        is_staff=role != "user",
+                        is_superuser=role == "superuser",
+                        email_verified=True,
+                    )
+                    created.append((username, role, password))
+        finally:
+            await engine.dispose()
+        return created
+
+    created = _run(run())
+    if not created:
+        click.echo("database already has data; nothing seeded")
+        return
+    lines = [f"{u} ({role}): password {pw}" for u, role, pw in created]
+    path = settings.state_dir / "demo-credentials.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    click.echo("seeded demo accounts (also in " + str(path) + "):")
+    for line in lines:
+        click.echo("  " + line)
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+@main.command()
+@friendly
+def migrate() -> None:
+    """Apply the database migrations (alembic upgrade head)."""
+    from pydotorg.core.migrate import upgrade
+
+    settings = _with_dev_services(_settings(), need_redis=False)
+    _run(upgrade(settings.database_url))
+    click.echo("database is at the latest migration")
+
+
+# --- service -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+@friendly
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = _with_dev_services(_settings())
+    os.environ["PYDOTORG_DATABASE_URL"] = settings.database_url
+    os.environ["PYDOTORG_REDIS_URL"] = settings.redis_url
+    uvicorn.run(
+        "pydotorg.asgi:app",
+        host=host,
+        port=port,
+        workers=workers if not reload else None,
+        reload=reload,
+        access_log=False,
+        proxy_headers=False,
+        log_config=None,
+    )
+
+
+@main.command()
+@click.option(
+    "--metrics-port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    help="Expose the worker's Prometheus metrics on this port (0: off).",
+)
+@friendly
+def worker(metrics_port: int) -> None:
+    """Run the SAQ worker (mail, site rebuilds, periodic jobs)."""
+    from pydotorg.core.observability import configure_logging
+    from pydotorg.core.tasks import create_worker
+
+    settings = _with_dev_services(_settings())
+    configure_logging(settings)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
+    w = create_worker(settings)
+
+    async def run() -> None:
+        await w.queue.connect()
+        await w.start()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="Omit to be prompted.")
+@click.option("--staff", is_flag=True)
+@click.option("--superuser", is_flag=True)
+@friendly
+def users_create(
+    username: str, email: str, password: str | None, staff: bool, superuser: bool
+) -> None:
+    """Create an account (its e-mail address counts as verified)."""
+    import msgspec
+
+    from pydotorg.domains.users import schemas
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        msgspec.convert(
+            {"username": username, "email": email, "password": password}, schemas.SignupRequest
+        )
+    except msgspec.ValidationError as exc:
+        raise Failure(f"invalid input: {exc}") from None
+    settings = _with_dev_services(_settings(), need_redis=False)
+
+    async def run() -> int:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        from pydotorg.core.db import create_engine, transaction
+        from pydotorg.domains.users.services import create_user
+
+        engine = create_engine(settings)
+        try:
+            async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
+                user = await create_user(
+                    s,
+                    username=username,
+                    email=email,
+                    password=password,
+                    is_staff=staff,
+                    is_superuser=superuser,
+                    email_verified=True,
+                )
+                return user.id
+        finally:
+            await engine.dispose()
+
+    from litestar.exceptions import HTTPException
+
+    try:
+        user_id = _run(run())
+    except HTTPException as exc:
+        raise Failure(exc.detail) from None
+    click.echo(f"created user {username} (id {user_id})")
+
+
+@users.command("api-key")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="A label for the key.")
+@friendly
+def users_api_key(username: str, name: str) -> None:
+    """Create an API key for USERNAME and print it (it is not shown again)."""
+    settings = _with_dev_services(_settings(), need_redis=False)
+
+    async def run() -> str:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        from pydotorg.core.db import create_engine, transaction
+        from pydotorg.domains.users.services import create_api_key, find_user
+
+        engine = create_engine(settings)
+        try:
+            async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
+                user = await find_user(s, username)
+                if user is None:
+                    raise Failure(f"no user named {username!r}")
+                _, key = await create_api_key(s, user.id, name)
+                return key
+        finally:
+            await engine.dispose()
+
+    click.echo(_run(run()))
+
+
+# --- OpenAPI -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("openapi/openapi.json"),
+    show_default=True,
+)
+@click.option("--check", is_flag=True, help="Fail if the file differs from the app's schema.")
+@friendly
+def openapi(out: Path, check: bool) -> None:
+    """Write (or check) the OpenAPI document generated from the app."""
+    from pydotorg.openapi import render_openapi
+
+    text = render_openapi()
+    if check:
+        current = out.read_text() if out.exists() else ""
+        if current != text:
+            raise Failure(f"{out} is out of date; run `make openapi`")
+        click.echo(f"{out} is current")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    click.echo(f"wrote {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

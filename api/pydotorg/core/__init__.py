@@ -1,0 +1,1 @@
+"""Core infrastructure shared by the pydotorg API and its tooling."""

@@ -1,0 +1,118 @@
+"""The change feed: one row per changed record, written in the same transaction as the change.
+
+Rows are ``(cursor, domain, kind, object_id, action)``. Cursor order is commit order: the first
+flush that records a change takes a transaction-scoped advisory lock, so two writers cannot
+commit out of cursor order (a reader that saw cursor N can never later find a row < N appear).
+Write transactions are short, so serialising their last part costs little.
+
+After a commit that recorded changes, ``site.rebuild`` is enqueued with a fixed key so a burst
+of writes coalesces into one rebuild. If Redis is down the write still stands: the site
+builder works from its saved cursor, not from the queue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import BigInteger, Identity, String, event, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from pydotorg.core.db import Base, add_after_commit
+
+log = structlog.get_logger(__name__)
+
+CHANGE_FEED_LOCK = 0x70796F7267  # "pyorg"
+REBUILD_JOB = "site.rebuild"
+REBUILD_KEY = "site.rebuild"
+
+
+class Change(Base):
+    __tablename__ = "changes"
+
+    cursor: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(10))
+    created: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+def _identity(obj: Any) -> tuple[str, str, str] | None:
+    domain = getattr(type(obj), "__change_domain__", None)
+    if not domain:
+        return None
+    kind = type(obj).__change_kind__ or type(obj).__tablename__
+    return domain, kind, str(obj.id)
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session: Session, _ctx: Any) -> None:
+    rows: dict[tuple[str, str, str], str] = {}
+    for action, objs in (
+        ("created", session.new),
+        ("updated", session.dirty),
+        ("deleted", session.deleted),
+    ):
+        for obj in objs:
+            if action == "updated" and not session.is_modified(obj, include_collections=False):
+                continue
+            ident = _identity(obj)
+            if ident is None:
+                continue
+            # A record created and updated in one transaction is reported once as "created".
+            if action == "deleted":
+                rows[ident] = action
+            else:
+                rows.setdefault(ident, action)
+    if not rows:
+        return
+    conn = session.connection()
+    if not session.info.get("change_lock"):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
+        session.info["change_lock"] = True
+    conn.execute(
+        insert(Change),
+        [
+            {"domain": d, "kind": k, "object_id": i, "action": a}
+            for (d, k, i), a in sorted(rows.items())
+        ],
+    )
+    if not session.info.get("rebuild_scheduled"):
+        session.info["rebuild_scheduled"] = True
+        queue = session.info.get("queue")
+        if queue is not None:
+            add_after_commit(session, lambda: enqueue_rebuild(queue))
+
+
+@event.listens_for(Session, "after_commit")
+def _reset(session: Session) -> None:
+    session.info.pop("change_lock", None)
+    session.info.pop("rebuild_scheduled", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _reset_rollback(session: Session) -> None:
+    session.info.pop("change_lock", None)
+    session.info.pop("rebuild_scheduled", None)
+
+
+async def enqueue_rebuild(queue: Any) -> None:
+    """Coalesced: while a rebuild is queued (same key), SAQ returns None instead of a new job."""
+    try:
+        await queue.enqueue(REBUILD_JOB, key=REBUILD_KEY, timeout=600, retries=3, retry_delay=5.0)
+    except Exception as exc:  # Redis down: the change is in the feed; the next rebuild finds it.
+        log.warning("rebuild_enqueue_failed", error=str(exc))
+
+
+async def list_changes(session: AsyncSession, *, after: int, limit: int) -> list[Change]:
+    result = await session.scalars(
+        select(Change).where(Change.cursor > after).order_by(Change.cursor).limit(limit)
+    )
+    return list(result)
+
+
+async def latest_cursor(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(Change.cursor), 0))) or 0)

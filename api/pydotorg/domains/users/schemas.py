@@ -1,0 +1,250 @@
+"""Request and response shapes for users, authentication, API keys and membership.
+
+Inputs forbid unknown fields and bound every string and integer, so bad input is a 400 that
+names the field. Read schemas never carry password hashes or API keys (a key appears once, in
+``ApiKeyCreated``); a hidden e-mail address is left out of ``UserPublic``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from pydotorg.core.pagination import ListMeta
+
+Username = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=150,
+        pattern=r"^[A-Za-z0-9@.+_-]+$",
+        description="Letters, digits and @ . + - _",
+    ),
+]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+MemberEmail = Annotated[
+    str, Meta(min_length=3, max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+Password = Annotated[str, Meta(min_length=8, max_length=256)]
+Name150 = Annotated[str, Meta(max_length=150)]
+Str100 = Annotated[str, Meta(max_length=100)]
+Token = Annotated[str, Meta(min_length=1, max_length=2000)]
+MarkupTypeField = Literal["markdown", "restructuredtext", "html", "text"]
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+# --- authentication ------------------------------------------------------------------------
+
+
+class SignupRequest(Input):
+    username: Username
+    email: Email
+    password: Password
+
+
+class LoginRequest(Input):
+    login: Annotated[str, Meta(min_length=1, max_length=254, description="username or e-mail")]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+    session: Literal["token", "cookie"] = "token"
+
+
+class VerifyEmailRequest(Input):
+    token: Token
+
+
+class PasswordChangeRequest(Input):
+    old_password: Annotated[str, Meta(min_length=1, max_length=256)]
+    new_password: Password
+
+
+class PasswordResetRequest(Input):
+    email: Email
+
+
+class PasswordResetConfirm(Input):
+    token: Token
+    new_password: Password
+
+
+class Detail(msgspec.Struct):
+    detail: str
+
+
+class LoginResponse(msgspec.Struct):
+    user: UserPrivate
+    expires: datetime
+    token: str | None = None
+    token_type: str | None = None
+    csrf_token: str | None = None
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+class UserPublic(msgspec.Struct, omit_defaults=True):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    bio: str
+    bio_markup_type: str
+    bio_html: str
+    date_joined: datetime
+    has_membership: bool
+    email: str | None = None
+
+
+class UserPrivate(msgspec.Struct):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    email_verified: bool
+    bio: str
+    bio_markup_type: str
+    bio_html: str
+    search_visibility: int
+    email_privacy: int
+    public_profile: bool
+    is_active: bool
+    is_staff: bool
+    is_superuser: bool
+    date_joined: datetime
+    last_login: datetime | None
+    has_membership: bool
+    groups: list[str]
+    permissions: list[str]
+
+
+class UserUpdate(Input):
+    username: Username | UnsetType = UNSET
+    first_name: Name150 | UnsetType = UNSET
+    last_name: Name150 | UnsetType = UNSET
+    email: Email | UnsetType = UNSET
+    bio: Annotated[str, Meta(max_length=20_000)] | UnsetType = UNSET
+    bio_markup_type: MarkupTypeField | UnsetType = UNSET
+    search_visibility: Literal[0, 1] | UnsetType = UNSET
+    email_privacy: Literal[0, 1, 2] | UnsetType = UNSET
+    public_profile: bool | UnsetType = UNSET
+
+
+class UserAdminUpdate(UserUpdate):
+    is_active: bool | UnsetType = UNSET
+    is_staff: bool | UnsetType = UNSET
+    is_superuser: bool | UnsetType = UNSET
+
+
+class GrantsUpdate(Input):
+    permissions: list[Annotated[str, Meta(max_length=100)]] | UnsetType = UNSET
+    groups: list[Annotated[str, Meta(max_length=150)]] | UnsetType = UNSET
+
+
+class GroupCreate(Input):
+    name: Annotated[str, Meta(min_length=1, max_length=150)]
+    permissions: list[Annotated[str, Meta(max_length=100)]] = msgspec.field(default_factory=list)
+
+
+class GroupRead(msgspec.Struct):
+    id: int
+    name: str
+    permissions: list[str]
+
+
+class PermissionRead(msgspec.Struct):
+    name: str
+    description: str
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+class ApiKeyCreate(Input):
+    name: Annotated[str, Meta(max_length=100)] = ""
+
+
+class ApiKeyRead(msgspec.Struct):
+    id: int
+    name: str
+    prefix: str
+    origin: str
+    created: datetime
+    last_used: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(msgspec.Struct):
+    id: int
+    name: str
+    prefix: str
+    created: datetime
+    key: str
+
+
+# --- membership ----------------------------------------------------------------------------
+
+
+class MembershipCreate(Input):
+    legal_name: Annotated[str, Meta(min_length=1, max_length=100)]
+    preferred_name: Annotated[str, Meta(min_length=1, max_length=100)]
+    email_address: MemberEmail
+    city: Annotated[str, Meta(min_length=1, max_length=100)]
+    region: Annotated[str, Meta(min_length=1, max_length=100)]
+    country: Annotated[str, Meta(min_length=1, max_length=100)]
+    postal_code: Annotated[str, Meta(min_length=1, max_length=20)]
+    psf_code_of_conduct: bool
+    psf_announcements: bool = False
+    votes: bool = False
+
+
+class MembershipUpdate(Input):
+    legal_name: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    preferred_name: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    email_address: MemberEmail | UnsetType = UNSET
+    city: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    region: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    country: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    postal_code: Annotated[str, Meta(min_length=1, max_length=20)] | UnsetType = UNSET
+    psf_announcements: bool | UnsetType = UNSET
+    votes: bool | UnsetType = UNSET
+
+
+class MembershipRead(msgspec.Struct):
+    id: int
+    membership_type: int
+    membership_type_name: str
+    legal_name: str
+    preferred_name: str
+    email_address: str
+    city: str
+    region: str
+    country: str
+    postal_code: str
+    psf_code_of_conduct: bool | None
+    psf_announcements: bool | None
+    votes: bool
+    last_vote_affirmation: datetime | None
+    needs_vote_affirmation: bool
+    higher_level_member: bool
+    created: datetime
+    updated: datetime
+    username: str | None
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+class UserList(msgspec.Struct):
+    data: list[UserPrivate]
+    meta: ListMeta
+
+
+class MembershipList(msgspec.Struct):
+    data: list[MembershipRead]
+    meta: ListMeta

@@ -1,0 +1,11 @@
+"""Every model, imported so the metadata is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from pydotorg.core.changes import Change
+from pydotorg.core.db import Base
+from pydotorg.domains.users import models as users
+
+metadata = Base.metadata
+
+__all__ = ["Base", "Change", "metadata", "users"]

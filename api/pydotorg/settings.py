@@ -1,0 +1,172 @@
+"""Typed settings read from ``PYDOTORG_*`` environment variables.
+
+One ``Settings`` object is built at start-up (``Settings.from_env()``) and passed to
+``create_app``; nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Environment = Literal["development", "test", "production"]
+
+PREFIX = "PYDOTORG_"
+_INSECURE_KEYS = {"", "change-me", "changeme", "secret", "dev", "insecure"}
+
+
+class SettingsError(ValueError):
+    """Raised when the environment does not describe a valid configuration."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    environment: Environment = "development"
+    secret_key: str = ""
+    debug: bool = False
+
+    # Where things live. ``state_dir`` holds embedded servers, mail files and media.
+    state_dir: Path = Path(".state")
+    database_url: str = ""
+    redis_url: str = ""
+    database_pool_size: int = 10
+    database_statement_timeout_ms: int = 30_000
+    database_lock_timeout_ms: int = 5_000
+
+    # Public site.
+    site_url: str = "https://www.python.org"
+    site_name: str = "Python.org"
+
+    # HTTP.
+    allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    session_cookie_name: str = "pydotorg_session"
+    csrf_cookie_name: str = "pydotorg_csrf"
+    session_lifetime_seconds: int = 14 * 24 * 3600
+    token_lifetime_seconds: int = 30 * 24 * 3600
+    email_verification_max_age_seconds: int = 3 * 24 * 3600
+    password_reset_max_age_seconds: int = 24 * 3600
+
+    # Rate limits for the sensitive endpoints ("<count>/<seconds>").
+    rate_limit_login: str = "10/60"
+    rate_limit_signup: str = "5/3600"
+    rate_limit_password_reset: str = "5/3600"
+    rate_limit_api_key: str = "20/3600"
+
+    # Mail.
+    mail_backend: Literal["smtp", "file", "memory"] = "file"
+    smtp_url: str = ""
+    default_from_email: str = "noreply@python.org"
+
+    # Queue.
+    queue_name: str = "pydotorg"
+    job_timeout_seconds: int = 300
+    job_retries: int = 3
+
+    # Operations.
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # CDN (used by the site builder).
+    fastly_api_key: str = ""
+    fastly_service_id: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.state_dir / "mail"
+
+    @property
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``PYDOTORG_*`` variables (``environ`` defaults to ``os.environ``)."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        fields = {f.name: f for f in msgspec.structs.fields(cls)}
+        for key, value in env.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in fields:
+                continue
+            if name in {"allowed_origins", "trusted_proxies"}:
+                raw[name] = [v.strip() for v in value.split(",") if v.strip()]
+            else:
+                raw[name] = value
+        raw.update(overrides)
+        try:
+            settings = msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"invalid setting: {exc}") from None
+        return settings.validated()
+
+    def validated(self) -> Settings:
+        """Check cross-field rules; fill in a development secret key."""
+        for spec in (
+            self.rate_limit_login,
+            self.rate_limit_signup,
+            self.rate_limit_password_reset,
+            self.rate_limit_api_key,
+        ):
+            parse_rate(spec)
+        try:
+            _ = self.trusted_networks
+        except ValueError as exc:
+            raise SettingsError(f"PYDOTORG_TRUSTED_PROXIES: {exc}") from None
+        if self.secret_key.strip().lower() in _INSECURE_KEYS or len(self.secret_key) < 32:
+            if self.is_production:
+                raise SettingsError(
+                    "PYDOTORG_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production"
+                )
+            return msgspec.structs.replace(self, secret_key=_development_secret(self.state_dir))
+        if self.is_production and self.mail_backend == "smtp" and not self.smtp_url:
+            raise SettingsError("PYDOTORG_SMTP_URL is required when PYDOTORG_MAIL_BACKEND=smtp")
+        return self
+
+
+def _decode(type_: type, value: object) -> object:
+    if type_ is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(f"cannot read {type_!r} from the environment")
+
+
+def parse_rate(spec: str) -> tuple[int, int]:
+    """``"10/60"`` -> (10 requests, 60 seconds)."""
+    try:
+        count, seconds = (int(p) for p in spec.split("/", 1))
+    except ValueError:
+        raise SettingsError(f"rate limit {spec!r} must look like '<count>/<seconds>'") from None
+    if count < 1 or seconds < 1:
+        raise SettingsError(f"rate limit {spec!r} must be positive")
+    return count, seconds
+
+
+def _development_secret(state_dir: Path) -> str:
+    """A per-checkout secret kept under ``.state/`` so tokens survive restarts in development."""
+    path = state_dir / "secret_key"
+    try:
+        value = path.read_text().strip()
+        if len(value) >= 32:
+            return value
+    except OSError:
+        pass
+    value = secrets.token_urlsafe(48)
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
+        path.chmod(0o600)
+    except OSError:
+        pass
+    return value

@@ -1,0 +1,136 @@
+"""Shared test helpers: callers with real credentials, a database fingerprint and the
+permission-matrix check every domain uses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pydotorg.core.db import transaction
+from pydotorg.domains.users import services as users
+from pydotorg.domains.users.models import UserPermission
+from pydotorg.models import metadata
+from pydotorg.settings import Settings
+
+PASSWORD = "a-long-test-password"
+
+# Columns that legitimately change when a refused request authenticates (bookkeeping).
+IGNORED_COLUMNS = {("api_keys", "last_used")}
+IGNORED_TABLES = {"auth_sessions"}
+
+
+@dataclass
+class Caller:
+    name: str
+    user_id: int | None = None
+    username: str | None = None
+    token: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+
+@dataclass
+class Actors:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings
+    callers: dict[str, Caller] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Caller:
+        return self.callers[name]
+
+    async def create(
+        self,
+        name: str,
+        *,
+        staff: bool = False,
+        superuser: bool = False,
+        permissions: tuple[str, ...] = (),
+        password: str = PASSWORD,
+        active: bool = True,
+    ) -> Caller:
+        async with transaction(self.sessionmaker) as s:
+            user = await users.create_user(
+                s,
+                username=name,
+                email=f"{name}@example.org",
+                password=password,
+                is_staff=staff,
+                is_superuser=superuser,
+                email_verified=True,
+            )
+            user.is_active = active
+            s.add_all(UserPermission(user_id=user.id, permission=p) for p in permissions)
+            ctx = users.Context(settings=self.settings, mailer=None)  # type: ignore[arg-type]
+            token, _ = await users.open_session(s, ctx, user, "token")
+            caller = Caller(name=name, user_id=user.id, username=name, token=token)
+        self.callers[name] = caller
+        return caller
+
+
+async def make_actors(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> Actors:
+    actors = Actors(sessionmaker, settings)
+    actors.callers["anonymous"] = Caller("anonymous")
+    await actors.create("ordinary")
+    await actors.create("staffer", staff=True)
+    await actors.create("root", superuser=True)
+    return actors
+
+
+async def db_fingerprint(conn: asyncpg.Connection) -> dict[str, str]:
+    """md5 of every table's rows (minus bookkeeping columns): equal means nothing changed."""
+    out: dict[str, str] = {}
+    for table in metadata.sorted_tables:
+        if table.name in IGNORED_TABLES:
+            continue
+        cols = [c.name for c in table.columns if (table.name, c.name) not in IGNORED_COLUMNS]
+        col_sql = ", ".join(f'"{c}"' for c in cols)
+        out[table.name] = await conn.fetchval(
+            f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+            f'FROM (SELECT {col_sql} FROM "{table.name}") t'
+        )
+    return out
+
+
+Request = tuple[str, str, Any]
+
+
+async def check_permission_matrix(
+    client: httpx.AsyncClient | Any,
+    conn: asyncpg.Connection,
+    callers: Mapping[str, Caller],
+    expected: Mapping[str, int],
+    request: Callable[[str], Awaitable[Request]] | Request,
+) -> dict[str, httpx.Response]:
+    """Call the endpoint as each caller; assert the status, and that a refused call (4xx)
+    left every table unchanged. ``request`` may be a callable that prepares a fresh target
+    per caller (for deletes) and returns ``(method, url, json)``."""
+    responses: dict[str, httpx.Response] = {}
+    failures = []
+    for name, status in expected.items():
+        caller = callers[name]
+        method, url, body = await request(name) if callable(request) else request
+        before = await db_fingerprint(conn)
+        kwargs: dict[str, Any] = {"headers": caller.headers}
+        if body is not None:
+            kwargs["json"] = body
+        response = await client.request(method, url, **kwargs)
+        responses[name] = response
+        if response.status_code != status:
+            failures.append(
+                f"{name}: expected {status}, got {response.status_code} {response.text[:200]}"
+            )
+            continue
+        if status >= 400:
+            after = await db_fingerprint(conn)
+            changed = sorted(t for t in before if before[t] != after[t])
+            if changed:
+                failures.append(f"{name}: refused with {status} but changed {changed}")
+    assert not failures, "permission matrix:\n" + "\n".join(failures)
+    return responses

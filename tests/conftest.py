@@ -25,7 +25,7 @@ from pydotorg.core import embedded
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import MemoryMailer
 from pydotorg.core.migrate import upgrade
-from pydotorg.core.tasks import create_worker
+from pydotorg.core.tasks import create_queue, create_worker
 from pydotorg.models import metadata
 from pydotorg.settings import Settings
 from tests.helpers import Actors, make_actors
@@ -56,21 +56,25 @@ def servers() -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture(scope="session")
-async def test_database(servers: tuple[str, str]) -> str:
-    """A fresh database for this session (per xdist worker), built by the migrations."""
+async def test_database(servers: tuple[str, str]) -> AsyncIterator[str]:
+    """A fresh database for this session (and xdist worker), built by the migrations."""
     admin_url, _ = servers
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"pydotorg_test_{worker}"
+    name = f"pydotorg_test_{worker}_{os.getpid()}"
     base = admin_url.rsplit("/", 1)[0]
     conn = await asyncpg.connect(_plain(admin_url))
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     url = f"{base}/{name}"
     await upgrade(url)
-    return url
+    yield url
+    conn = await asyncpg.connect(_plain(admin_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -127,13 +131,16 @@ async def worker(
     mailer: MemoryMailer,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Any]:
-    queue = app.state.queue
+    # The app runs in the test client's own event loop (a portal thread), so the worker gets
+    # its own queue connection in this loop.
+    queue = create_queue(settings)
     w = create_worker(settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
     await queue.connect()
     task = asyncio.create_task(w.start())
     yield w
     await w.stop()
     task.cancel()
+    await queue.disconnect()
 
 
 @pytest.fixture(scope="session")

@@ -134,3 +134,25 @@ async def check_permission_matrix(
                 failures.append(f"{name}: refused with {status} but changed {changed}")
     assert not failures, "permission matrix:\n" + "\n".join(failures)
     return responses
+
+
+async def wait_for_mail(mailer: Any, count: int = 1, wait_seconds: float = 5.0) -> list[Any]:
+    """Wait until the worker has delivered ``count`` messages to the memory outbox."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while len(mailer.outbox) < count:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"expected {count} mail(s), outbox has {len(mailer.outbox)}")
+        await asyncio.sleep(0.02)
+    return list(mailer.outbox)
+
+
+def token_from_mail(message: Any) -> str:
+    """The signed token in a verification or reset mail (the line after the link's '?token=')."""
+    import re
+
+    body = message.get_content()
+    match = re.search(r"\?token=([A-Za-z0-9_.\-]+)", body)
+    assert match, body
+    return match.group(1)

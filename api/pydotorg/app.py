@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
@@ -15,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.types import ControllerRouterHandler, Scope
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,6 +39,7 @@ from pydotorg.domains.users.controllers import (
 from pydotorg.settings import Settings
 
 API_VERSION = "3.0.0"
+log = structlog.get_logger(__name__)
 
 
 async def provide_tx(
@@ -56,8 +59,13 @@ class Metrics(PrometheusController):
 
 
 def create_app(
-    settings: Settings | None = None, *, mailer: Mailer | None = None, configure_logs: bool = True
+    settings: Settings | None = None,
+    *,
+    mailer: Mailer | None = None,
+    configure_logs: bool = True,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
+    """Build the app. ``extra_route_handlers`` lets tests mount probe routes."""
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings)
@@ -72,8 +80,11 @@ def create_app(
         try:
             yield
         finally:
-            await redis.aclose()
-            await queue.disconnect()
+            for close in (redis.aclose, queue.disconnect):
+                try:
+                    await close()
+                except Exception as exc:  # Redis may be gone; shutting down must still finish
+                    log.warning("redis_close_failed", error=str(exc))
             await engine.dispose()
 
     prometheus = PrometheusConfig(
@@ -91,6 +102,7 @@ def create_app(
             MeController,
             UsersController,
             GroupsController,
+            *extra_route_handlers,
         ],
         plugins=[SQLAlchemyPlugin(config=db.create_sqlalchemy_config(engine))],
         dependencies={"tx": Provide(provide_tx), **USER_DEPENDENCIES},
@@ -131,4 +143,12 @@ def create_app(
             }
         ),
         debug=settings.debug,
+        logging_config=None,
+        after_exception=[_log_exception],
     )
+
+
+async def _log_exception(exc: Exception, scope: Scope) -> None:
+    status = getattr(exc, "status_code", 500)
+    if status >= 500:
+        log.error("unhandled_exception", path=scope.get("path"), exc_info=exc)

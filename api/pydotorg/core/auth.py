@@ -117,6 +117,20 @@ async def _by_session(session: AsyncSession, token: str, kind: str) -> tuple[Use
     return user, auth_session
 
 
+async def _bearer(session: AsyncSession, value: str) -> Principal:
+    """A log-in token, or any API key (personal keys start with ``pdo_``)."""
+    if not value.startswith("pdo_"):
+        try:
+            user, auth = await _by_session(session, value, "token")
+        except _Reject as exc:
+            if exc.detail != "Invalid or expired token.":
+                raise
+        else:
+            return await load_principal(session, user, method="token", session_id=auth.id)
+    user = await _by_api_key(session, value)
+    return await load_principal(session, user, method="apikey")
+
+
 def _split_scheme(header: str) -> tuple[str, str]:
     scheme, _, rest = header.strip().partition(" ")
     return scheme.lower(), rest.strip()
@@ -169,14 +183,7 @@ class AuthMiddleware:
             try:
                 async with sessionmaker() as session:
                     if scheme == "bearer" and value:
-                        if value.startswith("pdo_"):
-                            user = await _by_api_key(session, value)
-                            principal = await load_principal(session, user, method="apikey")
-                        else:
-                            user, auth = await _by_session(session, value, "token")
-                            principal = await load_principal(
-                                session, user, method="token", session_id=auth.id
-                            )
+                        principal = await _bearer(session, value)
                     elif scheme == "apikey":
                         username, key = _parse_apikey(value)
                         user = await _by_api_key(session, key, username=username)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import BigInteger, Identity, String, event, func, insert, select, text
+from sqlalchemy import BigInteger, Identity, String, event, func, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -48,6 +48,18 @@ def _identity(obj: Any) -> tuple[str, str, str] | None:
     return domain, kind, str(obj.id)
 
 
+def _content_changed(obj: Any) -> bool:
+    """True when a column other than the model's ``__change_ignore__`` ones changed."""
+    ignored: frozenset[str] = getattr(type(obj), "__change_ignore__", frozenset())
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.key in ignored:
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            return True
+    return False
+
+
 @event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _ctx: Any) -> None:
     rows: dict[tuple[str, str, str], str] = {}
@@ -57,7 +69,7 @@ def _record_changes(session: Session, _ctx: Any) -> None:
         ("deleted", session.deleted),
     ):
         for obj in objs:
-            if action == "updated" and not session.is_modified(obj, include_collections=False):
+            if action == "updated" and not _content_changed(obj):
                 continue
             ident = _identity(obj)
             if ident is None:

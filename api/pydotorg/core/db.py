@@ -51,6 +51,8 @@ class Base(DeclarativeBase):
     # Change-feed identity: models that set ``__change_domain__`` are recorded in the feed.
     __change_domain__: str | None = None
     __change_kind__: str | None = None
+    # Columns whose changes are bookkeeping, not content (no change-feed row for them alone).
+    __change_ignore__: frozenset[str] = frozenset()
 
 
 class IntPK:

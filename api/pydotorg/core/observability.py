@@ -87,6 +87,9 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            status = getattr(exc, "status_code", 500)
+            raise
         finally:
             if scope["path"] not in {"/healthz", "/metrics"}:
                 self.log.info(

@@ -59,6 +59,7 @@ class User(IntPK, Base):
     __tablename__ = "users"
     __change_domain__ = "users"
     __change_kind__ = "user"
+    __change_ignore__ = frozenset({"last_login", "password"})
     __table_args__ = (
         CheckConstraint("search_visibility IN (0, 1)", name="search_visibility"),
         CheckConstraint("email_privacy IN (0, 1, 2)", name="email_privacy"),

@@ -242,6 +242,7 @@ def _queue_mail(
     from_email: str | None = None,
     reply_to: str | None = None,
 ) -> None:
+    """Queue a message once the transaction commits (nothing is sent for a rolled-back write)."""
     message = build_message(
         to=[to],
         subject=subject,
@@ -260,22 +261,24 @@ def verification_token(ctx: Context, user: User, email: str) -> str:
     return tokens.sign(ctx.settings.secret_key, "verify-email", {"u": user.id, "e": email.lower()})
 
 
-def _send_verification(session: AsyncSession, ctx: Context, user: User, email: str) -> None:
+def _verification_mail(ctx: Context, user: User, email: str) -> dict[str, str]:
     token = verification_token(ctx, user, email)
     hours = ctx.settings.email_verification_max_age_seconds // 3600
     link = f"{ctx.settings.site_url}/accounts/confirm-email/?token={token}"
-    _queue_mail(
-        session,
-        ctx,
-        to=email,
-        subject="[Python.org] Please confirm your e-mail address",
-        body=(
+    return {
+        "to": email,
+        "subject": "[Python.org] Please confirm your e-mail address",
+        "body": (
             f"Hello {user.username},\n\n"
             "Someone (hopefully you) signed up at python.org with this e-mail address.\n"
             f"To confirm it, open this link within {hours} hours:\n\n{link}\n\n"
             f"Or send this token to {ctx.settings.site_url}/api/v3/auth/verify-email:\n{token}\n"
         ),
-    )
+    }
+
+
+def _send_verification(session: AsyncSession, ctx: Context, user: User, email: str) -> None:
+    _queue_mail(session, ctx, **_verification_mail(ctx, user, email))
 
 
 async def signup(session: AsyncSession, ctx: Context, data: schemas.SignupRequest) -> None:
@@ -343,7 +346,15 @@ async def login(
     if not user.is_active:
         raise PermissionDeniedException("This account is inactive.")
     if not await email_verified(session, user):
-        _send_verification(session, ctx, user, user.email)
+        # The refusal rolls the transaction back, so this mail is queued right away.
+        mail = _verification_mail(ctx, user, user.email)
+        message = build_message(
+            from_email=ctx.settings.default_from_email,
+            to=[mail["to"]],
+            subject=mail["subject"],
+            body=mail["body"],
+        )
+        await enqueue_mail(ctx.queue, ctx.mailer, message)
         raise PermissionDeniedException(
             "The e-mail address of this account is not verified; a new confirmation "
             "message has been sent."

@@ -1,0 +1,159 @@
+"""The change feed: written with the change, in commit order, read by staff or the builder's
+permission; each committed burst enqueues one coalesced site.rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import AsyncTestClient
+
+from pydotorg.app import create_app
+from pydotorg.core.changes import REBUILD_KEY
+from pydotorg.core.tasks import SITE_CURSOR_KEY
+from tests.helpers import PASSWORD, check_permission_matrix
+
+
+async def _feed(client: Any, headers: dict[str, str], after: int = 0) -> dict[str, Any]:
+    r = await client.get(f"/api/v3/changes?after={after}", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_writes_append_changes_in_order(client: Any, actors: Any, db_conn: Any) -> None:
+    root = actors["root"].headers
+    start = (await _feed(client, root))["meta"]["latest"]
+    assert start == 3  # the three users created by the fixture
+
+    r = await client.patch(
+        "/api/v3/users/me", json={"first_name": "Ada"}, headers=actors["ordinary"].headers
+    )
+    assert r.status_code == 200
+    r = await client.post(
+        "/api/v3/users/me/membership",
+        headers=actors["staffer"].headers,
+        json={
+            "legal_name": "S",
+            "preferred_name": "S",
+            "email_address": "s@example.org",
+            "city": "c",
+            "region": "r",
+            "country": "NL",
+            "postal_code": "1",
+            "psf_code_of_conduct": True,
+        },
+    )
+    assert r.status_code == 201, r.text
+    feed = await _feed(client, root, after=start)
+    rows = [(c["domain"], c["kind"], c["id"], c["action"]) for c in feed["data"]]
+    assert rows == [
+        ("users", "user", str(actors["ordinary"].user_id), "updated"),
+        ("users", "membership", "1", "created"),
+    ]
+    cursors = [c["cursor"] for c in feed["data"]]
+    assert cursors == sorted(cursors) and cursors[0] > start
+    assert feed["meta"]["next"] == cursors[-1] == feed["meta"]["latest"]
+    # Paging by cursor.
+    page = await _feed(client, root, after=cursors[0])
+    assert [c["cursor"] for c in page["data"]] == cursors[1:]
+
+    r = await client.delete("/api/v3/users/me/membership", headers=actors["staffer"].headers)
+    assert r.status_code == 204
+    last = (await _feed(client, root, after=cursors[-1]))["data"]
+    assert [(c["kind"], c["action"]) for c in last] == [("membership", "deleted")]
+
+
+async def test_bookkeeping_and_refused_writes_add_nothing(
+    client: Any, actors: Any, db_conn: Any
+) -> None:
+    before = await db_conn.fetchval("SELECT count(*) FROM changes")
+    r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": PASSWORD})
+    assert r.status_code == 200  # last_login changed: bookkeeping, not content
+    r = await client.patch(
+        "/api/v3/users/me", json={"username": "Staffer"}, headers=actors["ordinary"].headers
+    )
+    assert r.status_code == 409  # rolled back
+    r = await client.patch("/api/v3/users/me", json={}, headers=actors["ordinary"].headers)
+    assert r.status_code == 200  # nothing changed
+    assert await db_conn.fetchval("SELECT count(*) FROM changes") == before
+
+
+async def test_feed_permission_matrix(client: Any, actors: Any, db_conn: Any) -> None:
+    await actors.create("builder", permissions=("site.read_changes",))
+    await check_permission_matrix(
+        client,
+        db_conn,
+        actors.callers,
+        {"anonymous": 401, "ordinary": 403, "staffer": 200, "builder": 200, "root": 200},
+        ("GET", "/api/v3/changes?after=0", None),
+    )
+
+
+@pytest.mark.parametrize("query", ["after=-1", "after=abc", "limit=0", "limit=100000"])
+async def test_feed_rejects_bad_parameters(client: Any, actors: Any, query: str) -> None:
+    r = await client.get(f"/api/v3/changes?{query}", headers=actors["root"].headers)
+    assert r.status_code == 400
+
+
+@pytest.fixture
+async def idle_queue_client(settings: Any, mailer: Any) -> AsyncIterator[Any]:
+    """An app whose queue no worker listens to, so queued jobs stay visible."""
+    quiet = msgspec.structs.replace(settings, queue_name="idle-test-queue")
+    app = create_app(quiet, mailer=mailer, configure_logs=False)
+    async with AsyncTestClient(app=app) as c:
+        yield c, app
+
+
+async def test_rebuild_is_enqueued_once_per_burst(
+    idle_queue_client: Any, actors: Any, settings: Any
+) -> None:
+    client, _app = idle_queue_client
+    from pydotorg.core.tasks import create_queue
+
+    for name in ("A", "B", "C"):
+        r = await client.patch(
+            "/api/v3/users/me", json={"first_name": name}, headers=actors["ordinary"].headers
+        )
+        assert r.status_code == 200
+    queue = create_queue(msgspec.structs.replace(settings, queue_name="idle-test-queue"))
+    try:
+        job = await queue.job(REBUILD_KEY)
+        assert job is not None and job.function == "site.rebuild"
+        assert job.status.value == "queued"
+        assert await queue.count("queued") == 1  # three writes, one rebuild
+    finally:
+        await queue.disconnect()
+
+
+async def test_write_succeeds_when_redis_is_down(
+    settings: Any, mailer: Any, actors: Any, db_conn: Any
+) -> None:
+    down = msgspec.structs.replace(settings, redis_url="redis://127.0.0.1:9/0")
+    app = create_app(down, mailer=mailer, configure_logs=False)
+    before = await db_conn.fetchval("SELECT max(cursor) FROM changes")
+    async with AsyncTestClient(app=app) as client:
+        r = await client.patch(
+            "/api/v3/users/me", json={"last_name": "Lovelace"}, headers=actors["ordinary"].headers
+        )
+        assert r.status_code == 200, r.text
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"] == "ok"
+        assert ready.json()["checks"]["redis"].startswith("error")
+    assert (
+        await db_conn.fetchval("SELECT last_name FROM users WHERE username='ordinary'")
+        == "Lovelace"
+    )
+    assert await db_conn.fetchval("SELECT max(cursor) FROM changes") == before + 1
+
+
+async def test_rebuild_job_reports_pending_changes(
+    client: Any, actors: Any, worker: Any, settings: Any
+) -> None:
+    result = await worker.queue.apply("site.rebuild", timeout=10)
+    assert result == {"published_cursor": 0, "head_cursor": 3, "pending": 3}
+    await worker.queue.redis.set(SITE_CURSOR_KEY, 2)
+    result = await worker.queue.apply("site.rebuild", timeout=10)
+    assert result == {"published_cursor": 2, "head_cursor": 3, "pending": 1}

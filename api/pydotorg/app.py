@@ -28,6 +28,7 @@ from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
+from pydotorg.core.schemas import close_input_schemas
 from pydotorg.core.tasks import create_queue
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
 from pydotorg.domains.users.controllers import (
@@ -93,7 +94,7 @@ def create_app(
         group_path=True,
         exclude=["^/metrics", "^/healthz"],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             Metrics,
@@ -146,6 +147,8 @@ def create_app(
         logging_config=None,
         after_exception=[_log_exception],
     )
+    close_input_schemas(app.openapi_schema)
+    return app
 
 
 async def _log_exception(exc: Exception, scope: Scope) -> None:

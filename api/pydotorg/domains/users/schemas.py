@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
+from pydotorg.core.schemas import Input
 
 Username = Annotated[
     str,
@@ -24,19 +25,17 @@ Username = Annotated[
         description="Letters, digits and @ . + - _",
     ),
 ]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, Meta(min_length=3, max_length=254, pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$")
+]
 MemberEmail = Annotated[
-    str, Meta(min_length=3, max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    str, Meta(min_length=3, max_length=100, pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$")
 ]
 Password = Annotated[str, Meta(min_length=8, max_length=256)]
 Name150 = Annotated[str, Meta(max_length=150)]
 Str100 = Annotated[str, Meta(max_length=100)]
 Token = Annotated[str, Meta(min_length=1, max_length=2000)]
 MarkupTypeField = Literal["markdown", "restructuredtext", "html", "text"]
-
-
-class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    pass
 
 
 # --- authentication ------------------------------------------------------------------------

@@ -1,0 +1,29 @@
+"""Base for request bodies: unknown fields are refused, and the OpenAPI document says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Every request body derives from this."""
+
+
+def _subclasses(cls: type) -> list[type]:
+    out: list[type] = []
+    sub: type
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_subclasses(sub))
+    return out
+
+
+def close_input_schemas(openapi: Any) -> None:
+    """Mark request-body components ``additionalProperties: false`` (Litestar leaves it open)."""
+    components = getattr(getattr(openapi, "components", None), "schemas", None) or {}
+    names = {cls.__name__ for cls in _subclasses(Input)}
+    for name, schema in components.items():
+        if name in names or name.rsplit("_", 1)[-1] in names:
+            schema.additional_properties = False

@@ -34,6 +34,20 @@ REPO = Path(__file__).resolve().parents[1]
 STATE_DIR = Path(os.environ.get("PYDOTORG_TEST_STATE_DIR", REPO / ".state" / "test"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    """argon2id with minimal cost in tests (the production parameters are argon2-cffi's
+    defaults); hashes are still real argon2id and verify the same way."""
+    from argon2 import PasswordHasher
+
+    from pydotorg.core import passwords
+
+    original = passwords._argon2
+    passwords._argon2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._argon2 = original
+
+
 def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
@@ -167,7 +181,5 @@ async def db_conn(clean: None, _db_conn: asyncpg.Connection) -> asyncpg.Connecti
 
 
 @pytest.fixture
-async def actors(
-    clean: None, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
-) -> Actors:
+async def actors(clean: None, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> Actors:
     return await make_actors(sessionmaker, settings)

@@ -29,7 +29,15 @@ from pydotorg.core.observability import RequestContextMiddleware, configure_logg
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
+from pydotorg.core.storage import LocalStorage
 from pydotorg.core.tasks import create_queue
+from pydotorg.domains.downloads.controllers import (
+    DownloadsViewsController,
+    OSController,
+    ReleaseController,
+    ReleaseFileController,
+)
+from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
 from pydotorg.domains.users.controllers import (
     AuthController,
@@ -37,6 +45,7 @@ from pydotorg.domains.users.controllers import (
     MeController,
     UsersController,
 )
+from pydotorg.legacy import v1, v2
 from pydotorg.settings import Settings
 
 API_VERSION = "3.0.0"
@@ -103,6 +112,13 @@ def create_app(
             MeController,
             UsersController,
             GroupsController,
+            OSController,
+            ReleaseController,
+            ReleaseFileController,
+            DownloadsViewsController,
+            PagesController,
+            v1.router(),
+            v2.router(),
             *extra_route_handlers,
         ],
         plugins=[SQLAlchemyPlugin(config=db.create_sqlalchemy_config(engine))],
@@ -141,6 +157,7 @@ def create_app(
                 "queue": queue,
                 "mailer": mailer,
                 "rate_limiter": RateLimiter(redis),
+                "storage": LocalStorage(settings.media_dir, settings.media_url),
             }
         ),
         debug=settings.debug,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from pydotorg.settings import Settings, SettingsError
 
@@ -69,6 +70,9 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except (SettingsError, RuntimeError, OSError, ValueError) as exc:
             raise Failure(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+            raise Failure(f"database error: {reason}") from None
 
     return wrapper
 
@@ -312,9 +316,7 @@ def users() -> None:
 @click.option("--staff", is_flag=True)
 @click.option("--superuser", is_flag=True)
 @friendly
-def users_create(
-    username: str, email: str, password: str | None, staff: bool, superuser: bool
-) -> None:
+def users_create(username: str, email: str, password: str | None, staff: bool, superuser: bool) -> None:
     """Create an account (its e-mail address counts as verified)."""
     import msgspec
 
@@ -323,9 +325,7 @@ def users_create(
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        msgspec.convert(
-            {"username": username, "email": email, "password": password}, schemas.SignupRequest
-        )
+        msgspec.convert({"username": username, "email": email, "password": password}, schemas.SignupRequest)
     except msgspec.ValidationError as exc:
         raise Failure(f"invalid input: {exc}") from None
     settings = _with_dev_services(_settings(), need_redis=False)
@@ -387,6 +387,86 @@ def users_api_key(username: str, name: str) -> None:
             await engine.dispose()
 
     click.echo(_run(run()))
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+@main.command("import-django")
+@click.option(
+    "--fixtures",
+    "fixtures",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A dumpdata JSON file (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@friendly
+def import_django(fixtures: tuple[Path, ...], dry_run: bool, quiet: bool) -> None:
+    """Import python.org's Django data from dumpdata fixtures."""
+    import json
+
+    from pydotorg import importers
+    from pydotorg.core import importer
+
+    if not fixtures:
+        raise Failure("give at least one --fixtures FILE")
+    objects: list[dict[str, object]] = []
+    for path in fixtures:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise Failure(f"{path}: {exc}") from None
+        if not isinstance(data, list):
+            raise Failure(f"{path}: not a dumpdata list")
+        objects.extend(data)
+    settings = _with_dev_services(_settings(), need_redis=False)
+    assert importers.REGISTRY
+
+    def progress(label: str, done: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"\r  {label:<28} {done:>7}/{total:<7}", nl=done == total, err=True)
+
+    async def run() -> tuple[importer.Report, object]:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        from pydotorg.core.db import commit, create_engine, rollback
+
+        engine = create_engine(settings)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+                try:
+                    report, unknown = await importer.run(session, objects, dry_run=dry_run, progress=progress)
+                except BaseException:
+                    await rollback(session)
+                    raise
+                if dry_run:
+                    await rollback(session)
+                else:
+                    await commit(session)
+                return report, unknown
+        finally:
+            await engine.dispose()
+
+    report, unknown = _run(run())
+    click.echo(f"{'model':<28} {'rows':>8} {'written':>8} {'failed':>7}")
+    failed: dict[str, int] = {}
+    for failure in report.failures:
+        failed[failure.label] = failed.get(failure.label, 0) + 1
+    for label in sorted(report.counts):
+        click.echo(
+            f"{label:<28} {report.counts[label]:>8} {report.written[label]:>8} {failed.get(label, 0):>7}"
+        )
+    for label, count in sorted(dict(unknown).items()):  # type: ignore[call-overload]
+        click.echo(f"{label:<28} {count:>8}  (no importer; skipped)")
+    rate = sum(report.counts.values()) / report.seconds if report.seconds else 0.0
+    verb = "would write" if dry_run else "wrote"
+    click.echo(f"{verb} {sum(report.written.values())} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+    for failure in report.failures[:50]:
+        click.echo(f"FAILED {failure.label} pk={failure.pk}: {failure.reason}", err=True)
+    if report.failures:
+        raise Failure(f"{len(report.failures)} row(s) failed; see above")
 
 
 # --- OpenAPI -------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pydotorg.core.changes import Change
 from pydotorg.core.db import Base
+from pydotorg.domains.downloads import models as downloads
+from pydotorg.domains.pages import models as pages
 from pydotorg.domains.users import models as users
 
 metadata = Base.metadata
 
-__all__ = ["Base", "Change", "metadata", "users"]
+__all__ = ["Base", "Change", "downloads", "metadata", "pages", "users"]

@@ -40,6 +40,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
 
     # Public site.
     site_url: str = "https://www.python.org"
+    media_url: str = "/media/"
     site_name: str = "Python.org"
 
     # HTTP.
@@ -57,6 +58,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_signup: str = "5/3600"
     rate_limit_password_reset: str = "5/3600"
     rate_limit_api_key: str = "20/3600"
+    # Legacy API throttles (python.org: Tastypie 600/hour, DRF 100/day anonymous, 3000/day users).
+    v1_throttle: str = "600/3600"
+    v2_throttle_anon: str = "100/86400"
+    v2_throttle_user: str = "3000/86400"
 
     # Mail.
     mail_backend: Literal["smtp", "file", "memory"] = "file"
@@ -79,6 +84,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.state_dir / "media"
 
     @property
     def mail_dir(self) -> Path:
@@ -118,6 +127,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             self.rate_limit_signup,
             self.rate_limit_password_reset,
             self.rate_limit_api_key,
+            self.v1_throttle,
+            self.v2_throttle_anon,
+            self.v2_throttle_user,
         ):
             parse_rate(spec)
         try:

@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=60), nullable=False),
         sa.Column("object_id", sa.String(length=100), nullable=False),
         sa.Column("action", sa.String(length=10), nullable=False),
-        sa.Column(
-            "created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("created", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("cursor", name=op.f("pk_changes")),
     )
     op.create_table(
@@ -75,9 +73,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_index(op.f("ix_users_email"), "users", ["email"], unique=False)
-    op.create_index(
-        "uq_users_username_lower", "users", [sa.literal_column("lower(username)")], unique=True
-    )
+    op.create_index("uq_users_username_lower", "users", [sa.literal_column("lower(username)")], unique=True)
     op.create_table(
         "api_keys",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -131,9 +127,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_addresses")),
     )
-    op.create_index(
-        op.f("ix_email_addresses_user_id"), "email_addresses", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_email_addresses_user_id"), "email_addresses", ["user_id"], unique=False)
     op.create_index(
         "uq_email_addresses_email_lower",
         "email_addresses",
@@ -170,9 +164,7 @@ def upgrade() -> None:
         sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
         sa.Column("creator_id", sa.Integer(), nullable=True),
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.CheckConstraint(
-            "membership_type IN (0, 1, 2, 4, 5)", name=op.f("ck_memberships_membership_type")
-        ),
+        sa.CheckConstraint("membership_type IN (0, 1, 2, 4, 5)", name=op.f("ck_memberships_membership_type")),
         sa.ForeignKeyConstraint(
             ["creator_id"],
             ["users.id"],

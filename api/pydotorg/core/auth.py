@@ -280,9 +280,7 @@ class AuthMiddleware:
                         principal = await load_principal(session, user, method="drf")
                         await session.commit()
                 except _Reject as exc:
-                    detail = (
-                        exc.detail if exc.detail.startswith("User inactive") else "Invalid token."
-                    )
+                    detail = exc.detail if exc.detail.startswith("User inactive") else "Invalid token."
             if detail is not None:
                 body = msgspec.json.encode({"detail": detail})
                 await _raw(send, 401, body, "application/json", www_authenticate="Token")

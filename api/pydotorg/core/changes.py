@@ -87,10 +87,7 @@ def _record_changes(session: Session, _ctx: Any) -> None:
         session.info["change_lock"] = True
     conn.execute(
         insert(Change),
-        [
-            {"domain": d, "kind": k, "object_id": i, "action": a}
-            for (d, k, i), a in sorted(rows.items())
-        ],
+        [{"domain": d, "kind": k, "object_id": i, "action": a} for (d, k, i), a in sorted(rows.items())],
     )
     if not session.info.get("rebuild_scheduled"):
         session.info["rebuild_scheduled"] = True

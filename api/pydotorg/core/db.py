@@ -105,9 +105,7 @@ def slugify(value: str) -> str:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     if not settings.database_url:
-        raise RuntimeError(
-            "PYDOTORG_DATABASE_URL is not set (run `pydotorg dev up` for a local one)"
-        )
+        raise RuntimeError("PYDOTORG_DATABASE_URL is not set (run `pydotorg dev up` for a local one)")
     return create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,

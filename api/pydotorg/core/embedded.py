@@ -245,9 +245,7 @@ def create_database(services: EmbeddedServices, name: str) -> None:
 # --------------------------------------------------------------------------- services.json
 
 
-def _make_services(
-    layout: _Layout, postgres_port: int, redis_port: int, database: str
-) -> EmbeddedServices:
+def _make_services(layout: _Layout, postgres_port: int, redis_port: int, database: str) -> EmbeddedServices:
     return EmbeddedServices(
         database_url=f"postgresql+asyncpg://{PG_SUPERUSER}@{_HOST}:{postgres_port}/{database}",
         redis_url=f"redis://{_HOST}:{redis_port}/0",
@@ -551,9 +549,7 @@ def _prepare_postgres_dirs(layout: _Layout, account: pwd.struct_passwd | None) -
     info = socket_dir.lstat()
     owner = os.geteuid() if account is None else account.pw_uid
     if not stat.S_ISDIR(info.st_mode) or info.st_uid not in (owner, os.geteuid()):
-        raise EmbeddedServiceError(
-            f"socket directory {socket_dir} is not a directory owned by uid {owner}"
-        )
+        raise EmbeddedServiceError(f"socket directory {socket_dir} is not a directory owned by uid {owner}")
     if account is None:
         return
 

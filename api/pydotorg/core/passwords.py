@@ -49,9 +49,7 @@ def _verify_pbkdf2(encoded: str, password: str, digest: str) -> bool:
 
 def _verify_bcrypt(encoded: str, password: str, *, prehash: bool) -> bool:
     data = encoded.split("$", 1)[1]  # "bcrypt_sha256$$2b$12$..." -> "$2b$12$..."
-    secret = (
-        hashlib.sha256(password.encode()).hexdigest().encode() if prehash else password.encode()
-    )
+    secret = hashlib.sha256(password.encode()).hexdigest().encode() if prehash else password.encode()
     try:
         return bcrypt.checkpw(secret[:72], data.encode("ascii"))
     except ValueError:

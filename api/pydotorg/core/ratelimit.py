@@ -61,9 +61,7 @@ class RateLimiter:
             return True, 0
         return int(count) <= limit, start + window - now
 
-    async def check(
-        self, connection: ASGIConnection[Any, Any, Any, Any], bucket: str, spec: str
-    ) -> None:
+    async def check(self, connection: ASGIConnection[Any, Any, Any, Any], bucket: str, spec: str) -> None:
         settings: Settings = connection.app.state.settings
         allowed, retry_after = await self.hit(bucket, client_ip(connection, settings), spec)
         if not allowed:

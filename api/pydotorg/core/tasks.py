@@ -64,9 +64,7 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, int]:
     published = int(raw or 0)
     async with sessionmaker() as session:
         head = int(await session.scalar(select(func.coalesce(func.max(Change.cursor), 0))) or 0)
-        pending = int(
-            await session.scalar(select(func.count()).where(Change.cursor > published)) or 0
-        )
+        pending = int(await session.scalar(select(func.count()).where(Change.cursor > published)) or 0)
     log.info("site_rebuild", published_cursor=published, head_cursor=head, pending=pending)
     return {"published_cursor": published, "head_cursor": head, "pending": pending}
 

@@ -49,9 +49,7 @@ def unsign(secret_key: str, purpose: str, token: str, *, max_age: int) -> dict[s
     """Return the payload or raise ``BadToken`` (bad signature, wrong purpose, expired)."""
     try:
         raw, mac = token.split(".", 1)
-        expected = hmac.new(
-            secret_key.encode(), f"{purpose}.{raw}".encode(), hashlib.sha256
-        ).digest()
+        expected = hmac.new(secret_key.encode(), f"{purpose}.{raw}".encode(), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(mac)):
             raise BadToken("invalid token")
         body = json.loads(_unb64(raw))

@@ -103,9 +103,7 @@ class AuthController(Controller):
         private = await services.to_private(tx, user)
         if data.session == "token":
             return Response(
-                schemas.LoginResponse(
-                    user=private, expires=auth.expires, token=token, token_type="bearer"
-                )
+                schemas.LoginResponse(user=private, expires=auth.expires, token=token, token_type="bearer")
             )
         return Response(
             schemas.LoginResponse(user=private, expires=auth.expires, csrf_token=auth.csrf_token),
@@ -167,9 +165,7 @@ class AuthController(Controller):
         await services.confirm_password_reset(tx, ctx, data)
 
 
-def _session_cookies(
-    settings: Settings, token: str, csrf: str, *, clear: bool = False
-) -> list[Cookie]:
+def _session_cookies(settings: Settings, token: str, csrf: str, *, clear: bool = False) -> list[Cookie]:
     max_age = 0 if clear else settings.session_lifetime_seconds
     secure = settings.is_production
     return [
@@ -390,9 +386,7 @@ class GroupsController(Controller):
         guards=[login_required],
     )
     async def list_permissions(self) -> list[schemas.PermissionRead]:
-        return [
-            schemas.PermissionRead(name=n, description=d) for n, d in sorted(PERMISSIONS.items())
-        ]
+        return [schemas.PermissionRead(name=n, description=d) for n, d in sorted(PERMISSIONS.items())]
 
     @get(
         "/memberships",

@@ -109,9 +109,7 @@ class Membership(IntPK, Base):
     __tablename__ = "memberships"
     __change_domain__ = "users"
     __change_kind__ = "membership"
-    __table_args__ = (
-        CheckConstraint("membership_type IN (0, 1, 2, 4, 5)", name="membership_type"),
-    )
+    __table_args__ = (CheckConstraint("membership_type IN (0, 1, 2, 4, 5)", name="membership_type"),)
 
     membership_type: Mapped[int] = mapped_column(Integer, default=MembershipType.BASIC)
     legal_name: Mapped[str] = mapped_column(String(100))
@@ -159,18 +157,14 @@ class Group(IntPK, Base):
 class GroupPermission(Base):
     __tablename__ = "group_permissions"
 
-    group_id: Mapped[int] = mapped_column(
-        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
-    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
     permission: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
 class UserPermission(Base):
     __tablename__ = "user_permissions"
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     permission: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 

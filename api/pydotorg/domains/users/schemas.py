@@ -140,14 +140,19 @@ class UserAdminUpdate(UserUpdate):
     is_superuser: bool | UnsetType = UNSET
 
 
+# Lists are bounded too: an unbounded ``IN (...)`` would exceed asyncpg's 32767 parameters.
+PermissionNames = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=1000)]
+GroupNames = Annotated[list[Annotated[str, Meta(max_length=150)]], Meta(max_length=1000)]
+
+
 class GrantsUpdate(Input):
-    permissions: list[Annotated[str, Meta(max_length=100)]] | UnsetType = UNSET
-    groups: list[Annotated[str, Meta(max_length=150)]] | UnsetType = UNSET
+    permissions: PermissionNames | UnsetType = UNSET
+    groups: GroupNames | UnsetType = UNSET
 
 
 class GroupCreate(Input):
     name: Annotated[str, Meta(min_length=1, max_length=150)]
-    permissions: list[Annotated[str, Meta(max_length=100)]] = msgspec.field(default_factory=list)
+    permissions: PermissionNames = msgspec.field(default_factory=list)
 
 
 class GroupRead(msgspec.Struct):

@@ -75,8 +75,7 @@ async def find_user(session: AsyncSession, login: str) -> User | None:
             select(User)
             .join(EmailAddress, EmailAddress.user_id == User.id, isouter=True)
             .where(
-                (func.lower(EmailAddress.email) == login.lower())
-                | (func.lower(User.email) == login.lower())
+                (func.lower(EmailAddress.email) == login.lower()) | (func.lower(User.email) == login.lower())
             )
             .order_by(User.id)
             .limit(1)
@@ -148,9 +147,7 @@ async def to_private(session: AsyncSession, user: User) -> schemas.UserPrivate:
 
 
 def is_searchable(user: User) -> bool:
-    return (
-        user.is_active and user.public_profile and user.search_visibility == SearchVisibility.PUBLIC
-    )
+    return user.is_active and user.public_profile and user.search_visibility == SearchVisibility.PUBLIC
 
 
 async def public_profile(
@@ -191,9 +188,7 @@ async def _ensure_unique(
         if exclude is not None:
             stmt = stmt.where(User.id != exclude)
         if await session.scalar(stmt):
-            raise ConflictException(
-                "A user with that username already exists.", extra={"field": "username"}
-            )
+            raise ConflictException("A user with that username already exists.", extra={"field": "username"})
     if email is not None:
         stmt = select(EmailAddress.id).where(func.lower(EmailAddress.email) == email.lower())
         stmt_u = select(User.id).where(func.lower(User.email) == email.lower())
@@ -301,9 +296,7 @@ async def signup(session: AsyncSession, ctx: Context, data: schemas.SignupReques
             ),
         )
         return
-    user = await create_user(
-        session, username=data.username, email=data.email, password=data.password
-    )
+    user = await create_user(session, username=data.username, email=data.email, password=data.password)
     _send_verification(session, ctx, user, data.email)
 
 
@@ -356,8 +349,7 @@ async def login(
         )
         await enqueue_mail(ctx.queue, ctx.mailer, message)
         raise PermissionDeniedException(
-            "The e-mail address of this account is not verified; a new confirmation "
-            "message has been sent."
+            "The e-mail address of this account is not verified; a new confirmation message has been sent."
         )
     if passwords.needs_rehash(user.password):
         user.password = passwords.hash_password(data.password)
@@ -371,14 +363,10 @@ def _dummy_hash() -> str:
     return passwords.hash_password("timing equaliser")
 
 
-async def open_session(
-    session: AsyncSession, ctx: Context, user: User, kind: str
-) -> tuple[str, AuthSession]:
+async def open_session(session: AsyncSession, ctx: Context, user: User, kind: str) -> tuple[str, AuthSession]:
     token = tokens.new_secret()
     lifetime = (
-        ctx.settings.session_lifetime_seconds
-        if kind == "cookie"
-        else ctx.settings.token_lifetime_seconds
+        ctx.settings.session_lifetime_seconds if kind == "cookie" else ctx.settings.token_lifetime_seconds
     )
     auth = AuthSession(
         user_id=user.id,
@@ -396,16 +384,12 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
     if principal.session_id is None:
         raise BadRequest("This credential is an API key; revoke it instead of logging out.")
     await session.execute(
-        update(AuthSession)
-        .where(AuthSession.id == principal.session_id)
-        .values(revoked_at=utcnow())
+        update(AuthSession).where(AuthSession.id == principal.session_id).values(revoked_at=utcnow())
     )
 
 
 async def _revoke_sessions(session: AsyncSession, user_id: int, keep: int | None = None) -> None:
-    stmt = update(AuthSession).where(
-        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
-    )
+    stmt = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
     if keep is not None:
         stmt = stmt.where(AuthSession.id != keep)
     await session.execute(stmt.values(revoked_at=utcnow()))
@@ -545,23 +529,16 @@ async def list_users(
 def _check_permission_names(names: Sequence[str]) -> None:
     unknown = sorted(set(names) - PERMISSIONS.keys())
     if unknown:
-        raise BadRequest(
-            f"Unknown permission(s): {', '.join(unknown)}.", extra={"field": "permissions"}
-        )
+        raise BadRequest(f"Unknown permission(s): {', '.join(unknown)}.", extra={"field": "permissions"})
 
 
 async def set_grants(session: AsyncSession, user: User, data: schemas.GrantsUpdate) -> None:
     if data.permissions is not msgspec.UNSET:
         _check_permission_names(data.permissions)
         await session.execute(delete(UserPermission).where(UserPermission.user_id == user.id))
-        session.add_all(
-            UserPermission(user_id=user.id, permission=p) for p in set(data.permissions)
-        )
+        session.add_all(UserPermission(user_id=user.id, permission=p) for p in set(data.permissions))
     if data.groups is not msgspec.UNSET:
-        found = {
-            g.name: g
-            for g in await session.scalars(select(Group).where(Group.name.in_(data.groups)))
-        }
+        found = {g.name: g for g in await session.scalars(select(Group).where(Group.name.in_(data.groups)))}
         missing = sorted(set(data.groups) - found.keys())
         if missing:
             raise BadRequest(f"Unknown group(s): {', '.join(missing)}.", extra={"field": "groups"})
@@ -583,9 +560,7 @@ async def create_group(session: AsyncSession, data: schemas.GroupCreate) -> sche
     await session.flush()
     session.add_all(GroupPermission(group_id=group.id, permission=p) for p in set(data.permissions))
     await session.flush()
-    return schemas.GroupRead(
-        id=group.id, name=group.name, permissions=sorted(set(data.permissions))
-    )
+    return schemas.GroupRead(id=group.id, name=group.name, permissions=sorted(set(data.permissions)))
 
 
 async def list_groups(session: AsyncSession) -> list[schemas.GroupRead]:
@@ -593,9 +568,7 @@ async def list_groups(session: AsyncSession) -> list[schemas.GroupRead]:
     perms: dict[int, list[str]] = {}
     for gp in await session.scalars(select(GroupPermission).order_by(GroupPermission.permission)):
         perms.setdefault(gp.group_id, []).append(gp.permission)
-    return [
-        schemas.GroupRead(id=g.id, name=g.name, permissions=perms.get(g.id, [])) for g in groups
-    ]
+    return [schemas.GroupRead(id=g.id, name=g.name, permissions=perms.get(g.id, [])) for g in groups]
 
 
 # --- API keys ------------------------------------------------------------------------------
@@ -610,18 +583,14 @@ async def create_api_key(
     origin: str = "personal",
 ) -> tuple[ApiKey, str]:
     key = key or tokens.new_api_key()
-    api_key = ApiKey(
-        user_id=user_id, name=name, prefix=key[:12], key_hash=tokens.digest(key), origin=origin
-    )
+    api_key = ApiKey(user_id=user_id, name=name, prefix=key[:12], key_hash=tokens.digest(key), origin=origin)
     session.add(api_key)
     await session.flush()
     return api_key, key
 
 
 async def list_api_keys(session: AsyncSession, user_id: int) -> list[schemas.ApiKeyRead]:
-    keys = await session.scalars(
-        select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.id)
-    )
+    keys = await session.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.id))
     return [
         schemas.ApiKeyRead(
             id=k.id,
@@ -757,9 +726,7 @@ async def delete_membership(session: AsyncSession, membership: Membership) -> No
 async def list_memberships(
     session: AsyncSession, *, limit: int, offset: int, votes: bool | None
 ) -> schemas.MembershipList:
-    stmt = select(Membership, User.username).join(
-        User, User.id == Membership.creator_id, isouter=True
-    )
+    stmt = select(Membership, User.username).join(User, User.id == Membership.creator_id, isouter=True)
     if votes is not None:
         stmt = stmt.where(Membership.votes == votes)
     total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

@@ -1,0 +1,226 @@
+"""Import python.org's Django data (``dumpdata`` fixtures) into our tables.
+
+Each domain registers a ``ModelImport`` per Django model label in its ``importers.py``: the
+target table, a converter from Django ``fields`` to our row, and its dependencies. Rows are
+upserted by primary key (kept from Django; sequences are reset afterwards), only when they
+differ, so a second run changes nothing. A row that fails conversion or validation is reported
+(model, pk, reason) and skipped; the rest still imports. Every inserted or changed row is
+appended to the change feed in the same transaction, so the site builder sees the import.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pydotorg.core.changes import CHANGE_FEED_LOCK, Change
+
+
+class RowError(ValueError):
+    """A row that cannot be imported; the message says why."""
+
+
+Converter = Callable[[Any, Mapping[str, Any], "ImportContext"], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass
+class ModelImport:
+    label: str  # Django "app.model"
+    table: Any  # the model's Table
+    convert: Converter
+    change: tuple[str, str] | None = None  # (domain, kind) for the change feed
+    order: int = 100  # lower runs first (dependencies)
+    key: tuple[str, ...] = ("id",)
+    sequence: bool = True
+
+
+REGISTRY: dict[str, ModelImport] = {}
+MAX_PARAMETERS = 32_000  # PostgreSQL's wire protocol allows 32767 bind parameters
+
+
+def register(spec: ModelImport) -> ModelImport:
+    REGISTRY[spec.label] = spec
+    return spec
+
+
+@dataclass
+class Failure:
+    label: str
+    pk: Any
+    reason: str
+
+
+@dataclass
+class ImportContext:
+    """Lookups shared by converters (natural keys, ids seen in this run)."""
+
+    session: AsyncSession
+    usernames: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, set[Any]] = field(default_factory=lambda: defaultdict(set))
+    existing: dict[str, set[Any]] = field(default_factory=dict)
+
+    async def ids(self, table: Any) -> set[Any]:
+        if table.name not in self.existing:
+            self.existing[table.name] = set(await self.session.scalars(select(table.c.id)))
+        return self.existing[table.name]
+
+    async def require(self, table: Any, value: Any, what: str) -> int | None:
+        if value is None:
+            return None
+        if value in self.seen[table.name] or value in await self.ids(table):
+            return int(value)
+        raise RowError(f"{what} {value!r} does not exist")
+
+    async def user_id(self, value: Any) -> int | None:
+        """A user reference: a pk, or a natural key ``["username"]``."""
+        if value is None:
+            return None
+        if isinstance(value, list):
+            if not value:
+                return None
+            name = str(value[0]).lower()
+            if name not in self.usernames:
+                from pydotorg.domains.users.models import User
+
+                uid = await self.session.scalar(select(User.id).where(func.lower(User.username) == name))
+                if uid is None:
+                    raise RowError(f"user {value[0]!r} does not exist")
+                self.usernames[name] = uid
+            return self.usernames[name]
+        from pydotorg.domains.users.models import User
+
+        return await self.require(User.__table__, value, "user")
+
+
+@dataclass
+class Report:
+    counts: Counter[str] = field(default_factory=Counter)  # rows in the input
+    written: Counter[str] = field(default_factory=Counter)  # inserted or changed
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def parse_dt(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def group(
+    objects: Iterable[Mapping[str, Any]],
+) -> tuple[dict[str, list[Mapping[str, Any]]], Counter[str]]:
+    grouped: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    unknown: Counter[str] = Counter()
+    for obj in objects:
+        label = str(obj.get("model", ""))
+        if label in REGISTRY:
+            grouped[label].append(obj)
+        else:
+            unknown[label] += 1
+    return grouped, unknown
+
+
+async def run(
+    session: AsyncSession,
+    objects: Iterable[Mapping[str, Any]],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch_size: int = 2000,
+) -> tuple[Report, Counter[str]]:
+    """Import into the session's transaction (the caller commits or, for a dry run, rolls back)."""
+    started = time.perf_counter()
+    report = Report()
+    grouped, unknown = group(objects)
+    ctx = ImportContext(session)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
+    for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
+        spec = REGISTRY[label]
+        rows: list[dict[str, Any]] = []
+        items = grouped[label]
+        report.counts[label] = len(items)
+        for index, obj in enumerate(items, 1):
+            pk = obj.get("pk")
+            try:
+                row = await spec.convert(pk, obj.get("fields") or {}, ctx)
+            except (RowError, ValueError, TypeError, KeyError) as exc:
+                report.failures.append(Failure(label, pk, str(exc) or type(exc).__name__))
+                continue
+            if row is None:
+                continue
+            rows.append(row)
+            ctx.seen[spec.table.name].add(row.get("id", pk))
+            if progress and index % 500 == 0:
+                progress(label, index, len(items))
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:  # one multi-row statement per set of columns
+            shapes[tuple(sorted(row))].append(row)
+        for same in shapes.values():
+            # Columns left out still take a parameter each for their Python-side defaults.
+            size = max(1, min(batch_size, MAX_PARAMETERS // len(spec.table.columns)))
+            for start in range(0, len(same), size):
+                changed = await _upsert(session, spec, same[start : start + size])
+                report.written[label] += len(changed)
+                if changed and spec.change:
+                    domain, kind = spec.change
+                    await session.execute(
+                        insert(Change),
+                        [
+                            {
+                                "domain": domain,
+                                "kind": kind,
+                                "object_id": str(pk),
+                                "action": "updated",
+                            }
+                            for pk in changed
+                        ],
+                    )
+        if progress:
+            progress(label, len(items), len(items))
+        if spec.sequence and rows and not dry_run:
+            table = spec.table
+            highest = select(func.coalesce(func.max(table.c.id), 1)).scalar_subquery()
+            await session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))
+    report.seconds = time.perf_counter() - started
+    return report, unknown
+
+
+async def _upsert(session: AsyncSession, spec: ModelImport, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert new rows, update rows that differ; returns the keys of what was written."""
+    if not rows:
+        return []
+    table = spec.table
+    columns = list(rows[0])
+    stmt = pg_insert(table)
+    update_cols = [c for c in columns if c not in spec.key]
+    if update_cols:
+        excluded = stmt.excluded
+        differs = tuple_(*[table.c[c] for c in update_cols]).is_distinct_from(
+            tuple_(*[excluded[c] for c in update_cols])
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c[k] for k in spec.key],
+            set_={c: excluded[c] for c in update_cols},
+            where=differs,
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=[table.c[k] for k in spec.key])
+    # executemany: SQLAlchemy batches the rows into multi-row statements ("insertmanyvalues").
+    result = await session.execute(stmt.returning(table.c[spec.key[0]]), rows)
+    return list(result.scalars())
+
+
+__all__ = ["ModelImport", "Report", "RowError", "parse_dt", "register", "run"]

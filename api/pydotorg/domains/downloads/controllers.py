@@ -1,0 +1,470 @@
+"""``/api/v3/downloads/``: operating systems, releases, release files and the page views."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset
+from pydotorg.core.permissions import (
+    Principal,
+    permission_required,
+    principal_of,
+    register,
+)
+from pydotorg.domains.downloads import schemas
+from pydotorg.domains.downloads import services as svc
+from pydotorg.domains.downloads.models import OS, Release, ReleaseFile
+
+ADD_OS = register("downloads.add_os", "Can add operating systems")
+CHANGE_OS = register("downloads.change_os", "Can change operating systems")
+DELETE_OS = register("downloads.delete_os", "Can delete operating systems")
+ADD_RELEASE = register("downloads.add_release", "Can add releases")
+CHANGE_RELEASE = register("downloads.change_release", "Can change releases (and see drafts)")
+DELETE_RELEASE = register("downloads.delete_release", "Can delete releases")
+ADD_FILE = register("downloads.add_releasefile", "Can add release files")
+CHANGE_FILE = register("downloads.change_releasefile", "Can change release files")
+DELETE_FILE = register("downloads.delete_releasefile", "Can delete release files")
+
+PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+SlugParam = Annotated[str, Parameter(min_length=1, max_length=200)]
+Flag = bool | None
+
+
+def can_see_drafts(principal: Principal | None) -> bool:
+    return (
+        principal is not None
+        and principal.is_active
+        and (principal.is_staff or principal.has_perm(CHANGE_RELEASE))
+    )
+
+
+def release_url(release: Release) -> str:
+    return f"/downloads/release/{release.slug}/"
+
+
+def os_read(os: OS) -> schemas.OSRead:
+    return schemas.OSRead(id=os.id, name=os.name, slug=os.slug, created=os.created, updated=os.updated)
+
+
+def release_read(r: Release) -> schemas.ReleaseRead:
+    return schemas.ReleaseRead(
+        id=r.id,
+        name=r.name,
+        slug=r.slug,
+        version=r.version,
+        is_latest=r.is_latest,
+        is_published=r.is_published,
+        pre_release=r.pre_release,
+        show_on_download_page=r.show_on_download_page,
+        release_date=r.release_date,
+        release_page_id=r.release_page_id,
+        release_notes_url=r.release_notes_url,
+        content=r.content,
+        content_markup_type=r.content_markup_type,
+        content_html=r.content_html,
+        created=r.created,
+        updated=r.updated,
+        url=release_url(r),
+    )
+
+
+def summary(r: Release | None) -> schemas.ReleaseSummary | None:
+    if r is None:
+        return None
+    return schemas.ReleaseSummary(
+        id=r.id,
+        name=r.name,
+        slug=r.slug,
+        version=r.version,
+        version_number=svc.get_version(r.name),
+        pre_release=r.pre_release,
+        release_date=r.release_date,
+        release_notes_url=r.release_notes_url,
+        url=release_url(r),
+    )
+
+
+def file_read(f: ReleaseFile) -> schemas.ReleaseFileRead:
+    return schemas.ReleaseFileRead(
+        id=f.id,
+        name=f.name,
+        slug=f.slug,
+        os_id=f.os_id,
+        release_id=f.release_id,
+        description=f.description,
+        is_source=f.is_source,
+        url=f.url,
+        gpg_signature_file=f.gpg_signature_file,
+        sigstore_signature_file=f.sigstore_signature_file,
+        sigstore_cert_file=f.sigstore_cert_file,
+        sigstore_bundle_file=f.sigstore_bundle_file,
+        sbom_spdx2_file=f.sbom_spdx2_file,
+        md5_sum=f.md5_sum,
+        sha256_sum=f.sha256_sum,
+        filesize=f.filesize,
+        download_button=f.download_button,
+        created=f.created,
+        updated=f.updated,
+    )
+
+
+def _set(data: msgspec.Struct) -> dict[str, Any]:
+    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+
+
+async def _page(tx: AsyncSession, stmt: Any, limit: int, offset: int) -> tuple[list[Any], ListMeta]:
+    total = int(await tx.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    rows = list(await tx.scalars(stmt.limit(limit).offset(offset)))
+    return rows, ListMeta(total=total, limit=limit, offset=offset)
+
+
+async def _os(tx: AsyncSession, os_id: int) -> OS:
+    os = await tx.get(OS, os_id)
+    if os is None:
+        raise NotFoundException(f"No operating system with id {os_id}.")
+    return os
+
+
+async def _release(tx: AsyncSession, release_id: int, principal: Principal | None) -> Release:
+    release = await tx.get(Release, release_id)
+    if release is None or not (release.is_published or can_see_drafts(principal)):
+        raise NotFoundException(f"No release with id {release_id}.")
+    return release
+
+
+async def _file(tx: AsyncSession, file_id: int, principal: Principal | None) -> ReleaseFile:
+    rfile = await tx.get(ReleaseFile, file_id)
+    if rfile is None:
+        raise NotFoundException(f"No release file with id {file_id}.")
+    await _release(tx, rfile.release_id, principal)  # files of hidden drafts are hidden too
+    return rfile
+
+
+class OSController(Controller):
+    path = "/api/v3/downloads/os"
+    tags = ["downloads"]
+
+    @get("/", operation_id="downloads_os_list", summary="Operating systems")
+    async def list_os(
+        self,
+        tx: AsyncSession,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        slug: SlugParam | None = None,
+    ) -> schemas.OSList:
+        stmt = select(OS).order_by(OS.name, OS.id)
+        if slug:
+            stmt = stmt.where(OS.slug == slug)
+        rows, meta = await _page(tx, stmt, limit, offset)
+        return schemas.OSList(data=[os_read(o) for o in rows], meta=meta)
+
+    @get("/{os_id:int}", operation_id="downloads_os_read", summary="One operating system")
+    async def read_os(self, tx: AsyncSession, os_id: PK) -> schemas.OSRead:
+        return os_read(await _os(tx, os_id))
+
+    @get("/slug/{slug:str}", operation_id="downloads_os_by_slug", summary="By slug")
+    async def os_by_slug(self, tx: AsyncSession, slug: SlugParam) -> schemas.OSRead:
+        os = await tx.scalar(select(OS).where(OS.slug == slug))
+        if os is None:
+            raise NotFoundException(f"No operating system with slug {slug!r}.")
+        return os_read(os)
+
+    @post(
+        "/",
+        operation_id="downloads_os_create",
+        summary="Add an operating system",
+        guards=[permission_required(ADD_OS)],
+    )
+    async def create_os(self, tx: AsyncSession, data: schemas.OSCreate) -> schemas.OSRead:
+        return os_read(await svc.save_os(tx, _set(data)))
+
+    @patch(
+        "/{os_id:int}",
+        operation_id="downloads_os_update",
+        summary="Change an OS",
+        guards=[permission_required(CHANGE_OS)],
+    )
+    async def update_os(self, tx: AsyncSession, os_id: PK, data: schemas.OSUpdate) -> schemas.OSRead:
+        return os_read(await svc.save_os(tx, _set(data), await _os(tx, os_id)))
+
+    @delete(
+        "/{os_id:int}",
+        operation_id="downloads_os_delete",
+        summary="Delete an OS",
+        guards=[permission_required(DELETE_OS)],
+    )
+    async def delete_os(self, tx: AsyncSession, os_id: PK) -> None:
+        await svc.delete(tx, await _os(tx, os_id))
+
+    @get(
+        "/slug/{slug:str}/releases",
+        operation_id="downloads_os_releases",
+        summary="Published releases with files for this OS (stable and pre-releases)",
+    )
+    async def os_releases(self, tx: AsyncSession, slug: SlugParam) -> schemas.OSReleases:
+        os = await tx.scalar(select(OS).where(OS.slug == slug))
+        if os is None:
+            raise NotFoundException(f"No operating system with slug {slug!r}.")
+        stable, pre = await svc.os_releases(tx, os)
+
+        def pack(groups: list[tuple[Release, list[ReleaseFile]]]) -> list[schemas.ReleaseWithFiles]:
+            out = []
+            for release, files in groups:
+                s = summary(release)
+                assert s is not None
+                out.append(schemas.ReleaseWithFiles(release=s, files=[file_read(f) for f in files]))
+            return out
+
+        return schemas.OSReleases(os=os_read(os), stable=pack(stable), pre_releases=pack(pre))
+
+
+class ReleaseController(Controller):
+    path = "/api/v3/downloads/releases"
+    tags = ["downloads"]
+
+    @get(
+        "/",
+        operation_id="downloads_releases_list",
+        summary="Releases, newest first (drafts only for editors)",
+    )
+    async def list_releases(
+        self,
+        request: Request[Any, Any, Any],
+        tx: AsyncSession,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        version: Annotated[int | None, Parameter(ge=1, le=100)] = None,
+        is_published: Flag = None,
+        is_latest: Flag = None,
+        pre_release: Flag = None,
+        show_on_download_page: Flag = None,
+        name: Annotated[str | None, Parameter(max_length=200)] = None,
+        slug: Annotated[str | None, Parameter(max_length=200)] = None,
+        q: Annotated[str | None, Parameter(max_length=200, description="name contains")] = None,
+    ) -> schemas.ReleaseList:
+        principal = principal_of(request)
+        stmt = svc.visible_releases(select(Release), can_see_drafts=can_see_drafts(principal)).order_by(
+            Release.release_date.desc(), Release.id.desc()
+        )
+        for column, value in (
+            (Release.version, version),
+            (Release.is_published, is_published),
+            (Release.is_latest, is_latest),
+            (Release.pre_release, pre_release),
+            (Release.show_on_download_page, show_on_download_page),
+            (Release.name, name),
+            (Release.slug, slug),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if q:
+            stmt = stmt.where(Release.name.icontains(q, autoescape=True))
+        rows, meta = await _page(tx, stmt, limit, offset)
+        return schemas.ReleaseList(data=[release_read(r) for r in rows], meta=meta)
+
+    @get("/{release_id:int}", operation_id="downloads_releases_read", summary="One release")
+    async def read_release(
+        self, request: Request[Any, Any, Any], tx: AsyncSession, release_id: PK
+    ) -> schemas.ReleaseRead:
+        return release_read(await _release(tx, release_id, principal_of(request)))
+
+    @get(
+        "/slug/{slug:str}",
+        operation_id="downloads_releases_detail",
+        summary="A release with its files grouped by OS (the release page)",
+    )
+    async def release_detail(
+        self, request: Request[Any, Any, Any], tx: AsyncSession, slug: SlugParam
+    ) -> schemas.ReleaseDetail:
+        principal = principal_of(request)
+        release = await tx.scalar(select(Release).where(Release.slug == slug))
+        if release is None or not (release.is_published or can_see_drafts(principal)):
+            raise NotFoundException(f"No release with slug {slug!r}.")
+        rows = await tx.execute(
+            select(ReleaseFile, OS)
+            .join(OS, OS.id == ReleaseFile.os_id)
+            .where(ReleaseFile.release_id == release.id)
+            .order_by(OS.slug != "source", OS.slug, ReleaseFile.name)
+        )
+        groups: dict[int, schemas.FilesForOS] = {}
+        for rfile, os in rows:
+            groups.setdefault(os.id, schemas.FilesForOS(os=os_read(os), files=[])).files.append(
+                file_read(rfile)
+            )
+        superseded = None
+        minor = svc.minor_version(release.name)
+        if release.version == 3 and minor.startswith("3."):
+            newest = await svc.latest_in_series(tx, int(minor.split(".")[1]))
+            if newest is not None and newest.id != release.id:
+                superseded = summary(newest)
+        return schemas.ReleaseDetail(
+            release=release_read(release),
+            files_by_os=list(groups.values()),
+            superseded_by=superseded,
+        )
+
+    @post(
+        "/",
+        operation_id="downloads_releases_create",
+        summary="Add a release",
+        guards=[permission_required(ADD_RELEASE)],
+    )
+    async def create_release(self, tx: AsyncSession, data: schemas.ReleaseCreate) -> schemas.ReleaseRead:
+        values = _set(data)
+        if values.get("release_date") is None:
+            values.pop("release_date", None)
+        return release_read(await svc.save_release(tx, values))
+
+    @patch(
+        "/{release_id:int}",
+        operation_id="downloads_releases_update",
+        summary="Change a release",
+        guards=[permission_required(CHANGE_RELEASE)],
+    )
+    async def update_release(
+        self,
+        request: Request[Any, Any, Any],
+        tx: AsyncSession,
+        release_id: PK,
+        data: schemas.ReleaseUpdate,
+    ) -> schemas.ReleaseRead:
+        release = await _release(tx, release_id, principal_of(request))
+        return release_read(await svc.save_release(tx, _set(data), release))
+
+    @delete(
+        "/{release_id:int}",
+        operation_id="downloads_releases_delete",
+        summary="Delete a release and its files",
+        guards=[permission_required(DELETE_RELEASE)],
+    )
+    async def delete_release(self, request: Request[Any, Any, Any], tx: AsyncSession, release_id: PK) -> None:
+        release = await _release(tx, release_id, principal_of(request))
+        await svc.delete_files_of_release(tx, release.id)
+        await svc.delete(tx, release)
+
+
+class ReleaseFileController(Controller):
+    path = "/api/v3/downloads/files"
+    tags = ["downloads"]
+
+    @get(
+        "/",
+        operation_id="downloads_files_list",
+        summary="Release files (files of drafts only for editors)",
+    )
+    async def list_files(
+        self,
+        request: Request[Any, Any, Any],
+        tx: AsyncSession,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        release_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
+        os_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
+        os_slug: Annotated[str | None, Parameter(max_length=200)] = None,
+        release_slug: Annotated[str | None, Parameter(max_length=200)] = None,
+        download_button: Flag = None,
+    ) -> schemas.ReleaseFileList:
+        stmt = svc.release_file_visibility(
+            select(ReleaseFile), can_see_drafts=can_see_drafts(principal_of(request))
+        ).order_by(ReleaseFile.release_id.desc(), ReleaseFile.os_id, ReleaseFile.name, ReleaseFile.id)
+        if release_id is not None:
+            stmt = stmt.where(ReleaseFile.release_id == release_id)
+        if os_id is not None:
+            stmt = stmt.where(ReleaseFile.os_id == os_id)
+        if os_slug:
+            stmt = stmt.where(ReleaseFile.os_id.in_(select(OS.id).where(OS.slug == os_slug)))
+        if release_slug:
+            stmt = stmt.where(
+                ReleaseFile.release_id.in_(select(Release.id).where(Release.slug == release_slug))
+            )
+        if download_button is not None:
+            stmt = stmt.where(ReleaseFile.download_button == download_button)
+        rows, meta = await _page(tx, stmt, limit, offset)
+        return schemas.ReleaseFileList(data=[file_read(f) for f in rows], meta=meta)
+
+    @get("/{file_id:int}", operation_id="downloads_files_read", summary="One release file")
+    async def read_file(
+        self, request: Request[Any, Any, Any], tx: AsyncSession, file_id: PK
+    ) -> schemas.ReleaseFileRead:
+        return file_read(await _file(tx, file_id, principal_of(request)))
+
+    @post(
+        "/",
+        operation_id="downloads_files_create",
+        summary="Add a release file",
+        guards=[permission_required(ADD_FILE)],
+    )
+    async def create_file(self, tx: AsyncSession, data: schemas.ReleaseFileCreate) -> schemas.ReleaseFileRead:
+        return file_read(await svc.save_release_file(tx, _set(data)))
+
+    @patch(
+        "/{file_id:int}",
+        operation_id="downloads_files_update",
+        summary="Change a release file",
+        guards=[permission_required(CHANGE_FILE)],
+    )
+    async def update_file(
+        self,
+        request: Request[Any, Any, Any],
+        tx: AsyncSession,
+        file_id: PK,
+        data: schemas.ReleaseFileUpdate,
+    ) -> schemas.ReleaseFileRead:
+        rfile = await _file(tx, file_id, principal_of(request))
+        return file_read(await svc.save_release_file(tx, _set(data), rfile))
+
+    @delete(
+        "/{file_id:int}",
+        operation_id="downloads_files_delete",
+        summary="Delete a release file",
+        guards=[permission_required(DELETE_FILE)],
+    )
+    async def delete_file(self, request: Request[Any, Any, Any], tx: AsyncSession, file_id: PK) -> None:
+        await svc.delete(tx, await _file(tx, file_id, principal_of(request)))
+
+    @delete(
+        "/",
+        operation_id="downloads_files_delete_by_release",
+        status_code=200,
+        summary="Delete every file of one release",
+        guards=[permission_required(DELETE_FILE)],
+    )
+    async def delete_by_release(
+        self,
+        request: Request[Any, Any, Any],
+        tx: AsyncSession,
+        release_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)],
+    ) -> schemas.BulkDeleted:
+        await _release(tx, release_id, principal_of(request))
+        return schemas.BulkDeleted(deleted=await svc.delete_files_of_release(tx, release_id))
+
+
+class DownloadsViewsController(Controller):
+    path = "/api/v3/downloads"
+    tags = ["downloads"]
+
+    @get(
+        "/landing",
+        operation_id="downloads_landing",
+        summary="Everything the /downloads/ page shows, in one call",
+    )
+    async def landing(self, tx: AsyncSession) -> schemas.DownloadsLanding:
+        view = await svc.landing(tx)
+        return schemas.DownloadsLanding(
+            latest_python3=summary(view.latest_python3),
+            latest_python2=summary(view.latest_python2),
+            latest_pymanager=summary(view.latest_pymanager),
+            featured=[
+                schemas.FeaturedFiles(os=k, files=[file_read(f) for f in v])
+                for k, v in sorted(view.featured.items())
+            ],
+            active_series=[s for s in map(summary, view.series) if s is not None],
+            releases=[s for s in map(summary, view.releases) if s is not None],
+        )

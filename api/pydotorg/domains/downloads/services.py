@@ -1,0 +1,470 @@
+"""Downloads rules and queries, shared by /api/v3/ and the legacy v1/v2 adapters.
+
+Rules (inventory 1.8): slugs from names, ``version`` in 1/2/3/100, ``is_latest`` demotes the
+other releases of the same version, release-file URLs on www.python.org (new or changed values
+must be https), sidecar files equal the artifact URL plus their suffix, unique ``url``, one
+download-button file per OS per release. Errors are raised as ``ValidationFailed`` with
+per-field messages; each API renders them in its own shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pydotorg.core.db import slugify
+from pydotorg.core.errors import ValidationFailed
+from pydotorg.core.markup import render
+from pydotorg.domains.downloads.models import (
+    OS,
+    SIDECAR_SUFFIXES,
+    URL_FIELDS,
+    Release,
+    ReleaseFile,
+    Version,
+)
+from pydotorg.domains.pages.models import Page
+
+HTTPS_PREFIX = "https://www.python.org/"
+LEGACY_PREFIX = "http://www.python.org/"
+URL_MESSAGE = "Release file URLs must begin with 'https://www.python.org/'."
+BUTTON_MESSAGE = "Only one Release File per OS can have 'Download button' enabled"
+RELEASE_MARKUP_TYPES = ("markdown", "restructuredtext", "html", "text", "plain")
+_VERSION_RE = re.compile(r"^Python\s(\d+(?:\.\d+)*)")
+_SERIES_RE = re.compile(r"^Python 3\.(\d+)\.")
+
+
+class NotFound(Exception):
+    pass
+
+
+# --- version helpers -----------------------------------------------------------------------
+
+
+def get_version(name: str) -> str:
+    """ "Python 2.7.5" -> "2.7.5"; anything else (incl. "Python2.7.5", tabs) -> ""."""
+    if name.startswith("Python ") and not name.startswith("Python  "):
+        match = _VERSION_RE.match(name)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def version_tuple(name: str) -> tuple[int, ...]:
+    parts = []
+    for part in get_version(name).split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def is_version_at_least(name: str, minimum: tuple[int, ...]) -> bool:
+    version = version_tuple(name)
+    if not version:
+        return False
+    width = max(len(version), len(minimum))
+    return version + (0,) * (width - len(version)) >= minimum + (0,) * (width - len(minimum))
+
+
+def minor_version(name: str) -> str:
+    version = version_tuple(name)
+    return f"{version[0]}.{version[1]}" if len(version) >= 2 else ""
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def published() -> Select[Any]:
+    return select(Release).where(Release.is_published)
+
+
+def downloads_list() -> Select[Any]:
+    """``Release.objects.downloads()``: published, shown, not pre-release, newest first."""
+    return (
+        published()
+        .where(Release.show_on_download_page, ~Release.pre_release)
+        .order_by(Release.release_date.desc(), Release.id.desc())
+    )
+
+
+async def latest(session: AsyncSession, version: int) -> Release | None:
+    return await session.scalar(
+        published()
+        .where(Release.version == version, Release.is_latest)
+        .order_by(Release.release_date.desc(), Release.id.desc())
+        .limit(1)
+    )
+
+
+async def latest_in_series(session: AsyncSession, minor: int) -> Release | None:
+    """Newest published release named "Python 3.<minor>.*" by date (regardless of is_latest)."""
+    return await session.scalar(
+        published()
+        .where(Release.version == Version.PYTHON3, Release.name.like(f"Python 3.{minor}.%"))
+        .order_by(Release.release_date.desc(), Release.id.desc())
+        .limit(1)
+    )
+
+
+async def latest_prerelease(session: AsyncSession) -> Release | None:
+    return await session.scalar(
+        published()
+        .where(Release.version == Version.PYTHON3, Release.pre_release)
+        .order_by(Release.release_date.desc(), Release.id.desc())
+        .limit(1)
+    )
+
+
+async def files_of(session: AsyncSession, release_ids: Iterable[int]) -> list[ReleaseFile]:
+    ids = list(release_ids)
+    if not ids:
+        return []
+    return list(
+        await session.scalars(
+            select(ReleaseFile)
+            .where(ReleaseFile.release_id.in_(ids))
+            .order_by(ReleaseFile.release_id, ReleaseFile.os_id, ReleaseFile.name.desc())
+        )
+    )
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+async def _unique(
+    session: AsyncSession, model: Any, field: str, value: Any, exclude: int | None, label: str
+) -> list[str]:
+    stmt = select(model.id).where(getattr(model, field) == value)
+    if exclude is not None:
+        stmt = stmt.where(model.id != exclude)
+    if await session.scalar(stmt.limit(1)):
+        return [f"{label} with this {field} already exists."]
+    return []
+
+
+async def save_os(session: AsyncSession, data: Mapping[str, Any], os: OS | None = None) -> OS:
+    current = {"name": "", "slug": ""} if os is None else {"name": os.name, "slug": os.slug}
+    values = {**current, **dict(data)}
+    if not values["slug"]:
+        values["slug"] = slugify(values["name"])
+    errors: dict[str, list[str]] = {}
+    if not values["name"]:
+        errors["name"] = ["This field is required."]
+    if not values["slug"]:
+        errors["slug"] = ["This field is required."]
+    elif msgs := await _unique(session, OS, "slug", values["slug"], os.id if os is not None else None, "OS"):
+        errors["slug"] = msgs
+    if errors:
+        raise ValidationFailed(errors)
+    if os is None:
+        os = OS(**values)
+        session.add(os)
+    else:
+        for key, value in values.items():
+            if getattr(os, key) != value:
+                setattr(os, key, value)
+    await session.flush()
+    return os
+
+
+RELEASE_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "slug": "",
+    "version": Version.PYTHON3.value,
+    "is_latest": False,
+    "is_published": False,
+    "pre_release": False,
+    "show_on_download_page": True,
+    "release_page_id": None,
+    "release_notes_url": "",
+    "content": "",
+    "content_markup_type": "markdown",
+}
+
+
+async def save_release(
+    session: AsyncSession, data: Mapping[str, Any], release: Release | None = None
+) -> Release:
+    creating = release is None
+    current = RELEASE_DEFAULTS if release is None else {k: getattr(release, k) for k in RELEASE_DEFAULTS}
+    values = {**current, **dict(data)}
+    if not values["slug"]:
+        values["slug"] = slugify(values["name"] or "")
+    errors: dict[str, list[str]] = {}
+    if not values["name"]:
+        errors["name"] = ["This field is required."]
+    if values["version"] not in {v.value for v in Version}:
+        errors["version"] = [f'"{values["version"]}" is not a valid choice.']
+    if values["content_markup_type"] not in RELEASE_MARKUP_TYPES:
+        errors["content_markup_type"] = [f'"{values["content_markup_type"]}" is not a valid choice.']
+    notes = values["release_notes_url"]
+    if notes and not notes.startswith(("http://", "https://")):
+        errors["release_notes_url"] = ["Enter a valid URL."]
+    page_id = values["release_page_id"]
+    if page_id is not None and await session.get(Page, page_id) is None:
+        errors["release_page"] = ["The page does not exist."]
+    exclude = release.id if release is not None else None
+    if values["slug"] and (
+        msgs := await _unique(session, Release, "slug", values["slug"], exclude, "Release")
+    ):
+        errors["slug"] = msgs
+    if errors:
+        raise ValidationFailed(errors)
+    if release is None:
+        release = Release(**values)
+        if "release_date" in data:
+            release.release_date = data["release_date"]
+        session.add(release)
+    else:
+        for key, value in {**values, **dict(data)}.items():
+            if getattr(release, key) != value:
+                setattr(release, key, value)
+    if creating or "content" in data or "content_markup_type" in data:
+        kind = "text" if release.content_markup_type == "plain" else release.content_markup_type
+        release.content_html = render(release.content or "", kind)
+    await session.flush()
+    await _demote_other_latest(session, release)
+    return release
+
+
+async def _demote_other_latest(session: AsyncSession, release: Release) -> None:
+    """Only a *published* latest demotes the others (python.org also let a draft do it,
+    leaving no published latest — inventory appendix B.5)."""
+    if release.is_latest and release.is_published:
+        await session.execute(
+            update(Release)
+            .where(
+                Release.version == release.version,
+                Release.id != release.id,
+                Release.is_latest,
+            )
+            .values(is_latest=False)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def _url_errors(values: Mapping[str, Any], existing: ReleaseFile | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field in URL_FIELDS:
+        value = values.get(field, "") or ""
+        unchanged = existing is not None and getattr(existing, field) == value
+        legacy_ok = unchanged and value.startswith(LEGACY_PREFIX)
+        if value and not value.startswith(HTTPS_PREFIX) and not legacy_ok:
+            errors.setdefault(field, []).append(URL_MESSAGE)
+    artifact = values.get("url", "") or ""
+    for field, suffix in SIDECAR_SUFFIXES.items():
+        value = values.get(field, "") or ""
+        if value and field not in errors and value != artifact + suffix:
+            errors.setdefault(field, []).append(f"Sidecar URL must match the artifact URL plus '{suffix}'.")
+    return errors
+
+
+RELEASE_FILE_FIELDS = (
+    "name",
+    "slug",
+    "os_id",
+    "release_id",
+    "description",
+    "is_source",
+    "url",
+    "gpg_signature_file",
+    "sigstore_signature_file",
+    "sigstore_cert_file",
+    "sigstore_bundle_file",
+    "sbom_spdx2_file",
+    "md5_sum",
+    "sha256_sum",
+    "filesize",
+    "download_button",
+)
+
+
+async def save_release_file(
+    session: AsyncSession, data: Mapping[str, Any], rfile: ReleaseFile | None = None
+) -> ReleaseFile:
+    defaults = {
+        "name": "",
+        "slug": "",
+        "description": "",
+        "is_source": False,
+        "url": "",
+        "gpg_signature_file": "",
+        "sigstore_signature_file": "",
+        "sigstore_cert_file": "",
+        "sigstore_bundle_file": "",
+        "sbom_spdx2_file": "",
+        "md5_sum": "",
+        "sha256_sum": "",
+        "filesize": 0,
+        "download_button": False,
+        "os_id": None,
+        "release_id": None,
+    }
+    current = {f: getattr(rfile, f) for f in RELEASE_FILE_FIELDS} if rfile is not None else defaults
+    values = {**current, **dict(data)}
+    if not values["slug"]:
+        values["slug"] = slugify(values["name"] or "")
+    errors = _url_errors(values, rfile)
+    for field in ("name", "url"):
+        if not values[field]:
+            errors.setdefault(field, []).append("This field is required.")
+    if values["os_id"] is None or await session.get(OS, values["os_id"]) is None:
+        errors.setdefault("os", []).append("Select a valid operating system.")
+    if values["release_id"] is None or await session.get(Release, values["release_id"]) is None:
+        errors.setdefault("release", []).append("Select a valid release.")
+    exclude = rfile.id if rfile is not None else None
+    if values["url"] and (
+        msgs := await _unique(session, ReleaseFile, "url", values["url"], exclude, "Release file")
+    ):
+        errors.setdefault("url", []).extend(msgs)
+    if values["slug"] and (
+        msgs := await _unique(session, ReleaseFile, "slug", values["slug"], exclude, "Release file")
+    ):
+        errors.setdefault("slug", []).extend(msgs)
+    if values["download_button"] and "os" not in errors and "release" not in errors:
+        stmt = select(ReleaseFile.id).where(
+            ReleaseFile.os_id == values["os_id"],
+            ReleaseFile.release_id == values["release_id"],
+            ReleaseFile.download_button,
+        )
+        if exclude is not None:
+            stmt = stmt.where(ReleaseFile.id != exclude)
+        if await session.scalar(stmt.limit(1)):
+            errors.setdefault("download_button", []).append(BUTTON_MESSAGE)
+    if errors:
+        raise ValidationFailed(errors)
+    if rfile is None:
+        rfile = ReleaseFile(**values)
+        session.add(rfile)
+    else:
+        for key, value in values.items():
+            if getattr(rfile, key) != value:
+                setattr(rfile, key, value)
+    await session.flush()
+    return rfile
+
+
+async def delete_files_of_release(session: AsyncSession, release_id: int) -> int:
+    """Delete every file of a release (ORM deletes, so each appears in the change feed)."""
+    files = list(await session.scalars(select(ReleaseFile).where(ReleaseFile.release_id == release_id)))
+    for rfile in files:
+        await session.delete(rfile)
+    await session.flush()
+    return len(files)
+
+
+async def delete(session: AsyncSession, obj: Any) -> None:
+    await session.delete(obj)
+    await session.flush()
+
+
+# --- views for the public pages ------------------------------------------------------------
+
+
+@dataclass
+class Landing:
+    latest_python3: Release | None
+    latest_python2: Release | None
+    latest_pymanager: Release | None
+    featured: dict[str, list[ReleaseFile]]
+    series: list[Release]
+    releases: list[Release]
+
+
+def sort_by_version_desc(releases: Iterable[Release]) -> list[Release]:
+    """Parsed version descending; names without a version last (inventory 1.8)."""
+    return sorted(
+        releases,
+        key=lambda r: (bool(version_tuple(r.name)), version_tuple(r.name), r.release_date),
+        reverse=True,
+    )
+
+
+async def landing(session: AsyncSession) -> Landing:
+    py3 = await latest(session, Version.PYTHON3)
+    py2 = await latest(session, Version.PYTHON2)
+    pym = await latest(session, Version.INSTALL_MANAGER)
+    featured: dict[str, list[ReleaseFile]] = {}
+    ids = [r.id for r in (py3, pym) if r is not None]
+    if ids:
+        rows = await session.execute(
+            select(ReleaseFile, OS.slug)
+            .join(OS, OS.id == ReleaseFile.os_id)
+            .where(ReleaseFile.release_id.in_(ids), ReleaseFile.download_button)
+            .order_by(OS.slug, ReleaseFile.release_id)
+        )
+        for rfile, os_slug in rows:
+            featured.setdefault(os_slug, []).append(rfile)
+        # The install manager's file first, then the standalone installer (python.org order).
+        for files in featured.values():
+            files.sort(key=lambda f: 0 if pym is not None and f.release_id == pym.id else 1)
+    all_py3 = await session.scalars(published().where(Release.version == Version.PYTHON3))
+    newest: dict[str, Release] = {}
+    for release in all_py3:
+        minor = minor_version(release.name)
+        if not minor:
+            continue
+        best = newest.get(minor)
+        if best is None or (release.release_date, release.id) > (best.release_date, best.id):
+            newest[minor] = release
+    series = sorted(newest.values(), key=lambda r: version_tuple(r.name), reverse=True)
+    releases = sort_by_version_desc(await session.scalars(downloads_list()))
+    return Landing(py3, py2, pym, featured, series, releases)
+
+
+async def os_releases(
+    session: AsyncSession, os: OS
+) -> tuple[list[tuple[Release, list[ReleaseFile]]], list[tuple[Release, list[ReleaseFile]]]]:
+    """(stable, pre-releases) published releases with at least one file for ``os``."""
+    rows = await session.execute(
+        select(Release, ReleaseFile)
+        .join(ReleaseFile, ReleaseFile.release_id == Release.id)
+        .where(Release.is_published, ReleaseFile.os_id == os.id)
+        .order_by(Release.release_date.desc(), Release.id.desc(), ReleaseFile.name.desc())
+    )
+    grouped: dict[int, tuple[Release, list[ReleaseFile]]] = {}
+    for release, rfile in rows:
+        grouped.setdefault(release.id, (release, []))[1].append(rfile)
+    stable = [g for g in grouped.values() if not g[0].pre_release]
+    pre = [g for g in grouped.values() if g[0].pre_release]
+    return stable, pre
+
+
+def visible_releases(stmt: Select[Any], *, can_see_drafts: bool) -> Select[Any]:
+    return stmt if can_see_drafts else stmt.where(Release.is_published)
+
+
+def release_file_visibility(stmt: Select[Any], *, can_see_drafts: bool) -> Select[Any]:
+    """Files of draft releases are hidden from the public in v3 (appendix B.1)."""
+    if can_see_drafts:
+        return stmt
+    return stmt.where(ReleaseFile.release_id.in_(select(Release.id).where(Release.is_published)))
+
+
+def text_filter(column: Any, value: str, lookup: str) -> Any:
+    if lookup == "exact":
+        return column == value
+    if lookup == "iexact":
+        return func.lower(column) == value.lower()
+    if lookup == "contains":
+        return column.contains(value, autoescape=True)
+    if lookup == "icontains":
+        return column.icontains(value, autoescape=True)
+    if lookup == "startswith":
+        return column.startswith(value, autoescape=True)
+    if lookup == "istartswith":
+        return column.istartswith(value, autoescape=True)
+    if lookup == "endswith":
+        return column.endswith(value, autoescape=True)
+    if lookup == "iendswith":
+        return column.iendswith(value, autoescape=True)
+    raise ValueError(lookup)
+
+
+__all__ = ["Landing", "NotFound", "ValidationFailed"]

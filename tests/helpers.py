@@ -123,9 +123,7 @@ async def check_permission_matrix(
         response = await client.request(method, url, **kwargs)
         responses[name] = response
         if response.status_code != status:
-            failures.append(
-                f"{name}: expected {status}, got {response.status_code} {response.text[:200]}"
-            )
+            failures.append(f"{name}: expected {status}, got {response.status_code} {response.text[:200]}")
             continue
         if status >= 400:
             after = await db_fingerprint(conn)

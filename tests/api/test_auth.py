@@ -20,21 +20,14 @@ async def _signup_and_verify(client: Any, mailer: Any) -> None:
 async def test_signup_verify_login_me(client: Any, db_conn: Any, mailer: Any, worker: Any) -> None:
     r = await client.post("/api/v3/auth/signup", json=SIGNUP)
     assert r.status_code == 202, r.text
-    row = await db_conn.fetchrow(
-        "SELECT id, password, is_active FROM users WHERE username='newbie'"
-    )
+    row = await db_conn.fetchrow("SELECT id, password, is_active FROM users WHERE username='newbie'")
     assert row["password"].startswith("$argon2id$")
-    assert (
-        await db_conn.fetchval("SELECT verified FROM email_addresses WHERE user_id=$1", row["id"])
-        is False
-    )
+    assert await db_conn.fetchval("SELECT verified FROM email_addresses WHERE user_id=$1", row["id"]) is False
 
     # Unverified: log-in refused, and a fresh confirmation is mailed.
     (first,) = await wait_for_mail(mailer)
     assert first["To"] == "newbie@example.org"
-    r = await client.post(
-        "/api/v3/auth/login", json={"login": "newbie", "password": "s3cret-enough"}
-    )
+    r = await client.post("/api/v3/auth/login", json={"login": "newbie", "password": "s3cret-enough"})
     assert r.status_code == 403
     assert "not verified" in r.json()["detail"]
     await wait_for_mail(mailer, 2)
@@ -42,10 +35,7 @@ async def test_signup_verify_login_me(client: Any, db_conn: Any, mailer: Any, wo
     r = await client.post("/api/v3/auth/verify-email", json={"token": token_from_mail(first)})
     assert r.status_code == 200, r.text
     assert r.json()["email_verified"] is True
-    assert (
-        await db_conn.fetchval("SELECT verified FROM email_addresses WHERE user_id=$1", row["id"])
-        is True
-    )
+    assert await db_conn.fetchval("SELECT verified FROM email_addresses WHERE user_id=$1", row["id"]) is True
 
     r = await client.post(
         "/api/v3/auth/login", json={"login": "NEWBIE@example.org", "password": "s3cret-enough"}
@@ -108,10 +98,7 @@ async def test_logout_revokes_token(client: Any, actors: Any, db_conn: Any) -> N
     headers = actors["ordinary"].headers
     r = await client.post("/api/v3/auth/logout", headers=headers)
     assert r.status_code == 204
-    assert (
-        await db_conn.fetchval("SELECT count(*) FROM auth_sessions WHERE revoked_at IS NOT NULL")
-        == 1
-    )
+    assert await db_conn.fetchval("SELECT count(*) FROM auth_sessions WHERE revoked_at IS NOT NULL") == 1
     r = await client.get("/api/v3/users/me", headers=headers)
     assert r.status_code == 401
     r = await client.post("/api/v3/auth/logout")
@@ -137,9 +124,7 @@ async def test_cookie_session_requires_csrf_on_unsafe_methods(client: Any, actor
     r = await client.patch("/api/v3/users/me", json={"first_name": "Ada"})
     assert r.status_code == 403
     assert "CSRF" in r.json()["detail"]
-    r = await client.patch(
-        "/api/v3/users/me", json={"first_name": "Ada"}, headers={"X-CSRF-Token": "wrong"}
-    )
+    r = await client.patch("/api/v3/users/me", json={"first_name": "Ada"}, headers={"X-CSRF-Token": "wrong"})
     assert r.status_code == 403
     r = await client.patch(
         "/api/v3/users/me",
@@ -170,9 +155,7 @@ async def test_password_change(client: Any, actors: Any, db_conn: Any) -> None:
     assert r.status_code == 204
     r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": PASSWORD})
     assert r.status_code == 401
-    r = await client.post(
-        "/api/v3/auth/login", json={"login": "ordinary", "password": "brand-new-password"}
-    )
+    r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": "brand-new-password"})
     assert r.status_code == 200
 
 
@@ -198,15 +181,11 @@ async def test_password_reset_flow(client: Any, actors: Any, mailer: Any, worker
     # Old sessions are revoked by the reset.
     r = await client.get("/api/v3/users/me", headers=actors["ordinary"].headers)
     assert r.status_code == 401
-    r = await client.post(
-        "/api/v3/auth/login", json={"login": "ordinary", "password": "reset-password-1"}
-    )
+    r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": "reset-password-1"})
     assert r.status_code == 200
 
 
-async def test_login_is_rate_limited_per_client_address(
-    client: Any, actors: Any, settings: Any
-) -> None:
+async def test_login_is_rate_limited_per_client_address(client: Any, actors: Any, settings: Any) -> None:
     limit = int(settings.rate_limit_login.split("/")[0])
     for _ in range(limit):
         r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": "x"})

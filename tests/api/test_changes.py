@@ -27,9 +27,7 @@ async def test_writes_append_changes_in_order(client: Any, actors: Any, db_conn:
     start = (await _feed(client, root))["meta"]["latest"]
     assert start == 3  # the three users created by the fixture
 
-    r = await client.patch(
-        "/api/v3/users/me", json={"first_name": "Ada"}, headers=actors["ordinary"].headers
-    )
+    r = await client.patch("/api/v3/users/me", json={"first_name": "Ada"}, headers=actors["ordinary"].headers)
     assert r.status_code == 200
     r = await client.post(
         "/api/v3/users/me/membership",
@@ -65,9 +63,7 @@ async def test_writes_append_changes_in_order(client: Any, actors: Any, db_conn:
     assert [(c["kind"], c["action"]) for c in last] == [("membership", "deleted")]
 
 
-async def test_bookkeeping_and_refused_writes_add_nothing(
-    client: Any, actors: Any, db_conn: Any
-) -> None:
+async def test_bookkeeping_and_refused_writes_add_nothing(client: Any, actors: Any, db_conn: Any) -> None:
     before = await db_conn.fetchval("SELECT count(*) FROM changes")
     r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": PASSWORD})
     assert r.status_code == 200  # last_login changed: bookkeeping, not content
@@ -106,9 +102,7 @@ async def idle_queue_client(settings: Any, mailer: Any) -> AsyncIterator[Any]:
         yield c, app
 
 
-async def test_rebuild_is_enqueued_once_per_burst(
-    idle_queue_client: Any, actors: Any, settings: Any
-) -> None:
+async def test_rebuild_is_enqueued_once_per_burst(idle_queue_client: Any, actors: Any, settings: Any) -> None:
     client, _app = idle_queue_client
     from pydotorg.core.tasks import create_queue
 
@@ -142,10 +136,7 @@ async def test_write_succeeds_when_redis_is_down(
         assert ready.status_code == 503
         assert ready.json()["checks"]["database"] == "ok"
         assert ready.json()["checks"]["redis"].startswith("error")
-    assert (
-        await db_conn.fetchval("SELECT last_name FROM users WHERE username='ordinary'")
-        == "Lovelace"
-    )
+    assert await db_conn.fetchval("SELECT last_name FROM users WHERE username='ordinary'") == "Lovelace"
     assert await db_conn.fetchval("SELECT max(cursor) FROM changes") == before + 1
 
 

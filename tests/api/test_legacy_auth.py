@@ -57,9 +57,7 @@ async def keyed(actors: Any, sessionmaker: Any) -> dict[str, str]:
         _, v1 = await create_api_key(
             s, actors["ordinary"].user_id, "tastypie", key="a" * 40, origin="tastypie"
         )
-        _, v2 = await create_api_key(
-            s, actors["ordinary"].user_id, "drf", key="b" * 40, origin="drf"
-        )
+        _, v2 = await create_api_key(s, actors["ordinary"].user_id, "drf", key="b" * 40, origin="drf")
         _, inactive = await create_api_key(s, actors["former"].user_id, "x", key="c" * 40)
     return {"v1": v1, "v2": v2, "inactive": inactive}
 
@@ -71,13 +69,9 @@ async def test_v1_apikey(probe_client: Any, keyed: dict[str, str], db_conn: Any)
     r = await probe_client.get("/api/v1/probe/", headers=ok)
     assert r.json() == {"user": "ordinary", "method": "tastypie"}
     # The username is matched case-insensitively, like python.org's natural key.
-    r = await probe_client.get(
-        "/api/v1/probe/", headers={"Authorization": f"ApiKey ORDINARY:{keyed['v1']}"}
-    )
+    r = await probe_client.get("/api/v1/probe/", headers={"Authorization": f"ApiKey ORDINARY:{keyed['v1']}"})
     assert r.status_code == 200
-    assert await db_conn.fetchval(
-        "SELECT last_used IS NOT NULL FROM api_keys WHERE origin='tastypie'"
-    )
+    assert await db_conn.fetchval("SELECT last_used IS NOT NULL FROM api_keys WHERE origin='tastypie'")
 
 
 @pytest.mark.parametrize(
@@ -98,16 +92,12 @@ async def test_v1_apikey(probe_client: Any, keyed: dict[str, str], db_conn: Any)
 async def test_v1_bad_credentials_are_401_with_empty_body(
     probe_client: Any, keyed: dict[str, str], header: str
 ) -> None:
-    r = await probe_client.get(
-        "/api/v1/probe/", headers={"Authorization": header.format(key=keyed["v1"])}
-    )
+    r = await probe_client.get("/api/v1/probe/", headers={"Authorization": header.format(key=keyed["v1"])})
     assert r.status_code == 401
     assert r.content == b""
 
 
-async def test_v1_inactive_and_legacy_params(
-    probe_client: Any, keyed: dict[str, str], db_conn: Any
-) -> None:
+async def test_v1_inactive_and_legacy_params(probe_client: Any, keyed: dict[str, str], db_conn: Any) -> None:
     await db_conn.execute("UPDATE users SET is_active=false WHERE username='former'")
     r = await probe_client.get(
         "/api/v1/probe/", headers={"Authorization": f"ApiKey former:{keyed['inactive']}"}
@@ -166,9 +156,7 @@ async def test_v2_token(probe_client: Any, keyed: dict[str, str], db_conn: Any) 
         assert r.json() == {"detail": detail}
         assert r.headers["www-authenticate"] == "Token"
     await db_conn.execute("UPDATE users SET is_active=false WHERE username='former'")
-    r = await probe_client.get(
-        "/api/v2/probe/", headers={"Authorization": f"Token {keyed['inactive']}"}
-    )
+    r = await probe_client.get("/api/v2/probe/", headers={"Authorization": f"Token {keyed['inactive']}"})
     assert r.status_code == 401
     assert r.json() == {"detail": "User inactive or deleted."}
 

@@ -22,9 +22,7 @@ async def test_health_and_ready(client: Any) -> None:
 
 
 async def test_ready_is_503_without_database(settings: Settings, mailer: Any) -> None:
-    broken = msgspec.structs.replace(
-        settings, database_url="postgresql+asyncpg://postgres@127.0.0.1:9/none"
-    )
+    broken = msgspec.structs.replace(settings, database_url="postgresql+asyncpg://postgres@127.0.0.1:9/none")
     app = create_app(broken, mailer=mailer, configure_logs=False)
     async with AsyncTestClient(app=app) as c:
         r = await c.get("/readyz")

@@ -26,9 +26,7 @@ async def test_admin_update_matrix(client: Any, actors: Any, db_conn: Any) -> No
         },
         ("PATCH", url, {"first_name": "Changed", "is_active": False}),
     )
-    row = await db_conn.fetchrow(
-        "SELECT first_name, is_active FROM users WHERE id=$1", target.user_id
-    )
+    row = await db_conn.fetchrow("SELECT first_name, is_active FROM users WHERE id=$1", target.user_id)
     assert row["first_name"] == "Changed" and row["is_active"] is False
     assert editor.user_id
 
@@ -39,13 +37,8 @@ async def test_only_superusers_grant_superuser(client: Any, actors: Any, db_conn
     url = f"/api/v3/users/id/{target.user_id}"
     r = await client.patch(url, json={"is_superuser": True}, headers=editor.headers)
     assert r.status_code == 403
-    assert (
-        await db_conn.fetchval("SELECT is_superuser FROM users WHERE id=$1", target.user_id)
-        is False
-    )
-    r = await client.patch(
-        url, json={"is_superuser": True, "is_staff": True}, headers=actors["root"].headers
-    )
+    assert await db_conn.fetchval("SELECT is_superuser FROM users WHERE id=$1", target.user_id) is False
+    r = await client.patch(url, json={"is_superuser": True, "is_staff": True}, headers=actors["root"].headers)
     assert r.status_code == 200
     assert r.json()["is_superuser"] is True
 
@@ -79,10 +72,7 @@ async def test_grants_and_groups(client: Any, actors: Any, db_conn: Any) -> None
         {"anonymous": 401, "ordinary": 403, "owner": 403, "staffer": 403, "manager": 200},
         ("PUT", grants_url, {"groups": ["membership-staff"], "permissions": ["users.view_user"]}),
     )
-    assert (
-        await db_conn.fetchval("SELECT count(*) FROM user_groups WHERE user_id=$1", target.user_id)
-        == 1
-    )
+    assert await db_conn.fetchval("SELECT count(*) FROM user_groups WHERE user_id=$1", target.user_id) == 1
     r = await client.get("/api/v3/memberships", headers=target.headers)
     assert r.status_code == 200, r.text
     r = await client.get("/api/v3/users/me", headers=target.headers)

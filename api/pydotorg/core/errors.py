@@ -124,4 +124,5 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DBAPIError: dbapi_error_handler,
     UnicodeDecodeError: undecodable_body_handler,
     RecursionError: undecodable_body_handler,
+    ValidationFailed: validation_failed_handler,
 }

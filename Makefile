@@ -57,3 +57,8 @@ migrate: install ## Apply migrations to the configured (or embedded) database
 .PHONY: down
 down: install ## Stop the embedded PostgreSQL and Redis
 	@$(RUN) pydotorg dev down
+
+.PHONY: bench
+bench: install ## Import the full downloads fixture and load the read endpoints with wrk
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk))
+	@$(RUN) python -m pydotorg.benchmark

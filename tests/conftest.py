@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.app import create_app
 from pydotorg.core import embedded
+from pydotorg.core.changes import VERSION_KEY, invalidate_local
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import MemoryMailer
 from pydotorg.core.migrate import upgrade
@@ -171,7 +173,10 @@ async def clean(_db_conn: asyncpg.Connection, settings: Settings, mailer: Memory
     await _db_conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     redis = Redis.from_url(settings.redis_url)
     await redis.flushdb()
+    # A new data version, so no cached legacy response from an earlier test can be served.
+    await redis.set(VERSION_KEY, uuid.uuid4().hex)
     await redis.aclose()
+    invalidate_local()
     mailer.outbox.clear()
 
 

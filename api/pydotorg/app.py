@@ -8,22 +8,25 @@ from typing import Any
 
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ControllerRouterHandler, Scope
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
 from redis.asyncio import Redis
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core import db
 from pydotorg.core.auth import AuthMiddleware
 from pydotorg.core.controllers import ChangesController, HealthController
-from pydotorg.core.errors import EXCEPTION_HANDLERS
+from pydotorg.core.errors import EXCEPTION_HANDLERS, ValidationFailed, is_data_error
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
@@ -46,6 +49,7 @@ from pydotorg.domains.users.controllers import (
     UsersController,
 )
 from pydotorg.legacy import v1, v2
+from pydotorg.legacy.middleware import LegacyReadMiddleware, SharedCounters
 from pydotorg.settings import Settings
 
 API_VERSION = "3.0.0"
@@ -59,13 +63,39 @@ async def provide_tx(
     principal = principal_of(request)
     db_session.info["actor_id"] = principal.user_id if principal else None
     db_session.info["queue"] = request.app.state.queue
+    db_session.info["redis"] = request.app.state.redis
     async for session in db.provide_transaction(db_session):
         yield session
 
 
+QUEUE_JOBS = Gauge("pydotorg_queue_jobs", "SAQ jobs by state", ["state"])
+WORKER_JOBS = Gauge("pydotorg_worker_jobs", "Jobs processed by live workers", ["outcome"])
+WORKERS = Gauge("pydotorg_workers", "Live SAQ workers")
+
+
 class Metrics(PrometheusController):
+    """Request metrics from the middleware, plus the queue's job counts read at scrape time."""
+
     path = "/metrics"
     include_in_schema = False
+
+    @get(include_in_schema=False)
+    async def get(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        try:
+            info = await request.app.state.queue.info()
+        except Exception as exc:  # Redis down: report what the process knows
+            log.warning("queue_info_failed", error=str(exc))
+        else:
+            for state in ("queued", "active", "scheduled"):
+                QUEUE_JOBS.labels(state).set(info.get(state, 0) or 0)
+            totals: dict[str, int] = {}
+            for worker in (info.get("workers") or {}).values():
+                for outcome, count in ((worker or {}).get("stats") or {}).items():
+                    totals[outcome] = totals.get(outcome, 0) + int(count or 0)
+            for outcome, count in totals.items():
+                WORKER_JOBS.labels(outcome).set(count)
+            WORKERS.set(len(info.get("workers") or {}))
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(
@@ -85,11 +115,14 @@ def create_app(
     queue = create_queue(settings)
     mailer = mailer or create_mailer(settings)
 
+    counters = SharedCounters()
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await counters.stop()
             for close in (redis.aclose, queue.disconnect):
                 try:
                     await close()
@@ -117,8 +150,12 @@ def create_app(
             ReleaseFileController,
             DownloadsViewsController,
             PagesController,
-            v1.router(),
-            v2.router(),
+            v1.router(
+                [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
+            ),
+            v2.router(
+                [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v2", counters=counters)]
+            ),
             *extra_route_handlers,
         ],
         plugins=[SQLAlchemyPlugin(config=db.create_sqlalchemy_config(engine))],
@@ -169,6 +206,10 @@ def create_app(
 
 
 async def _log_exception(exc: Exception, scope: Scope) -> None:
-    status = getattr(exc, "status_code", 500)
-    if status >= 500:
-        log.error("unhandled_exception", path=scope.get("path"), exc_info=exc)
+    """Log errors that become 500s; input errors turned into 4xx by a handler are not crashes."""
+    handled = isinstance(exc, HTTPException | ValidationFailed | IntegrityError | DataError)
+    if handled and getattr(exc, "status_code", 400) < 500:
+        return
+    if isinstance(exc, DBAPIError) and is_data_error(exc):
+        return
+    log.error("unhandled_exception", path=scope.get("path"), exc_info=exc)

@@ -173,34 +173,65 @@ def dev_run(host: str, port: int) -> None:
         raise Failure(f"the API server exited with status {api_proc.returncode}")
 
 
+DEMO_PAGES = [
+    (
+        "About",
+        "about",
+        "Python is a programming language that lets you work quickly and integrate "
+        "systems more effectively.\n\n`Learn more <https://docs.python.org/3/>`_",
+    ),
+    ("Applications for Python", "about/apps", "Python is used in many application domains."),
+    (
+        "Python Software Foundation",
+        "psf",
+        "The mission of the Python Software Foundation is to "
+        "promote, protect, and advance the Python programming language.",
+    ),
+]
+
+
 @main.command()
 @click.option("--demo", is_flag=True, required=True, help="Load the demo data set.")
+@click.option(
+    "--downloads",
+    "downloads_fixture",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Downloads fixture (default: ../shared/data/bench/downloads.json).",
+)
 @friendly
-def seed(demo: bool) -> None:
-    """Load demo data into an empty database (does nothing if users already exist)."""
+def seed(demo: bool, downloads_fixture: Path | None) -> None:
+    """Load demo data into an empty database (does nothing if users already exist).
+
+    Demo accounts, a few CMS pages and python.org's downloads at full scale."""
+    import json
     import secrets
 
-    settings = _with_dev_services(_settings(), need_redis=False)
+    from pydotorg.core.migrate import REPO_ROOT
 
-    async def run() -> list[tuple[str, str, str]]:
+    settings = _with_dev_services(_settings(), need_redis=False)
+    fixture = downloads_fixture or REPO_ROOT.parent / "shared" / "data" / "bench" / "downloads.json"
+
+    async def run() -> tuple[list[tuple[str, str, str]], int]:
         from sqlalchemy import func, select
         from sqlalchemy.ext.asyncio import async_sessionmaker
 
+        from pydotorg import importers
+        from pydotorg.core import importer
         from pydotorg.core.db import create_engine, transaction
+        from pydotorg.domains.pages.services import save_page
         from pydotorg.domains.users.models import User
         from pydotorg.domains.users.services import create_user
 
+        assert importers.REGISTRY
         engine = create_engine(settings)
         created: list[tuple[str, str, str]] = []
+        imported = 0
         try:
             async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
                 if await s.scalar(select(func.count()).select_from(User)):
-                    return created
-                for username, role in (
-                    ("admin", "superuser"),
-                    ("editor", "staff"),
-                    ("reader", "user"),
-                ):
+                    return created, imported
+                for username, role in (("admin", "superuser"), ("editor", "staff"), ("reader", "user")):
                     password = secrets.token_urlsafe(12)
                     await create_user(
                         s,
@@ -212,11 +243,16 @@ def seed(demo: bool) -> None:
                         email_verified=True,
                     )
                     created.append((username, role, password))
+                for title, path, content in DEMO_PAGES:
+                    await save_page(s, {"title": title, "path": path, "content": content})
+                if fixture.exists():
+                    report, _ = await importer.run(s, json.loads(fixture.read_text()))
+                    imported = sum(report.written.values())
         finally:
             await engine.dispose()
-        return created
+        return created, imported
 
-    created = _run(run())
+    created, imported = _run(run())
     if not created:
         click.echo("database already has data; nothing seeded")
         return
@@ -228,6 +264,10 @@ def seed(demo: bool) -> None:
     click.echo("seeded demo accounts (also in " + str(path) + "):")
     for line in lines:
         click.echo("  " + line)
+    if imported:
+        click.echo(f"imported {imported} downloads rows from {fixture}")
+    else:
+        click.echo(f"no downloads fixture at {fixture}; downloads are empty")
 
 
 # --- database ------------------------------------------------------------------------------
@@ -389,6 +429,24 @@ def users_api_key(username: str, name: str) -> None:
     click.echo(_run(run()))
 
 
+async def _announce_changes(settings: Settings) -> None:
+    """After a CLI write: refresh the API's caches and queue a site rebuild (best effort)."""
+    from redis.asyncio import Redis
+
+    from pydotorg.core.changes import bump_data_version, enqueue_rebuild
+    from pydotorg.core.tasks import create_queue
+
+    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    queue = create_queue(settings)
+    try:
+        await bump_data_version(redis)
+        await enqueue_rebuild(queue)
+    finally:
+        await redis.aclose()
+        with contextlib.suppress(Exception):
+            await queue.disconnect()
+
+
 # --- import ------------------------------------------------------------------------------
 
 
@@ -445,6 +503,8 @@ def import_django(fixtures: tuple[Path, ...], dry_run: bool, quiet: bool) -> Non
                     await rollback(session)
                 else:
                     await commit(session)
+                    if report.written and settings.redis_url:
+                        await _announce_changes(settings)
                 return report, unknown
         finally:
             await engine.dispose()

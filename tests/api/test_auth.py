@@ -226,3 +226,13 @@ async def test_refused_calls_change_nothing(client: Any, actors: Any, db_conn: A
         r = await client.request(method, url, json=body)
         assert 400 <= r.status_code < 500, (url, r.status_code)
     assert await db_fingerprint(db_conn) == before
+
+
+async def test_changing_email_does_not_lock_the_account(client: Any, actors: Any, db_conn: Any) -> None:
+    r = await client.patch(
+        "/api/v3/users/me", json={"email": "typo@example.invalid"}, headers=actors["ordinary"].headers
+    )
+    assert r.status_code == 200 and r.json()["email_verified"] is False
+    # The old address is still verified, so logging in keeps working (as allauth allows).
+    r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": PASSWORD})
+    assert r.status_code == 200, r.text

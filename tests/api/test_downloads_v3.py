@@ -219,5 +219,5 @@ async def test_os_releases_and_release_detail(client: Any, dl: Fixture) -> None:
     r = await client.get("/api/v3/downloads/releases/slug/python-275")
     detail = r.json()
     assert detail["superseded_by"] is None
-    assert [g["os"]["slug"] for g in detail["files_by_os"]][0] == "linux"
+    assert detail["files_by_os"][0]["os"]["slug"] == "linux"
     assert (await client.get("/api/v3/downloads/releases/slug/python-972")).status_code == 404

@@ -39,7 +39,8 @@ async def test_metrics_count_requests_by_route(client: Any, actors: Any) -> None
     lines = [
         line
         for line in r.text.splitlines()
-        if line.startswith("pydotorg_requests_total") and 'path="/api/v3/users/me"' in line
+        if line.startswith("pydotorg_requests_total")
+        and 'method="GET",path="/api/v3/users/me",status_code="200"' in line
     ]
     assert lines and float(lines[0].rsplit(" ", 1)[1]) >= 3
     assert "pydotorg_request_duration_seconds" in r.text
@@ -120,3 +121,14 @@ async def test_openapi_is_served(client: Any) -> None:
     ]
     assert len(operation_ids) == len(set(operation_ids))
     assert (await client.get("/api/schema/swagger")).status_code == 200
+
+
+async def test_metrics_report_queue_jobs(settings: Settings, mailer: Any, actors: Any) -> None:
+    idle = msgspec.structs.replace(settings, queue_name="metrics-idle-queue")
+    app = create_app(idle, mailer=mailer, configure_logs=False)
+    async with AsyncTestClient(app=app) as c:
+        r = await c.patch("/api/v3/users/me", json={"first_name": "Q"}, headers=actors["ordinary"].headers)
+        assert r.status_code == 200
+        text = (await c.get("/metrics")).text
+        assert 'pydotorg_queue_jobs{state="queued"} 1.0' in text
+        assert "pydotorg_workers 0.0" in text

@@ -27,6 +27,7 @@ log = structlog.get_logger(__name__)
 CHANGE_FEED_LOCK = 0x70796F7267  # "pyorg"
 REBUILD_JOB = "site.rebuild"
 REBUILD_KEY = "site.rebuild"
+VERSION_KEY = "pydotorg:data_version"
 
 
 class Change(Base):
@@ -91,6 +92,9 @@ def _record_changes(session: Session, _ctx: Any) -> None:
     )
     if not session.info.get("rebuild_scheduled"):
         session.info["rebuild_scheduled"] = True
+        redis = session.info.get("redis")
+        if redis is not None:
+            add_after_commit(session, lambda: bump_data_version(redis))
         queue = session.info.get("queue")
         if queue is not None:
             add_after_commit(session, lambda: enqueue_rebuild(queue))
@@ -106,6 +110,22 @@ def _reset(session: Session) -> None:
 def _reset_rollback(session: Session) -> None:
     session.info.pop("change_lock", None)
     session.info.pop("rebuild_scheduled", None)
+
+
+LOCAL_WRITES = [0]  # bumped in-process so this process's caches turn over at once
+
+
+def invalidate_local() -> None:
+    LOCAL_WRITES[0] += 1
+
+
+async def bump_data_version(redis: Any) -> None:
+    """Tell every API process that cached read responses are out of date."""
+    invalidate_local()
+    try:
+        await redis.incr(VERSION_KEY)
+    except Exception as exc:  # cached entries expire after a few seconds anyway
+        log.warning("data_version_bump_failed", error=str(exc))
 
 
 async def enqueue_rebuild(queue: Any) -> None:

@@ -167,11 +167,18 @@ async def provide_transaction(db_session: AsyncSession) -> AsyncIterator[AsyncSe
 
 @asynccontextmanager
 async def transaction(
-    sessionmaker: async_sessionmaker[AsyncSession], *, actor_id: int | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    actor_id: int | None = None,
+    redis: Any = None,
+    queue: Any = None,
 ) -> AsyncIterator[AsyncSession]:
-    """For jobs and CLI commands: commit on success, roll back on error."""
+    """For jobs and CLI commands: commit on success, roll back on error. With ``redis`` and
+    ``queue``, a committed change also refreshes API caches and enqueues a site rebuild."""
     async with sessionmaker() as session:
         session.info["actor_id"] = actor_id
+        session.info["redis"] = redis
+        session.info["queue"] = queue
         try:
             yield session
         except BaseException:

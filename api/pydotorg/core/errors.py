@@ -94,10 +94,14 @@ def data_error_handler(_: Request[Any, Any, Any], exc: DBAPIError) -> Response[A
     return Response(_body(400, f"Invalid value: {detail}"), status_code=400)
 
 
+def is_data_error(exc: DBAPIError) -> bool:
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
+    return sqlstate.startswith("22")
+
+
 def dbapi_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
     """asyncpg reports data exceptions (SQLSTATE 22xxx) as a generic ``DBAPIError``."""
-    sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
-    if sqlstate.startswith("22"):
+    if is_data_error(exc):
         return data_error_handler(request, exc)
     return create_exception_response(request, exc)  # Litestar's usual 500
 

@@ -23,8 +23,19 @@ log = structlog.get_logger(__name__)
 
 
 def client_ip(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> str:
-    peer = connection.client.host if connection.client else ""
-    forwarded = connection.headers.get("fastly-client-ip")
+    return peer_ip(connection.scope, settings)
+
+
+def peer_ip(scope: Any, settings: Settings) -> str:
+    """The client address from an ASGI scope (see ``client_ip``)."""
+    client = scope.get("client")
+    peer = client[0] if client else ""
+    forwarded = None
+    if settings.trusted_proxies:
+        for name, value in scope.get("headers", ()):
+            if name == b"fastly-client-ip":
+                forwarded = value.decode("latin-1")
+                break
     if forwarded and peer and settings.trusted_proxies:
         try:
             address = ipaddress.ip_address(peer)

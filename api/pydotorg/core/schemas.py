@@ -8,7 +8,16 @@ import msgspec
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Every request body derives from this."""
+    """Every request body derives from this. NUL characters are refused in every string
+    (PostgreSQL cannot store them, and no field of ours has a use for them)."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"{name}: NUL characters are not allowed")
+            if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+                raise ValueError(f"{name}: NUL characters are not allowed")
 
 
 def _subclasses(cls: type) -> list[type]:

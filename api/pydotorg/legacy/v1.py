@@ -510,6 +510,9 @@ def schema(resource: Resource) -> dict[str, Any]:
 
 
 async def _throttle(request: Request[Any, Any, Any]) -> Response[bytes] | None:
+    """Writes; GETs are throttled (and cached) by ``LegacyReadMiddleware``."""
+    if request.method == "GET":
+        return None
     principal = principal_of(request)
     identity = f"user:{principal.username.lower()}" if principal else None
     limit, window = parse_rate(request.app.state.settings.v1_throttle)
@@ -588,8 +591,8 @@ async def index() -> Response[bytes]:
     )
 
 
-def router() -> Router:
+def router(middleware: list[Any] | None = None) -> Router:
     handlers: list[Callable[..., Any]] = [index]
     for resource in RESOURCES.values():
         handlers.extend(_handlers(resource))
-    return Router(path="/", route_handlers=handlers)
+    return Router(path="/", route_handlers=handlers, middleware=middleware or [])

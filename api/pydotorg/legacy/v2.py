@@ -130,6 +130,9 @@ def _permission(request: Request[Any, Any, Any]) -> Response[bytes] | None:
 
 
 async def _throttle(request: Request[Any, Any, Any]) -> Response[bytes] | None:
+    """Writes; GETs are throttled (and cached) by ``LegacyReadMiddleware``."""
+    if request.method == "GET":
+        return None
     settings: Settings = request.app.state.settings
     principal = principal_of(request)
     if principal is None:
@@ -453,8 +456,8 @@ async def root(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _json({name: f"{_base(settings)}/{name}/" for name in RESOURCES})
 
 
-def router() -> Router:
+def router(middleware: list[Any] | None = None) -> Router:
     handlers: list[Callable[..., Any]] = [root]
     for resource in RESOURCES.values():
         handlers.extend(_handlers(resource))
-    return Router(path="/", route_handlers=handlers)
+    return Router(path="/", route_handlers=handlers, middleware=middleware or [])

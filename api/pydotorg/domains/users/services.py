@@ -84,6 +84,7 @@ async def find_user(session: AsyncSession, login: str) -> User | None:
 
 
 async def email_verified(session: AsyncSession, user: User) -> bool:
+    """The account's current address is verified."""
     if not user.email:
         return False
     return bool(
@@ -92,6 +93,15 @@ async def email_verified(session: AsyncSession, user: User) -> bool:
                 EmailAddress.user_id == user.id,
                 func.lower(EmailAddress.email) == user.email.lower(),
             )
+        )
+    )
+
+
+async def any_verified(session: AsyncSession, user: User) -> bool:
+    """Some address of the account is verified (what allauth requires to log in)."""
+    return bool(
+        await session.scalar(
+            select(EmailAddress.id).where(EmailAddress.user_id == user.id, EmailAddress.verified).limit(1)
         )
     )
 
@@ -338,7 +348,7 @@ async def login(
         raise NotAuthorizedException("The username/e-mail or password is not correct.")
     if not user.is_active:
         raise PermissionDeniedException("This account is inactive.")
-    if not await email_verified(session, user):
+    if not await any_verified(session, user):
         # The refusal rolls the transaction back, so this mail is queued right away.
         mail = _verification_mail(ctx, user, user.email)
         message = build_message(

@@ -1,0 +1,187 @@
+"""``make bench``: python.org's downloads at full scale, imported and served, then loaded with wrk.
+
+Prints the import time and, per endpoint, requests per second and p99 latency at 32
+connections next to the Django figures quoted in DESIGN.md and the targets (3x, 10x for the
+full release list; p99 under 50 ms). The API runs as ``pydotorg serve --workers 2`` on the
+embedded PostgreSQL and Redis under ``.state/bench``. Throttles are raised for the run (a load
+test from one address would otherwise measure 429s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from pydotorg.core import embedded
+from pydotorg.core.migrate import REPO_ROOT, upgrade
+
+STATE = REPO_ROOT / ".state" / "bench"
+FIXTURE = Path(
+    os.environ.get(
+        "PYDOTORG_BENCH_FIXTURE", REPO_ROOT.parent / "shared" / "data" / "bench" / "downloads.json"
+    )
+)
+DURATION = int(os.environ.get("PYDOTORG_BENCH_SECONDS", "10"))
+CONNECTIONS = 32
+
+
+@dataclass
+class Case:
+    name: str
+    path: str
+    django_rps: float
+    factor: float
+
+
+CASES = [
+    Case("v2 release list (all 600)", "/api/v2/downloads/release/", 50, 10),
+    Case("v2 release files of a release", "/api/v2/downloads/release_file/?release=509", 253, 3),
+    Case("v1 release list ?limit=20", "/api/v1/downloads/release/?limit=20", 540, 3),
+    Case("v1 release by name", "/api/v1/downloads/release/?name=Python+3.12.4", 800, 3),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _fresh_database(admin_url: str, name: str) -> str:
+    conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _wrk(url: str) -> tuple[float, float]:
+    out = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    assert p99 is not None, out
+    value, unit = float(p99.group(1)), p99.group(2)
+    ms = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"wrk saw {non2xx.group(1)} non-2xx responses for {url}")
+    return rps, ms
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
+        return 1
+    if not FIXTURE.exists():
+        print(f"bench fixture not found: {FIXTURE}", file=sys.stderr)
+        return 1
+    services = embedded.up(STATE)
+    database_url = asyncio.run(_fresh_database(services.database_url, "pydotorg_bench"))
+    asyncio.run(upgrade(database_url))
+    env = {
+        **os.environ,
+        "PYDOTORG_DATABASE_URL": database_url,
+        "PYDOTORG_REDIS_URL": services.redis_url.rsplit("/", 1)[0] + "/15",
+        "PYDOTORG_STATE_DIR": str(STATE),
+        "PYDOTORG_LOG_LEVEL": "WARNING",
+        "PYDOTORG_V1_THROTTLE": "100000000/3600",
+        "PYDOTORG_V2_THROTTLE_ANON": "100000000/86400",
+        "PYDOTORG_V2_THROTTLE_USER": "100000000/86400",
+    }
+    cli = [sys.executable, "-m", "pydotorg.cli"]
+    started = time.perf_counter()
+    result = subprocess.run(  # noqa: S603
+        [*cli, "import-django", "--quiet", "--fixtures", str(FIXTURE)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        print(result.stdout, result.stderr, file=sys.stderr)
+        return 1
+    rows = sum(int(x) for x in re.findall(r"^downloads\.\w+\s+(\d+)", result.stdout, re.M))
+    print(
+        f"import of {FIXTURE.name}: {rows} rows in {wall:.1f} s wall "
+        f"({rows / wall:,.0f} rows/s; target < 30 s)  [{result.stdout.strip().splitlines()[-1]}]"
+    )
+
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                print("the API did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        print(f"\n{'endpoint':<34} {'django':>8} {'target':>8} {'ours':>9} {'p99 ms':>8}  result")
+        failures = 0
+        for case in CASES:
+            url = base + case.path
+            check = httpx.get(url, timeout=10)
+            check.raise_for_status()
+            json.loads(check.content)
+            _wrk_warm(url)
+            rps, p99 = _wrk(url)
+            target = case.django_rps * case.factor
+            ok = rps >= target and p99 < 50
+            failures += not ok
+            print(
+                f"{case.name:<34} {case.django_rps:>8.0f} {target:>8.0f} {rps:>9.0f} "
+                f"{p99:>8.1f}  {'ok' if ok else 'BELOW TARGET'}"
+            )
+        print(
+            f"\n{CONNECTIONS} connections, {DURATION} s per endpoint, wrk and the API (2 workers) "
+            f"on the same {os.cpu_count()}-core machine."
+        )
+        return 0 if failures == 0 else 2
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _wrk_warm(url: str) -> None:
+    subprocess.run(  # noqa: S603
+        ["wrk", "-t1", "-c8", "-d2s", url],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,235 @@
+"""Throttling and response caching for GETs on the legacy APIs, without a round trip per request.
+
+The legacy read endpoints are what release tooling and PSF sites poll. Their answers change only
+when the data does, so a rendered response is kept in process memory, tagged with the data
+version. A background task per process, every ``SYNC_INTERVAL`` seconds, reads the version (a
+Redis counter every committed write bumps) and adds this process's request counts to the shared
+fixed-window throttle counters (``INCRBY``), reading back the totals of all processes. The hot
+path touches only memory: it counts the request locally, compares the known total with the limit,
+and serves a cached body when the version matches.
+
+Consequences, chosen on purpose: a write is visible at once in the process that made it and
+within ``SYNC_INTERVAL`` in the others; a throttle may let through up to ``SYNC_INTERVAL`` worth
+of extra requests from other processes. Staff callers are never served from the cache. Without
+Redis nothing is cached and throttling is per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict, defaultdict
+from typing import Any
+
+import msgspec
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from redis.asyncio import Redis
+
+from pydotorg.core import changes
+from pydotorg.core.changes import VERSION_KEY
+from pydotorg.core.permissions import Principal
+from pydotorg.core.ratelimit import peer_ip
+from pydotorg.settings import Settings, parse_rate
+
+log = structlog.get_logger(__name__)
+
+SYNC_INTERVAL = 0.05
+MAX_AGE = 30.0
+MAX_ENTRIES = 4096
+MAX_BODY = 4 * 1024 * 1024
+
+
+class SharedCounters:
+    """Process-local view of the Redis data version and throttle counters (see module doc)."""
+
+    def __init__(self) -> None:
+        self.version: bytes | None = None
+        self.pending: dict[str, int] = defaultdict(int)
+        self.known: dict[str, int] = {}
+        self.expiry: dict[str, int] = {}
+        self.task: asyncio.Task[None] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def __deepcopy__(self, memo: Any) -> SharedCounters:  # shared, never copied with the app
+        return self
+
+    def ensure_running(self, redis: Redis) -> None:
+        loop = asyncio.get_running_loop()
+        if self.task is None or self.task.done() or self.loop is not loop:
+            self.loop = loop
+            self.task = loop.create_task(self._run(redis))
+
+    def hit(self, key: str, window: int) -> int:
+        self.pending[key] += 1
+        self.expiry[key] = window + 1
+        return self.known.get(key, 0) + self.pending[key]
+
+    async def _run(self, redis: Redis) -> None:
+        failures = 0
+        while True:
+            try:
+                await self.sync(redis)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.version = None  # freshness unknown: stop serving from the cache
+                failures += 1
+                if failures in (1, 100) or failures % 1000 == 0:
+                    log.warning("legacy_sync_failed", error=str(exc), failures=failures)
+            await asyncio.sleep(SYNC_INTERVAL)
+
+    async def sync(self, redis: Redis) -> None:
+        pending, self.pending = self.pending, defaultdict(int)
+        keys = list(pending)
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.get(VERSION_KEY)
+                for key in keys:
+                    pipe.incrby(key, pending[key])
+                    pipe.expire(key, self.expiry.get(key, 3600))
+                results = await pipe.execute()
+        except BaseException:
+            for key, count in pending.items():  # keep the counts for the next attempt
+                self.pending[key] += count
+            raise
+        self.version = results[0] or b"0"
+        now_keys = set(keys)
+        for i, key in enumerate(keys):
+            self.known[key] = int(results[1 + 2 * i])
+        # Forget windows that ended (their keys carry the window start).
+        for key in list(self.known):
+            if key not in now_keys and key not in self.pending:
+                window_start = int(key.rsplit(":", 1)[1])
+                if window_start + self.expiry.get(key, 3600) < time.time():
+                    self.known.pop(key, None)
+                    self.expiry.pop(key, None)
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(BaseException):
+                await self.task
+            self.task = None
+
+
+class ResponseCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.entries: OrderedDict[tuple[str, ...], tuple[bytes, float, list[Any], bytes]] = OrderedDict()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple[str, ...], version: bytes) -> tuple[list[Any], bytes] | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        entry_version, stored, headers, body = entry
+        if entry_version != version or time.monotonic() - stored > MAX_AGE:
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return headers, body
+
+    def put(self, key: tuple[str, ...], version: bytes, headers: list[Any], body: bytes) -> None:
+        self.entries[key] = (version, time.monotonic(), headers, body)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+class LegacyReadMiddleware:
+    """Placed on the /api/v1/ and /api/v2/ routers (after authentication)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, version: str, counters: SharedCounters) -> None:
+        self.app = app
+        self.settings = settings
+        self.version = version
+        self.counters = counters
+        self.cache = ResponseCache()
+        self.v1 = parse_rate(settings.v1_throttle)
+        self.v2_anon = parse_rate(settings.v2_throttle_anon)
+        self.v2_user = parse_rate(settings.v2_throttle_user)
+
+    def _bucket(self, scope: Scope, principal: Principal | None) -> tuple[str, int, int]:
+        if self.version == "v1":
+            who = f"user:{principal.username.lower()}" if principal else f"ip:{peer_ip(scope, self.settings)}"
+            return f"rl:v1:{who}", *self.v1
+        if principal is None:
+            return f"rl:v2-anon:ip:{peer_ip(scope, self.settings)}", *self.v2_anon
+        return f"rl:v2-user:user:{principal.user_id}", *self.v2_user
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        self.counters.ensure_running(scope["app"].state.redis)
+        principal = scope.get("user")
+        principal = principal if isinstance(principal, Principal) else None
+        bucket, limit, window = self._bucket(scope, principal)
+        now = int(time.time())
+        start = now - now % window
+        if self.counters.hit(f"{bucket}:{start}", window) > limit:
+            await self._throttled(send, max(start + window - now, 1))
+            return
+        staff = principal is not None and principal.is_active and principal.is_staff
+        shared = self.counters.version
+        if staff or shared is None:
+            await self.app(scope, receive, send)
+            return
+        version = shared + b"/" + str(changes.LOCAL_WRITES[0]).encode()
+        cache_key = (scope["path"], scope.get("query_string", b"").decode("latin-1"))
+        cached = self.cache.get(cache_key, version)
+        if cached is not None:
+            headers, body = cached
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
+        await self._capture(scope, receive, send, cache_key, version)
+
+    async def _capture(
+        self, scope: Scope, receive: Receive, send: Send, cache_key: tuple[str, ...], version: bytes
+    ) -> None:
+        status = 0
+        headers: list[Any] = []
+        chunks: list[bytes] = []
+        size = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body" and size <= MAX_BODY:
+                body = message.get("body", b"")
+                chunks.append(body)
+                size += len(body)
+                if not message.get("more_body", False) and status == 200 and size <= MAX_BODY:
+                    cacheable = [h for h in headers if h[0].lower() != b"set-cookie"]
+                    self.cache.put(cache_key, version, cacheable, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    async def _throttled(self, send: Send, wait: int) -> None:
+        if self.version == "v1":
+            body = b""
+            content_type = b"text/html; charset=utf-8"
+        else:
+            unit = "second" if wait == 1 else "seconds"
+            body = msgspec.json.encode(
+                {"detail": f"Request was throttled. Expected available in {wait} {unit}."}
+            )
+            content_type = b"application/json"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(wait).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -32,7 +32,7 @@ from pydotorg.core.observability import RequestContextMiddleware, configure_logg
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
-from pydotorg.core.storage import LocalStorage
+from pydotorg.core.storage import create_storage
 from pydotorg.core.tasks import create_queue
 from pydotorg.domains.downloads.controllers import (
     DownloadsViewsController,
@@ -116,6 +116,7 @@ def create_app(
     mailer = mailer or create_mailer(settings)
 
     counters = SharedCounters()
+    storage = create_storage(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -123,6 +124,9 @@ def create_app(
             yield
         finally:
             await counters.stop()
+            close_storage = getattr(storage, "aclose", None)
+            if close_storage is not None:
+                await close_storage()
             for close in (redis.aclose, queue.disconnect):
                 try:
                     await close()
@@ -194,7 +198,7 @@ def create_app(
                 "queue": queue,
                 "mailer": mailer,
                 "rate_limiter": RateLimiter(redis),
-                "storage": LocalStorage(settings.media_dir, settings.media_url),
+                "storage": storage,
             }
         ),
         debug=settings.debug,

@@ -207,10 +207,10 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
     import json
     import secrets
 
-    from pydotorg.core.migrate import REPO_ROOT
+    from pydotorg.paths import shared_data_dir
 
     settings = _with_dev_services(_settings(), need_redis=False)
-    fixture = downloads_fixture or REPO_ROOT.parent / "shared" / "data" / "bench" / "downloads.json"
+    fixture = downloads_fixture or shared_data_dir() / "bench" / "downloads.json"
 
     async def run() -> tuple[list[tuple[str, str, str]], int]:
         from sqlalchemy import func, select

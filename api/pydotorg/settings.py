@@ -43,6 +43,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     media_url: str = "/media/"
     site_name: str = "Python.org"
 
+    # Media storage: a directory under state_dir, or an S3-compatible bucket (path-style URLs).
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_prefix: str = "media/"
+    s3_public_base_url: str = ""
+
     # HTTP.
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -136,6 +146,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             _ = self.trusted_networks
         except ValueError as exc:
             raise SettingsError(f"PYDOTORG_TRUSTED_PROXIES: {exc}") from None
+        if self.storage_backend == "s3":
+            missing = [
+                f"PYDOTORG_{name.upper()}"
+                for name in ("s3_endpoint_url", "s3_bucket", "s3_access_key", "s3_secret_key")
+                if not getattr(self, name).strip()
+            ]
+            if missing:
+                raise SettingsError(f"PYDOTORG_STORAGE_BACKEND=s3 requires {', '.join(missing)}")
+            if not self.s3_endpoint_url.startswith(("http://", "https://")):
+                raise SettingsError("PYDOTORG_S3_ENDPOINT_URL must be an http:// or https:// URL")
         if self.secret_key.strip().lower() in _INSECURE_KEYS or len(self.secret_key) < 32:
             if self.is_production:
                 raise SettingsError(

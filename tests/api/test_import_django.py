@@ -15,8 +15,9 @@ import pytest
 from pydotorg import importers  # noqa: F401  (registers the importers)
 from pydotorg.core import importer
 from pydotorg.core.db import transaction
+from pydotorg.paths import shared_data_dir
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = shared_data_dir()
 BENCH = DATA / "bench" / "downloads.json"
 USERS = DATA / "pythondotorg" / "users.json"
 

@@ -475,3 +475,23 @@ async def test_v2_validation_errors(client: Any, dl: Fixture) -> None:
         headers={**dl.staff_v2, "Content-Type": "application/json"},
     )
     assert r.status_code == 400 and "name" in r.json()
+
+
+async def test_v1_pages(client: Any, dl: Fixture, db_conn: Any) -> None:
+    r = await client.get("/api/v1/pages/page/")
+    (page,) = r.json()["objects"]
+    assert page["path"] == "download/releases/2.7.5" and page["content"] == "<p>x</p>\n"
+    assert page["resource_uri"] == f"/api/v1/pages/page/{dl.page}/"
+    body = {"title": "Draft", "path": "drafts/one", "content": "<p onclick='x'>hi</p>", "is_published": False}
+    assert (await client.post("/api/v1/pages/page/", json=body, headers=dl.user_v1)).status_code == 401
+    r = await client.post("/api/v1/pages/page/", json=body, headers=dl.staff_v1)
+    assert r.status_code == 201
+    pk = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert await db_conn.fetchval("SELECT content_html FROM pages WHERE id=$1", pk) == "<p>hi</p>"
+    assert (await client.get(f"/api/v1/pages/page/{pk}/")).status_code == 401  # unpublished
+    r = await client.get("/api/v1/pages/page/?is_published=false", headers=dl.staff_v1)
+    assert [p["path"] for p in r.json()["objects"]] == ["drafts/one"]
+    r = await client.get("/api/v1/pages/page/?keywords__icontains=x&title=Draft")
+    assert r.json()["objects"] == []
+    assert (await client.delete(f"/api/v1/pages/page/{pk}/", headers=dl.staff_v1)).status_code == 204
+    assert await db_conn.fetchval("SELECT count(*) FROM pages WHERE id=$1", pk) == 0

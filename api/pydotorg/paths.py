@@ -1,0 +1,22 @@
+"""Where the repository and the shared python.org data live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def shared_data_dir() -> Path:
+    """python.org's real data (``shared/data``): ``PYDOTORG_SHARED_DATA``, else ``../shared/data``
+    next to the checkout, else ``/work/shared/data``; the first that exists."""
+    candidates = [
+        os.environ.get("PYDOTORG_SHARED_DATA", ""),
+        str(REPO_ROOT.parent / "shared" / "data"),
+        "/work/shared/data",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return REPO_ROOT.parent / "shared" / "data"

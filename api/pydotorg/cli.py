@@ -139,13 +139,40 @@ def dev_run(host: str, port: int) -> None:
     env = dict(os.environ)
     env["PYDOTORG_DATABASE_URL"] = settings.database_url
     env["PYDOTORG_REDIS_URL"] = settings.redis_url
+    site_key = settings.site_api_key or _stored_site_key(settings)
+    env["PYDOTORG_SITE_API_KEY"] = site_key
+    env["PYDOTORG_SITE_API_URL"] = f"http://{host}:{port}"
+    env.setdefault("PYDOTORG_SITE_URL", f"http://{host}:{port + 1}")
     exe = [sys.executable, "-m", "pydotorg.cli"]
-    worker_proc = subprocess.Popen([*exe, "worker"], env=env)  # noqa: S603
     api_proc = subprocess.Popen(  # noqa: S603
         [*exe, "serve", "--host", host, "--port", str(port)], env=env
     )
+    _wait_for(f"http://{host}:{port}/readyz")
+    site_dir = settings.site_dir
+    if site_key:
+        subprocess.run(  # noqa: S603
+            [*exe, "build-site", "--api", f"http://{host}:{port}", "--out", str(site_dir)],
+            env=env,
+            check=False,
+        )
+    worker_proc = subprocess.Popen([*exe, "worker"], env=env)  # noqa: S603
+    site_proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port + 1),
+            "--bind",
+            host,
+            "--directory",
+            str(site_dir / "current"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://{host}:{port}"
     click.echo("")
+    click.echo(f"  Site:      http://{host}:{port + 1}/   (rebuilt by the worker after each change)")
     click.echo(f"  API:       {base}/api/v3/")
     click.echo(f"  API docs:  {base}/api/schema")
     click.echo(f"  Health:    {base}/healthz  {base}/readyz  {base}/metrics")
@@ -161,10 +188,10 @@ def dev_run(host: str, port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for proc in (api_proc, worker_proc):
+        for proc in (api_proc, worker_proc, site_proc):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
-        for proc in (api_proc, worker_proc):
+        for proc in (api_proc, worker_proc, site_proc):
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -188,6 +215,21 @@ DEMO_PAGES = [
         "promote, protect, and advance the Python programming language.",
     ),
 ]
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise Failure(f"{url} did not answer within {seconds:.0f} s")
 
 
 @main.command()
@@ -220,8 +262,8 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
         from pydotorg.core import importer
         from pydotorg.core.db import create_engine, transaction
         from pydotorg.domains.pages.services import save_page
-        from pydotorg.domains.users.models import User
-        from pydotorg.domains.users.services import create_user
+        from pydotorg.domains.users.models import User, UserPermission
+        from pydotorg.domains.users.services import create_api_key, create_user
 
         assert importers.REGISTRY
         engine = create_engine(settings)
@@ -243,6 +285,19 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                         email_verified=True,
                     )
                     created.append((username, role, password))
+                builder = await create_user(
+                    s,
+                    username="site-builder",
+                    email="site-builder@example.org",
+                    password=None,
+                    email_verified=True,
+                )
+                s.add(UserPermission(user_id=builder.id, permission="site.read_changes"))
+                _, site_key = await create_api_key(s, builder.id, "site builder")
+                key_path = settings.state_dir / "site-api-key"
+                key_path.parent.mkdir(parents=True, exist_ok=True)
+                key_path.write_text(site_key + "\n")
+                key_path.chmod(0o600)
                 for title, path, content in DEMO_PAGES:
                     await save_page(s, {"title": title, "path": path, "content": content})
                 if fixture.exists():
@@ -527,6 +582,54 @@ def import_django(fixtures: tuple[Path, ...], dry_run: bool, quiet: bool) -> Non
         click.echo(f"FAILED {failure.label} pk={failure.pk}: {failure.reason}", err=True)
     if report.failures:
         raise Failure(f"{len(report.failures)} row(s) failed; see above")
+
+
+# --- site ----------------------------------------------------------------------------------
+
+
+@main.command("build-site")
+@click.option("--api", "api_url", default=None, help="API base URL (default: PYDOTORG_SITE_API_URL).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Origin directory (default: <state>/site).",
+)
+@click.option("--full", is_flag=True, help="Fetch and render everything.")
+@click.option("--api-key", default=None, help="Key with site.read_changes (default: PYDOTORG_SITE_API_KEY).")
+@friendly
+def build_site(api_url: str | None, out: Path | None, full: bool, api_key: str | None) -> None:
+    """Build the static site from the API and publish it (incremental unless --full)."""
+    import subprocess
+
+    settings = _settings()
+    key = api_key or settings.site_api_key or _stored_site_key(settings)
+    if not key:
+        raise Failure("an API key with site.read_changes is needed: --api-key or PYDOTORG_SITE_API_KEY")
+    target = out or settings.site_dir
+    args = [
+        sys.executable,
+        "-m",
+        "sitebuilder.build",
+        "--api",
+        api_url or settings.site_api_url,
+        "--out",
+        str(target),
+        "--site-url",
+        settings.site_url,
+        "--progress",
+    ]
+    if full:
+        args.append("--full")
+    env = {**os.environ, "PYDOTORG_SITE_API_KEY": key}
+    result = subprocess.run(args, env=env, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise Failure(f"the build failed (exit status {result.returncode})")
+
+
+def _stored_site_key(settings: Settings) -> str:
+    path = settings.state_dir / "site-api-key"
+    return path.read_text().strip() if path.exists() else ""
 
 
 # --- OpenAPI -------------------------------------------------------------------------------

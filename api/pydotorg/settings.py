@@ -87,6 +87,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # The static-site builder (site.rebuild job, pydotorg build-site).
+    site_api_url: str = "http://127.0.0.1:8000"
+    site_api_key: str = ""
+    site_origin_dir: str = ""  # default: <state_dir>/site
+    site_build_timeout_seconds: int = 600
+
     # CDN (used by the site builder).
     fastly_api_key: str = ""
     fastly_service_id: str = ""
@@ -94,6 +100,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def site_dir(self) -> Path:
+        return Path(self.site_origin_dir) if self.site_origin_dir else self.state_dir / "site"
 
     @property
     def media_dir(self) -> Path:

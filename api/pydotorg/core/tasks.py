@@ -6,8 +6,11 @@ session runs the same worker in-process so jobs (mail, rebuild) really execute.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+import os
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
@@ -18,10 +21,8 @@ from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 from saq.queue.redis import RedisQueue
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pydotorg.core.changes import Change
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.settings import Settings
@@ -51,22 +52,51 @@ async def send_mail(ctx: dict[str, Any], *, message: str) -> None:
     await mailer.send(cast(EmailMessage, parsed))
 
 
-async def site_rebuild(ctx: dict[str, Any]) -> dict[str, int]:
-    """``site.rebuild``: bring the published site up to the change feed.
+async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
+    """``site.rebuild``: an incremental build from the saved cursor, published and purged.
 
-    The static-site builder (site issue) publishes and records the cursor it reached under
-    ``SITE_CURSOR_KEY``. This job reports how far the feed is ahead of that cursor, which is
-    what the builder consumes; it never advances the cursor itself.
+    The build runs in its own process (Pelican keeps process-wide state) with a hard timeout; a
+    failure raises, so SAQ retries it, and the builder's cursor stays where it was.
     """
-    sessionmaker: async_sessionmaker[AsyncSession] = ctx["sessionmaker"]
+    settings: Settings = ctx["settings"]
     queue: Queue = ctx["queue"]
-    raw = await queue.redis.get(SITE_CURSOR_KEY)  # type: ignore[attr-defined]
-    published = int(raw or 0)
-    async with sessionmaker() as session:
-        head = int(await session.scalar(select(func.coalesce(func.max(Change.cursor), 0))) or 0)
-        pending = int(await session.scalar(select(func.count()).where(Change.cursor > published)) or 0)
-    log.info("site_rebuild", published_cursor=published, head_cursor=head, pending=pending)
-    return {"published_cursor": published, "head_cursor": head, "pending": pending}
+    if not settings.site_api_key:
+        log.warning("site_rebuild_skipped", reason="PYDOTORG_SITE_API_KEY is not set")
+        return {"built": False, "reason": "PYDOTORG_SITE_API_KEY is not set"}
+    settings.site_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PYDOTORG_SITE_API_KEY": settings.site_api_key,
+        "PYDOTORG_SITE_URL": settings.site_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sitebuilder.build",
+        "--api",
+        settings.site_api_url,
+        "--out",
+        str(settings.site_dir),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(
+            process.communicate(), timeout=settings.site_build_timeout_seconds
+        )
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise RuntimeError("site build timed out") from None
+    if process.returncode != 0:
+        raise RuntimeError(f"site build failed: {stderr.decode()[-500:]}")
+    line = stdout.decode().strip().splitlines()[-1] if stdout.strip() else ""
+    cursor = line.rsplit("cursor ", 1)[-1].split(",")[0] if "cursor " in line else ""
+    if cursor.isdigit():
+        await queue.redis.set(SITE_CURSOR_KEY, cursor)  # type: ignore[attr-defined]
+    log.info("site_rebuild", summary=line)
+    return {"built": True, "summary": line}
 
 
 JOB_FUNCTIONS: list[tuple[str, Callable[..., Awaitable[Any]]]] = [

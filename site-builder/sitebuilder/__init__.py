@@ -1,0 +1,1 @@
+"""The static-site builder: python.org rendered from the API with Pelican."""

@@ -1,0 +1,178 @@
+"""One build: fetch (full or from the change feed), plan, render what changed, publish
+atomically, purge what changed, and only then save the new cursor and output hashes.
+
+Run in its own process (Pelican keeps process-wide state):
+``python -m sitebuilder.build --api URL --out DIR [--full] [--api-key KEY]``; the SAQ job
+``site.rebuild`` and ``pydotorg build-site`` both do exactly that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitebuilder.plan import Output, plan, url_of
+from sitebuilder.snapshot import Api, ApiError, Snapshot, full_fetch, incremental_fetch
+
+
+@dataclass
+class Summary:
+    mode: str
+    written: int
+    unchanged: int
+    deleted: int
+    changes: int
+    cursor: int
+    seconds: float
+    purged: list[str]
+
+    def line(self) -> str:
+        return (
+            f"{self.mode} build: {self.written} written, {self.unchanged} unchanged, "
+            f"{self.deleted} deleted, {self.changes} changes, cursor {self.cursor}, "
+            f"{self.seconds:.2f} s"
+        )
+
+
+def _progress_bar(done: int, total: int) -> None:
+    if total and (done == total or done % 50 == 0):
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r  rendering [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def build(
+    api_url: str,
+    out: Path,
+    *,
+    api_key: str = "",
+    full: bool = False,
+    site_url: str = "",
+    state_dir: Path | None = None,
+    show_progress: bool = False,
+) -> Summary:
+    from pydotorg.settings import Settings
+    from sitebuilder.cdn import create_cdn
+    from sitebuilder.origin import LocalDirectoryOrigin
+    from sitebuilder.render import render, theme_version
+
+    started = time.perf_counter()
+    state = state_dir or out / "_state"
+    snapshot_path = state / "snapshot.json"
+    origin = LocalDirectoryOrigin(out)
+    previous = None if full else Snapshot.load(snapshot_path)
+    current = origin.current_dir()
+    if current is None:
+        previous = None  # nothing published yet: a full build
+    api = Api(api_url, api_key)
+    try:
+        if previous is None:
+            snap, changes = full_fetch(api), -1
+            old_outputs: dict[str, str] = {}
+        else:
+            old_outputs = dict(previous.outputs)
+            snap, changes = incremental_fetch(api, previous)
+    finally:
+        api.close()
+    site_url = site_url.rstrip("/")
+    theme = theme_version()
+    outputs = plan(snap, site_url)
+    hashes = {o.path: o.digest(theme) for o in outputs}
+    todo: list[Output] = [o for o in outputs if old_outputs.get(o.path) != hashes[o.path]]
+    removed = sorted(set(old_outputs) - set(hashes))
+    if previous is not None and not todo and not removed:
+        snap.outputs = hashes
+        snap.save(snapshot_path)
+        return Summary(
+            "incremental", 0, len(outputs), 0, changes, snap.cursor, time.perf_counter() - started, []
+        )
+    with tempfile.TemporaryDirectory(
+        prefix="site-build-", dir=out.parent if out.parent.exists() else None
+    ) as tmp:
+        staging = Path(tmp) / "site"
+        if previous is not None and current is not None:
+            shutil.copytree(current, staging, copy_function=os.link)
+            for path in removed:
+                (staging / path).unlink(missing_ok=True)
+                parent = (staging / path).parent
+                while parent != staging and parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()  # a removed page leaves no empty directory behind
+                    parent = parent.parent
+        else:
+            staging.mkdir(parents=True)
+        rendered = Path(tmp) / "rendered"
+        render(todo, rendered, site_url=site_url, progress=_progress_bar if show_progress else None)
+        changed: list[str] = []
+        for produced in sorted(p for p in rendered.rglob("*") if p.is_file()):
+            rel = str(produced.relative_to(rendered))
+            target = staging / rel
+            if target.exists() and target.read_bytes() == produced.read_bytes():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # never write through a hard link into the live tree
+            shutil.copyfile(produced, target)
+            changed.append(rel)
+        asyncio.run(origin.publish(staging, changed=changed, deleted=removed))
+    urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
+    cdn = create_cdn(Settings.from_env())
+    if urls and previous is not None:  # a first build has nothing cached to purge
+        asyncio.run(cdn.purge_urls([site_url + u for u in urls]))
+    snap.outputs = hashes
+    snap.save(snapshot_path)  # only after a successful publish: a failed build retries the same changes
+    return Summary(
+        "incremental" if previous is not None else "full",
+        len(todo),
+        len(outputs) - len(todo),
+        len(removed),
+        max(changes, 0),
+        snap.cursor,
+        time.perf_counter() - started,
+        urls,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sitebuilder.build", description=__doc__)
+    parser.add_argument("--api", required=True, help="API base URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--out", required=True, type=Path, help="origin directory (releases + 'current')")
+    parser.add_argument("--full", action="store_true", help="rebuild everything from a full fetch")
+    parser.add_argument("--api-key", default=os.environ.get("PYDOTORG_SITE_API_KEY", ""))
+    parser.add_argument("--site-url", default=os.environ.get("PYDOTORG_SITE_URL", "https://www.python.org"))
+    parser.add_argument("--progress", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.api_key:
+        print(
+            "error: an API key with the site.read_changes permission is required "
+            "(--api-key or PYDOTORG_SITE_API_KEY)",
+            file=sys.stderr,
+        )
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        summary = build(
+            args.api,
+            args.out,
+            api_key=args.api_key,
+            full=args.full,
+            site_url=args.site_url,
+            show_progress=args.progress,
+        )
+    except ApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(summary.line())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

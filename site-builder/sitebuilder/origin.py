@@ -1,0 +1,397 @@
+"""Where the built site is published: the static origin behind the CDN.
+
+``LocalDirectoryOrigin`` keeps whole releases side by side (``root/releases/<id>/``) and
+switches the ``root/current`` symlink atomically, so a reader (nginx serves
+``/srv/site/current``) always sees one complete release. ``S3Origin`` uploads to an
+S3-compatible bucket: new objects first, deletions last, then a manifest.
+
+Paths given to ``publish`` (``changed``, ``deleted``) are relative POSIX paths of files in the
+built tree (``downloads/index.html``). ``source_dir`` is always the complete tree; ``changed``
+says which of its files differ from the previous publish (``None``: treat all as changed).
+A path in ``deleted`` is never published, even if ``source_dir`` still has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import json
+import mimetypes
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Callable, Collection, Iterator
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Protocol, TypeVar
+
+import httpx
+import structlog
+
+from pydotorg.core.storage import S3Storage
+from sitebuilder.cdn import run_bounded, surrogate_keys
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+RELEASES = "releases"
+CURRENT = "current"
+_PARTIAL = ".partial-"
+
+
+class Origin(Protocol):
+    async def publish(
+        self, source_dir: Path, *, changed: Collection[str] | None = None, deleted: Collection[str] = ()
+    ) -> str:
+        """Publish ``source_dir``; returns the new release id."""
+        ...
+
+
+def new_release_id() -> str:
+    """Sortable by time (UTC, microseconds), unique thanks to a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+
+
+def normalize_path(path: str) -> str:
+    """``/downloads/index.html`` -> ``downloads/index.html``; refuses anything that could escape
+    the tree or that HTTP would normalise."""
+    cleaned = path.replace("\\", "/").lstrip("/")
+    parts = cleaned.split("/")
+    if not cleaned or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"published path {path!r} is not a relative file path")
+    return cleaned
+
+
+def walk_files(source_dir: Path) -> Iterator[str]:
+    """Relative POSIX paths of every file under ``source_dir``, sorted."""
+    for dirpath, dirnames, filenames in os.walk(source_dir):
+        dirnames.sort()
+        base = Path(dirpath).relative_to(source_dir)
+        for name in sorted(filenames):
+            yield (base / name).as_posix()
+
+
+# --- a local directory -----------------------------------------------------------------------
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    shutil.copy2(src, dst)
+
+
+def _link_file(src: Path, dst: Path) -> None:
+    os.link(src, dst)
+
+
+class LocalDirectoryOrigin:
+    """``root/releases/<id>/`` trees and a relative ``root/current -> releases/<id>`` symlink.
+
+    A publish builds the new release completely (copying from ``source_dir``; files not in
+    ``changed`` are hard-linked from the current release when it has them with the same size),
+    then replaces ``current`` in one ``rename(2)``. The newest ``keep`` releases (and always
+    the current one) are kept. A failure before the switch leaves ``current`` as it was and
+    removes the partial release. Publishes to one root are serialised (a lock file).
+    """
+
+    def __init__(self, root: Path, *, keep: int = 3, hardlink: bool = True) -> None:
+        if keep < 1:
+            raise ValueError("keep must be at least 1")
+        self.root = Path(root)
+        self.keep = keep
+        self.hardlink = hardlink
+        self._lock = asyncio.Lock()
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / RELEASES
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / CURRENT
+
+    def current_release(self) -> str | None:
+        try:
+            target = os.readlink(self.current_link)
+        except FileNotFoundError:
+            return None
+        return PurePosixPath(target).name
+
+    def current_dir(self) -> Path | None:
+        release = self.current_release()
+        return self.releases_dir / release if release else None
+
+    def releases(self) -> list[str]:
+        """Release ids, oldest first."""
+        if not self.releases_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.releases_dir.iterdir() if not p.name.startswith("."))
+
+    async def publish(
+        self, source_dir: Path, *, changed: Collection[str] | None = None, deleted: Collection[str] = ()
+    ) -> str:
+        changed_set = None if changed is None else {normalize_path(p) for p in changed}
+        deleted_set = {normalize_path(p) for p in deleted}
+        async with self._lock:
+            return await asyncio.to_thread(self._publish, Path(source_dir), changed_set, deleted_set)
+
+    async def activate(self, release_id: str) -> None:
+        """Point ``current`` at an existing release (a rollback)."""
+        async with self._lock:
+            await asyncio.to_thread(self._locked, lambda: self._activate_existing(release_id))
+
+    def _activate_existing(self, release_id: str) -> None:
+        if release_id.startswith(".") or "/" in release_id:
+            raise ValueError(f"invalid release id {release_id!r}")
+        if not (self.releases_dir / release_id).is_dir():
+            raise FileNotFoundError(f"no release {release_id!r} under {self.releases_dir}")
+        self._switch(release_id)
+
+    def _locked(self, action: Callable[[], T]) -> T:
+        self.releases_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return action()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _publish(self, source_dir: Path, changed: set[str] | None, deleted: set[str]) -> str:
+        if not source_dir.is_dir():
+            raise FileNotFoundError(f"nothing to publish: {source_dir} is not a directory")
+        if self.current_link.exists() and not self.current_link.is_symlink():
+            raise RuntimeError(f"{self.current_link} exists and is not a symlink; move it away first")
+        return self._locked(lambda: self._build_and_switch(source_dir, changed, deleted))
+
+    def _build_and_switch(self, source_dir: Path, changed: set[str] | None, deleted: set[str]) -> str:
+        for leftover in self.releases_dir.glob(_PARTIAL + "*"):  # from a crashed publish
+            shutil.rmtree(leftover, ignore_errors=True)
+        release_id = new_release_id()
+        partial = self.releases_dir / (_PARTIAL + release_id)
+        final = self.releases_dir / release_id
+        previous = self.current_dir()
+        try:
+            copied, linked = self._build(source_dir, partial, previous, changed, deleted)
+            partial.rename(final)
+            self._switch(release_id)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            if self.current_release() != release_id:
+                shutil.rmtree(final, ignore_errors=True)
+            raise
+        log.info("origin.published", release=release_id, copied=copied, linked=linked, root=str(self.root))
+        self._prune(keep_also=release_id)
+        return release_id
+
+    def _build(
+        self,
+        source_dir: Path,
+        target: Path,
+        previous: Path | None,
+        changed: set[str] | None,
+        deleted: set[str],
+    ) -> tuple[int, int]:
+        target.mkdir()
+        copied = linked = 0
+        for dirpath, dirnames, filenames in os.walk(source_dir):
+            dirnames.sort()
+            rel_dir = Path(dirpath).relative_to(source_dir)
+            (target / rel_dir).mkdir(exist_ok=True)
+            for name in sorted(filenames):
+                rel = (rel_dir / name).as_posix()
+                if rel in deleted:
+                    continue
+                src, dst = Path(dirpath) / name, target / rel_dir / name
+                if self._can_link(rel, src, previous, changed):
+                    assert previous is not None
+                    _link_file(previous / rel, dst)
+                    linked += 1
+                else:
+                    _copy_file(src, dst)
+                    copied += 1
+        return copied, linked
+
+    def _can_link(self, rel: str, src: Path, previous: Path | None, changed: set[str] | None) -> bool:
+        if not self.hardlink or previous is None or changed is None or rel in changed:
+            return False
+        try:
+            old = (previous / rel).stat()
+        except OSError:
+            return False
+        return stat.S_ISREG(old.st_mode) and old.st_size == src.stat().st_size
+
+    def _switch(self, release_id: str) -> None:
+        tmp = self.root / f".{CURRENT}-{secrets.token_hex(4)}"
+        os.symlink(f"{RELEASES}/{release_id}", tmp)
+        try:
+            os.replace(tmp, self.current_link)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.root)
+
+    def _prune(self, keep_also: str) -> None:
+        releases = self.releases()
+        keep = set(releases[-self.keep :]) | {keep_also}
+        current = self.current_release()
+        if current:
+            keep.add(current)
+        for release in releases:
+            if release not in keep:
+                try:
+                    shutil.rmtree(self.releases_dir / release)
+                except OSError as exc:  # the publish itself succeeded; try again next time
+                    log.warning("origin.prune_failed", release=release, error=str(exc))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- S3-compatible object storage ----------------------------------------------------------------
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".ics": "text/calendar; charset=utf-8",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".css": "text/css",
+    ".js": "application/javascript",
+    ".mjs": "application/javascript",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
+}
+
+SURROGATE_CONTROL = "max-age=2592000, stale-if-error=86400"
+
+
+def content_type(path: str) -> str:
+    suffix = PurePosixPath(path).suffix.lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def cache_control(path: str) -> str:
+    """Browser TTLs as deploy/origin/nginx.conf sends them."""
+    return "public, max-age=3600" if path.startswith("static/") else "public, max-age=300"
+
+
+class S3Origin:
+    """The site in an S3-compatible bucket under ``prefix``, path-style and SigV4-signed through
+    ``pydotorg.core.storage.S3Storage`` (which also retries connection errors and 5xx).
+
+    A publish uploads every new or changed object, then deletes the removed ones, then writes
+    ``<prefix>_publish/<id>.json``: a reader never sees a link to a page that is not there yet,
+    and a failed publish deletes nothing and writes no manifest. Objects carry ``Content-Type``,
+    ``Cache-Control`` and the CDN headers of the nginx origin as ``x-amz-meta-surrogate-key`` /
+    ``x-amz-meta-surrogate-control``.
+    """
+
+    manifest_dir = "_publish"
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        bucket: str,
+        access_key: str,
+        secret_key: str,
+        *,
+        region: str = "us-east-1",
+        prefix: str = "site/",
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 30,
+        concurrency: int = 8,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        prefix = prefix.strip("/")
+        self.storage = S3Storage(
+            endpoint_url,
+            bucket,
+            access_key,
+            secret_key,
+            region=region,
+            prefix=f"{prefix}/" if prefix else "",
+            client=client,
+            timeout=timeout,
+        )
+        self.concurrency = concurrency
+
+    async def aclose(self) -> None:
+        await self.storage.aclose()
+
+    async def publish(
+        self, source_dir: Path, *, changed: Collection[str] | None = None, deleted: Collection[str] = ()
+    ) -> str:
+        source_dir = Path(source_dir)
+        if not source_dir.is_dir():
+            raise FileNotFoundError(f"nothing to publish: {source_dir} is not a directory")
+        deleted_set = {normalize_path(p) for p in deleted}
+        if changed is None:
+            uploads = await asyncio.to_thread(lambda: list(walk_files(source_dir)))
+        else:
+            uploads = sorted({normalize_path(p) for p in changed})
+        uploads = [p for p in uploads if p not in deleted_set]
+        missing = [p for p in uploads if not (source_dir / p).is_file()]
+        if missing:
+            raise FileNotFoundError(f"changed files missing from {source_dir}: {', '.join(missing[:5])}")
+        release_id = new_release_id()
+        hashes: dict[str, str] = {}
+
+        async def upload(path: str) -> None:
+            data = await asyncio.to_thread((source_dir / path).read_bytes)
+            hashes[path] = hashlib.sha256(data).hexdigest()
+            await self._put(path, data, self._headers(path))
+
+        async def delete(path: str) -> None:
+            await self.storage.delete(path)
+
+        await run_bounded(uploads, upload, self.concurrency)
+        await run_bounded(sorted(deleted_set), delete, self.concurrency)
+        manifest = {
+            "id": release_id,
+            "published_at": datetime.now(UTC).isoformat(),
+            "full": changed is None,
+            "uploaded": dict(sorted(hashes.items())),
+            "deleted": sorted(deleted_set),
+        }
+        body = json.dumps(manifest, indent=1, sort_keys=True).encode()
+        await self._put(
+            f"{self.manifest_dir}/{release_id}.json",
+            body,
+            {"content-type": "application/json", "cache-control": "no-store"},
+        )
+        log.info("origin.published", release=release_id, uploaded=len(uploads), deleted=len(deleted_set))
+        return release_id
+
+    @staticmethod
+    def _headers(path: str) -> dict[str, str]:
+        return {
+            "content-type": content_type(path),
+            "cache-control": cache_control(path),
+            "x-amz-meta-surrogate-key": " ".join(surrogate_keys(path)),
+            "x-amz-meta-surrogate-control": SURROGATE_CONTROL,
+        }
+
+    async def _put(self, path: str, data: bytes, headers: dict[str, str]) -> None:
+        key = self.storage.key(path)
+        response = await self.storage._request("PUT", key, content=data, headers=headers)
+        if not response.is_success:
+            raise self.storage._error("PUT", key, response)

@@ -1,0 +1,147 @@
+"""Rendering with Pelican 4.12 and the theme in ``content-theme/``.
+
+API content reaches Pelican through ``ApiOutputsGenerator``: it writes the selected outputs of the
+plan with Pelican's writer and the theme's Jinja2 environment (autoescape on). Pelican keeps
+process-wide state (signals, locale), so a build runs in its own process (``sitebuilder.build``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pelican import Pelican, signals
+from pelican.generators import Generator
+from pelican.settings import read_settings
+
+from sitebuilder.plan import NAV, Output
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+THEME = REPO_ROOT / "content-theme"
+
+
+def theme_version() -> str:
+    """A hash of every theme file: a theme change re-renders every page."""
+    digest = hashlib.sha256()
+    for path in sorted(THEME.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(THEME)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _date(value: Any) -> str:
+    if not value:
+        return ""
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%Y-%m-%d")
+
+
+def _filesize(value: Any) -> str:
+    """Django's ``filesizeformat`` (powers of 1024 with KB/MB/GB labels): 12345678 -> "11.8 MB"."""
+    try:
+        size = float(value)
+    except (TypeError, ValueError):
+        return "0 bytes"
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{int(size)} bytes"
+    for unit in ("KB", "MB", "GB", "TB"):
+        size /= 1024
+        if size < 1024 or unit == "TB":
+            return f"{size:.1f} {unit}"
+    return f"{size:.1f} TB"
+
+
+_SELECTED: list[Output] = []
+_PROGRESS: list[Callable[[int, int], None]] = []
+
+
+class ApiOutputsGenerator(Generator):
+    def generate_context(self) -> None:
+        self.env.filters["date"] = _date
+        self.env.filters["filesizeformat"] = _filesize
+        self.context["nav"] = NAV
+        self.context["SITE_DESCRIPTION"] = "The official home of the Python Programming Language"
+
+    def generate_output(self, writer: Any) -> None:
+        total = len(_SELECTED)
+        for index, output in enumerate(_SELECTED, 1):
+            target = Path(self.output_path) / output.path
+            if output.template is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(output.text or "", encoding="utf-8")
+            else:
+                writer.write_file(
+                    output.path,
+                    self.get_template(output.template.removesuffix(".html")),
+                    self.context,
+                    relative_urls=False,
+                    override_output=True,
+                    page_url=output.url,
+                    **output.context,
+                )
+            for report in _PROGRESS:
+                report(index, total)
+
+
+def _get_generators(_pelican: Any) -> type[Generator]:
+    return ApiOutputsGenerator
+
+
+def render(
+    outputs: Sequence[Output],
+    out_dir: Path,
+    *,
+    site_url: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Render ``outputs`` (and the theme's static files) into ``out_dir``."""
+    _SELECTED[:] = list(outputs)
+    _PROGRESS[:] = [progress] if progress else []
+    signals.get_generators.connect(_get_generators)
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="pelican-content-") as content:
+        settings = read_settings(
+            path=None,
+            override={
+                "PATH": content,
+                "OUTPUT_PATH": str(out_dir),
+                "CACHE_PATH": str(Path(content) / "cache"),
+                "THEME": str(THEME),
+                "SITEURL": site_url,
+                "SITENAME": "Python.org",
+                "TIMEZONE": "UTC",
+                "DEFAULT_LANG": "en",
+                "RELATIVE_URLS": False,
+                "DIRECT_TEMPLATES": [],
+                "PAGINATED_TEMPLATES": {},
+                "ARCHIVES_SAVE_AS": "",
+                "AUTHORS_SAVE_AS": "",
+                "CATEGORIES_SAVE_AS": "",
+                "TAGS_SAVE_AS": "",
+                "INDEX_SAVE_AS": "",
+                "FEED_ALL_ATOM": None,
+                "FEED_ALL_RSS": None,
+                "FEED_ATOM": None,
+                "FEED_RSS": None,
+                "CATEGORY_FEED_ATOM": None,
+                "CATEGORY_FEED_RSS": None,
+                "AUTHOR_FEED_ATOM": None,
+                "AUTHOR_FEED_RSS": None,
+                "TRANSLATION_FEED_ATOM": None,
+                "TAG_FEED_ATOM": None,
+                "DELETE_OUTPUT_DIRECTORY": False,
+                "JINJA_ENVIRONMENT": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
+                "JINJA_FILTERS": {"date": _date, "filesizeformat": _filesize},
+                "THEME_STATIC_DIR": "theme",
+                "STATIC_PATHS": [],
+                "PLUGINS": [],
+                "LOAD_CONTENT_CACHE": False,
+                "CACHE_CONTENT": False,
+            },
+        )
+        Pelican(settings).run()

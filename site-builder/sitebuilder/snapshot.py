@@ -1,0 +1,232 @@
+"""What the builder knows about the site's data: records and views fetched from the API, the
+change-feed cursor they reflect, and the per-output hashes of the last published build.
+
+Public data is fetched anonymously (so drafts never reach a page); only the change feed needs
+the builder's API key. A full fetch reads everything; an incremental fetch reads the change feed
+after the saved cursor and re-fetches only the records and views those changes touch.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PAGE_SIZE = 1000
+
+
+class ApiError(RuntimeError):
+    pass
+
+
+class Api:
+    """The API over HTTP, with retries on connection errors and 5xx."""
+
+    def __init__(self, base_url: str, api_key: str = "", *, attempts: int = 4, timeout: float = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.attempts = attempts
+        self.client = httpx.Client(timeout=timeout, transport=httpx.HTTPTransport(retries=2))
+
+    def close(self) -> None:
+        self.client.close()
+
+    def get(self, path: str, *, auth: bool = False, allow_404: bool = False) -> Any:
+        headers = {"Authorization": f"Bearer {self.api_key}"} if auth and self.api_key else {}
+        delay = 0.5
+        for attempt in range(1, self.attempts + 1):
+            try:
+                response = self.client.get(self.base_url + path, headers=headers)
+            except httpx.TransportError as exc:
+                if attempt == self.attempts:
+                    raise ApiError(f"GET {path}: {exc}") from exc
+            else:
+                if response.status_code == 404 and allow_404:
+                    return None
+                if response.status_code < 500 and response.status_code != 429:
+                    if response.status_code != 200:
+                        raise ApiError(f"GET {path}: HTTP {response.status_code} {response.text[:200]}")
+                    return response.json()
+                if attempt == self.attempts:
+                    raise ApiError(f"GET {path}: HTTP {response.status_code}")
+            time.sleep(delay)
+            delay *= 2
+        raise ApiError(f"GET {path}: gave up")
+
+    def pages_of(self, path: str) -> Iterator[Any]:
+        offset = 0
+        sep = "&" if "?" in path else "?"
+        while True:
+            body = self.get(f"{path}{sep}limit={PAGE_SIZE}&offset={offset}")
+            yield from body["data"]
+            offset += len(body["data"])
+            if not body["data"] or offset >= body["meta"]["total"]:
+                return
+
+
+@dataclass
+class Snapshot:
+    """Keys are strings: ``page:<id>``, ``os:<id>``, ``release:<id>``, ``view:<name>``."""
+
+    cursor: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
+    file_release: dict[str, int] = field(default_factory=dict)  # release-file id -> release id
+    outputs: dict[str, str] = field(default_factory=dict)  # output path -> content hash
+
+    @classmethod
+    def load(cls, path: Path) -> Snapshot | None:
+        try:
+            raw = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return cls(
+            cursor=raw["cursor"],
+            data=raw["data"],
+            file_release=raw["file_release"],
+            outputs=raw.get("outputs", {}),
+        )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps(
+                {
+                    "cursor": self.cursor,
+                    "data": self.data,
+                    "file_release": self.file_release,
+                    "outputs": self.outputs,
+                },
+                sort_keys=True,
+            )
+        )
+        tmp.replace(path)
+
+    def items(self, prefix: str) -> list[Any]:
+        return [
+            v
+            for k, v in sorted(self.data.items(), key=lambda kv: _key_order(kv[0]))
+            if k.startswith(prefix + ":")
+        ]
+
+
+def _key_order(key: str) -> tuple[str, int | str]:
+    kind, _, ident = key.partition(":")
+    return (kind, int(ident)) if ident.isdigit() else (kind, ident)
+
+
+def latest_cursor(api: Api) -> int:
+    return int(api.get("/api/v3/changes?after=0&limit=1", auth=True)["meta"]["latest"])
+
+
+def full_fetch(api: Api) -> Snapshot:
+    cursor = latest_cursor(api)  # read first: anything committed later is picked up next time
+    snap = Snapshot(cursor=cursor)
+    for page in api.pages_of("/api/v3/pages"):
+        snap.data[f"page:{page['id']}"] = page
+    _fetch_downloads(api, snap, release_ids=None)
+    return snap
+
+
+def _fetch_downloads(api: Api, snap: Snapshot, release_ids: set[int] | None) -> None:
+    """Re-read the downloads views; ``release_ids`` None means every release."""
+    for key in [k for k in snap.data if k.startswith(("os:", "view:os/"))]:
+        del snap.data[key]
+    for os in api.pages_of("/api/v3/downloads/os"):
+        snap.data[f"os:{os['id']}"] = os
+        snap.data[f"view:os/{os['slug']}"] = api.get(f"/api/v3/downloads/os/slug/{os['slug']}/releases")
+    snap.data["view:landing"] = api.get("/api/v3/downloads/landing")
+    if release_ids is None:
+        for key in [k for k in snap.data if k.startswith(("release:", "view:release/"))]:
+            del snap.data[key]
+        snap.file_release.clear()
+        releases = list(api.pages_of("/api/v3/downloads/releases"))
+    else:
+        # A release's page also names the newest release of its series ("superseded by"), so
+        # every release of a touched series is re-read.
+        series = {
+            _series(snap.data[f"release:{r}"]["name"]) for r in release_ids if f"release:{r}" in snap.data
+        }
+        fresh = {}
+        for rid in sorted(release_ids):
+            release = api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
+            if release is not None:
+                fresh[rid] = release
+                series.add(_series(release["name"]))
+        series.discard("")
+        release_ids = set(release_ids) | {
+            int(k.split(":")[1])
+            for k, v in snap.data.items()
+            if k.startswith("release:") and _series(v["name"]) in series
+        }
+        releases = []
+        for rid in sorted(release_ids):
+            old = snap.data.pop(f"release:{rid}", None)
+            if old is not None:
+                snap.data.pop(f"view:release/{old['slug']}", None)
+            release = (
+                fresh[rid] if rid in fresh else api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
+            )
+            if release is not None:
+                releases.append(release)
+            for fid in [f for f, r in snap.file_release.items() if r == rid]:
+                del snap.file_release[fid]
+    for release in releases:
+        snap.data[f"release:{release['id']}"] = release
+        detail = api.get(f"/api/v3/downloads/releases/slug/{release['slug']}")
+        snap.data[f"view:release/{release['slug']}"] = detail
+        for group in detail["files_by_os"]:
+            for rfile in group["files"]:
+                snap.file_release[str(rfile["id"])] = release["id"]
+
+
+def _series(name: str) -> str:
+    """ "Python 3.10.19" -> "3.10"; names without a version -> ""."""
+    parts = name.removeprefix("Python ").split(".")
+    return f"{parts[0]}.{parts[1]}" if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() else ""
+
+
+def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
+    """Apply the change feed after ``snap.cursor``; returns the snapshot and the change count."""
+    changes: list[dict[str, Any]] = []
+    after = snap.cursor
+    while True:
+        body = api.get(f"/api/v3/changes?after={after}&limit=1000", auth=True)
+        changes.extend(body["data"])
+        if not body["data"]:
+            break
+        after = body["meta"]["next"]
+    if not changes:
+        return snap, 0
+    touched_releases: set[int] = set()
+    downloads_changed = False
+    for change in changes:
+        kind, ident = change["kind"], change["id"]
+        if change["domain"] == "pages" and kind == "page":
+            page = api.get(f"/api/v3/pages/{ident}", allow_404=True)
+            if page is None:
+                snap.data.pop(f"page:{ident}", None)
+            else:
+                snap.data[f"page:{ident}"] = page
+        elif change["domain"] == "downloads":
+            downloads_changed = True
+            if kind == "release":
+                touched_releases.add(int(ident))
+            elif kind == "release_file":
+                old = snap.file_release.get(ident)
+                if old is not None:
+                    touched_releases.add(old)
+                rfile = api.get(f"/api/v3/downloads/files/{ident}", allow_404=True)
+                if rfile is not None:
+                    touched_releases.add(int(rfile["release_id"]))
+            elif kind == "os":
+                touched_releases.update(int(k.split(":")[1]) for k in snap.data if k.startswith("release:"))
+    if downloads_changed:
+        _fetch_downloads(api, snap, release_ids=touched_releases)
+    snap.cursor = int(changes[-1]["cursor"])
+    return snap, len(changes)

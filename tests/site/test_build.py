@@ -1,0 +1,222 @@
+"""The site builder against a live test API (uvicorn on a free port): a full build, then a
+series of edits, creates and deletes, an incremental build, and a byte-for-byte comparison
+with a fresh full build of the same data."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+import uvicorn
+
+from pydotorg.app import create_app
+from pydotorg.core.db import transaction
+from pydotorg.domains.users.models import UserPermission
+from pydotorg.domains.users.services import create_api_key
+from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
+
+SITE = "https://www.python.org"
+
+
+@pytest.fixture(scope="module")
+def live_api(settings: Any, mailer: Any) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(settings, mailer=mailer, configure_logs=False)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+async def builder_key(actors: Any, sessionmaker: Any) -> str:
+    builder = await actors.create("site-builder")
+    async with transaction(sessionmaker) as s:
+        s.add(UserPermission(user_id=builder.user_id, permission="site.read_changes"))
+        _, key = await create_api_key(s, builder.user_id, "builder")
+    return key
+
+
+def _build(api: str, out: Path, key: str, *, full: bool = False) -> str:
+    args = [sys.executable, "-m", "sitebuilder.build", "--api", api, "--out", str(out), "--site-url", SITE]
+    if full:
+        args.append("--full")
+    env = {
+        **os.environ,
+        "PYDOTORG_SITE_API_KEY": key,
+        "PYDOTORG_FASTLY_API_KEY": "",
+        "PYDOTORG_ENVIRONMENT": "test",
+    }
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    current = root / "current"
+    return {str(p.relative_to(current)): p.read_bytes() for p in sorted(current.rglob("*")) if p.is_file()}
+
+
+async def test_full_then_incremental_equals_full(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "origin"
+    summary = _build(live_api, out, builder_key)
+    assert summary.startswith("full build:"), summary
+    site = out / "current"
+    home = (site / "index.html").read_text()
+    assert "Python 3.10.19" in home and "<title>" in home
+    downloads = (site / "downloads" / "index.html").read_text()
+    assert "Python 3.8.20" in downloads and "Python 9.7.2" not in downloads
+    assert (site / "downloads/release/python-31019/index.html").exists()
+    assert not (site / "downloads/release/python-972").exists()  # drafts never published
+    release = (site / "downloads/release/python-275/index.html").read_text()
+    assert "Windows x86 MSI Installer (2.7.5)" in release and "11.8 MB" in release
+    assert (site / "downloads/windows/index.html").exists()
+    page = (site / "download/releases/2.7.5/index.html").read_text()
+    assert "Python 2.7.5" in page
+    feed = ElementTree.fromstring((site / "downloads/feed.rss").read_bytes())
+    assert [i.findtext("title") for i in feed.iter("item")][:2] == ["Python 3.9.90", "Python 3.10.19"]
+    assert len(list(feed.iter("item"))) == 7
+    sitemap = (site / "sitemap.xml").read_text()
+    assert f"<loc>{SITE}/downloads/release/python-31019/</loc>" in sitemap
+    assert "Sitemap:" in (site / "robots.txt").read_text()
+    assert (site / "404.html").exists() and (site / "theme").is_dir()
+
+    # Nothing changed: an incremental build writes nothing.
+    assert _build(live_api, out, builder_key).startswith("incremental build: 0 written")
+
+    root = actors["root"].headers
+    async with httpx.AsyncClient(base_url=live_api, headers=root) as api:
+        r = await api.post(
+            "/api/v3/downloads/releases",
+            json={
+                "name": "Python 3.10.20",
+                "is_published": True,
+                "is_latest": True,
+                "release_date": "2025-12-01T00:00:00Z",
+                "content": "Security <b>fixes</b><script>x</script>",
+            },
+        )
+        assert r.status_code == 201, r.text
+        new_release = r.json()["id"]
+        r = await api.post(
+            "/api/v3/downloads/files",
+            json={
+                "name": "Source tarball",
+                "os_id": dl.os["linux"],
+                "release_id": new_release,
+                "url": FTP + "3.10.20/Python-3.10.20.tgz",
+                "download_button": True,
+            },
+        )
+        assert r.status_code == 201, r.text
+        r = await api.patch(f"/api/v3/pages/{dl.page}", json={"title": "Python 2.7.5 (legacy)"})
+        assert r.status_code == 200
+        r = await api.delete(f"/api/v3/downloads/files/{dl.files['Mac OS X 64-bit/32-bit installer']}")
+        assert r.status_code == 204
+        r = await api.patch(
+            f"/api/v3/downloads/releases/{dl.releases['Python 3.8.19']}", json={"is_published": False}
+        )
+        assert r.status_code == 200
+        r = await api.post(
+            "/api/v3/pages",
+            json={
+                "title": "About",
+                "path": "about",
+                "content": "About *Python*",
+                "content_markup_type": "markdown",
+            },
+        )
+        assert r.status_code == 201
+
+    summary = _build(live_api, out, builder_key)
+    assert summary.startswith("incremental build:"), summary
+    written = int(summary.split(": ")[1].split(" written")[0])
+    total = len(
+        [
+            p
+            for p in _tree(out)
+            if p.endswith((".html", ".xml", ".rss", ".txt")) and not p.startswith("theme/")
+        ]
+    )
+    assert 0 < written < total  # only what the edits touched
+    site = out / "current"
+    new_page = (site / "downloads/release/python-31020/index.html").read_text()
+    assert "<b>fixes</b>" in new_page and "<script>" not in new_page
+    assert "has been superseded by" in (site / "downloads/release/python-31019/index.html").read_text()
+    assert not (site / "downloads/release/python-3819").exists()
+    assert "Python 2.7.5 (legacy)" in (site / "download/releases/2.7.5/index.html").read_text()
+    assert (
+        "Mac OS X 64-bit/32-bit installer"
+        not in (site / "downloads/release/python-275/index.html").read_text()
+    )
+    assert (site / "about/index.html").exists()
+
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    incremental, full = _tree(out), _tree(fresh)
+    assert sorted(incremental) == sorted(full)
+    different = [p for p in full if incremental[p] != full[p]]
+    assert different == [], different
+    assert filecmp.dircmp(out / "current", fresh / "current").diff_files == []
+
+
+def test_build_without_key_or_api_fails_cleanly(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sitebuilder.build",
+            "--api",
+            "http://127.0.0.1:9",
+            "--out",
+            str(tmp_path / "o"),
+            "--api-key",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1 and result.stderr.startswith("error: GET /api/v3/changes")
+    assert not (tmp_path / "o" / "current").exists()  # a failed build publishes nothing
+    result = subprocess.run(
+        [sys.executable, "-m", "sitebuilder.build", "--api", "http://x", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYDOTORG_SITE_API_KEY"},
+    )
+    assert result.returncode == 2 and "site.read_changes" in result.stderr

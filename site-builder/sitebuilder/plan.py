@@ -134,7 +134,15 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         view = snap.data.get(f"view:os/{os['slug']}")
         if view is not None:
             outputs.append(
-                Output(f"downloads/{os['slug']}/index.html", "downloads/os.html", {"os_releases": view})
+                Output(
+                    f"downloads/{os['slug']}/index.html",
+                    "downloads/os.html",
+                    {
+                        "os_releases": view,
+                        "latest_python3": landing["latest_python3"],
+                        "latest_pymanager": landing["latest_pymanager"],
+                    },
+                )
             )
     for release in snap.items("release"):
         detail = snap.data.get(f"view:release/{release['slug']}")

@@ -8,10 +8,11 @@ rendering is a pure function of the context, so incremental and full builds are 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
+
+import msgspec
 
 from sitebuilder.snapshot import Snapshot
 
@@ -97,10 +98,8 @@ class Output:
         return url_of(self.path)
 
     def digest(self, theme_version: str) -> str:
-        payload = json.dumps(
-            [self.template, self.context, self.text, theme_version], sort_keys=True, default=str
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        payload = msgspec.json.encode([self.template, self.context, self.text, theme_version], order="sorted")
+        return hashlib.sha256(payload).hexdigest()
 
 
 def url_of(path: str) -> str:

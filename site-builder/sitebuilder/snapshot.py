@@ -8,7 +8,6 @@ after the saved cursor and re-fetches only the records and views those changes t
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 
 PAGE_SIZE = 1000
 
@@ -81,8 +81,8 @@ class Snapshot:
     @classmethod
     def load(cls, path: Path) -> Snapshot | None:
         try:
-            raw = json.loads(path.read_text())
-        except (OSError, ValueError):
+            raw = msgspec.json.decode(path.read_bytes())
+        except (OSError, msgspec.DecodeError):
             return None
         return cls(
             cursor=raw["cursor"],
@@ -94,17 +94,13 @@ class Snapshot:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(
-            json.dumps(
-                {
-                    "cursor": self.cursor,
-                    "data": self.data,
-                    "file_release": self.file_release,
-                    "outputs": self.outputs,
-                },
-                sort_keys=True,
-            )
-        )
+        state = {
+            "cursor": self.cursor,
+            "data": self.data,
+            "file_release": self.file_release,
+            "outputs": self.outputs,
+        }
+        tmp.write_bytes(msgspec.json.encode(state, order="sorted"))
         tmp.replace(path)
 
     def items(self, prefix: str) -> list[Any]:

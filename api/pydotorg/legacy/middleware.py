@@ -47,6 +47,7 @@ class SharedCounters:
     def __init__(self) -> None:
         self.version: bytes | None = None
         self.pending: dict[str, int] = defaultdict(int)
+        self.inflight: dict[str, int] = {}  # counts being sent to Redis right now
         self.known: dict[str, int] = {}
         self.expiry: dict[str, int] = {}
         self.task: asyncio.Task[None] | None = None
@@ -64,7 +65,7 @@ class SharedCounters:
     def hit(self, key: str, window: int) -> int:
         self.pending[key] += 1
         self.expiry[key] = window + 1
-        return self.known.get(key, 0) + self.pending[key]
+        return self.known.get(key, 0) + self.inflight.get(key, 0) + self.pending[key]
 
     async def _run(self, redis: Redis) -> None:
         failures = 0
@@ -83,6 +84,7 @@ class SharedCounters:
 
     async def sync(self, redis: Redis) -> None:
         pending, self.pending = self.pending, defaultdict(int)
+        self.inflight = dict(pending)
         keys = list(pending)
         try:
             async with redis.pipeline(transaction=False) as pipe:
@@ -94,11 +96,13 @@ class SharedCounters:
         except BaseException:
             for key, count in pending.items():  # keep the counts for the next attempt
                 self.pending[key] += count
+            self.inflight = {}
             raise
         self.version = results[0] or b"0"
         now_keys = set(keys)
         for i, key in enumerate(keys):
             self.known[key] = int(results[1 + 2 * i])
+        self.inflight = {}
         # Forget windows that ended (their keys carry the window start).
         for key in list(self.known):
             if key not in now_keys and key not in self.pending:

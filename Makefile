@@ -19,7 +19,7 @@ uv:
 
 .PHONY: install
 install: uv ## Install the project and its tools into .venv (from uv.lock)
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 
 .PHONY: run
 run: install ## Start PostgreSQL, Redis, migrations, demo data, the API and a worker

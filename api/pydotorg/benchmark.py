@@ -166,6 +166,7 @@ def main() -> int:
             f"\n{CONNECTIONS} connections, {DURATION} s per endpoint, wrk and the API (2 workers) "
             f"on the same {os.cpu_count()}-core machine."
         )
+        failures += _site(cli, env, base)
         return 0 if failures == 0 else 2
     finally:
         server.terminate()
@@ -173,6 +174,53 @@ def main() -> int:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _site(cli: list[str], env: dict[str, str], base: str) -> int:
+    """Full site build time, then edit-to-published latency (median of 5)."""
+    subprocess.run([*cli, "seed", "--demo"], env=env, capture_output=True, check=True)  # noqa: S603
+    key = (STATE / "site-api-key").read_text().strip()
+    password = next(
+        line.rsplit(" ", 1)[1]
+        for line in (STATE / "demo-credentials.txt").read_text().splitlines()
+        if line.startswith("admin ")
+    )
+    out = STATE / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    build = [sys.executable, "-m", "sitebuilder.build", "--api", base, "--out", str(out), "--api-key", key]
+    started = time.perf_counter()
+    result = subprocess.run([*build, "--full"], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    full_seconds = time.perf_counter() - started
+    pages = int(result.stdout.split("full build: ")[1].split(" written")[0])
+    print(
+        f"\nfull site build: {pages} files in {full_seconds:.1f} s (target: about 3,000 pages under 60 s; "
+        "this data set has downloads and pages only)"
+    )
+    token = httpx.post(base + "/api/v3/auth/login", json={"login": "admin", "password": password}).json()[
+        "token"
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+    release = httpx.get(base + "/api/v3/downloads/releases?is_latest=true&version=3").json()["data"][0]
+    samples = []
+    for i in range(5):
+        started = time.perf_counter()
+        r = httpx.patch(
+            f"{base}/api/v3/downloads/releases/{release['id']}",
+            headers=headers,
+            json={"content": f"Benchmark edit {i} at {time.time()}"},
+        )
+        r.raise_for_status()
+        subprocess.run(build, env=env, capture_output=True, check=True)  # noqa: S603
+        page = out / "current" / "downloads" / "release" / release["slug"] / "index.html"
+        assert f"Benchmark edit {i} " in page.read_text()
+        samples.append(time.perf_counter() - started)
+    median = sorted(samples)[len(samples) // 2]
+    ok = median < 2.0
+    print(
+        f"edit -> render -> publish -> purge: median {median:.2f} s over 5 edits "
+        f"(min {min(samples):.2f}, max {max(samples):.2f}; target < 2 s) {'ok' if ok else 'ABOVE TARGET'}"
+    )
+    return 0 if ok else 1
 
 
 def _wrk_warm(url: str) -> None:

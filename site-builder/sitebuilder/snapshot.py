@@ -129,14 +129,31 @@ def full_fetch(api: Api) -> Snapshot:
     return snap
 
 
-def _fetch_downloads(api: Api, snap: Snapshot, release_ids: set[int] | None) -> None:
+# The fields of a release that lists and other releases' pages show; an edit that changes none
+# of them (the release notes text, say) only re-reads that release's own page.
+SUMMARY_FIELDS = (
+    "name",
+    "slug",
+    "version",
+    "is_latest",
+    "is_published",
+    "pre_release",
+    "show_on_download_page",
+    "release_date",
+    "release_notes_url",
+    "release_page_id",
+)
+
+
+def _fetch_downloads(api: Api, snap: Snapshot, release_ids: set[int] | None, *, lists: bool = True) -> None:
     """Re-read the downloads views; ``release_ids`` None means every release."""
-    for key in [k for k in snap.data if k.startswith(("os:", "view:os/"))]:
-        del snap.data[key]
-    for os in api.pages_of("/api/v3/downloads/os"):
-        snap.data[f"os:{os['id']}"] = os
-        snap.data[f"view:os/{os['slug']}"] = api.get(f"/api/v3/downloads/os/slug/{os['slug']}/releases")
-    snap.data["view:landing"] = api.get("/api/v3/downloads/landing")
+    if lists:
+        for key in [k for k in snap.data if k.startswith(("os:", "view:os/"))]:
+            del snap.data[key]
+        for os in api.pages_of("/api/v3/downloads/os"):
+            snap.data[f"os:{os['id']}"] = os
+            snap.data[f"view:os/{os['slug']}"] = api.get(f"/api/v3/downloads/os/slug/{os['slug']}/releases")
+        snap.data["view:landing"] = api.get("/api/v3/downloads/landing")
     if release_ids is None:
         for key in [k for k in snap.data if k.startswith(("release:", "view:release/"))]:
             del snap.data[key]
@@ -153,7 +170,8 @@ def _fetch_downloads(api: Api, snap: Snapshot, release_ids: set[int] | None) -> 
             release = api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
             if release is not None:
                 fresh[rid] = release
-                series.add(_series(release["name"]))
+                if lists:
+                    series.add(_series(release["name"]))
         series.discard("")
         release_ids = set(release_ids) | {
             int(k.split(":")[1])
@@ -201,6 +219,7 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         return snap, 0
     touched_releases: set[int] = set()
     downloads_changed = False
+    lists_changed = False  # anything the landing, per-OS lists or "superseded by" can show
     for change in changes:
         kind, ident = change["kind"], change["id"]
         if change["domain"] == "pages" and kind == "page":
@@ -213,7 +232,15 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
             downloads_changed = True
             if kind == "release":
                 touched_releases.add(int(ident))
+                old_release = snap.data.get(f"release:{ident}")
+                if change["action"] != "updated" or old_release is None:
+                    lists_changed = True
+                else:
+                    fresh = api.get(f"/api/v3/downloads/releases/{ident}", allow_404=True)
+                    if fresh is None or any(fresh[k] != old_release[k] for k in SUMMARY_FIELDS):
+                        lists_changed = True
             elif kind == "release_file":
+                lists_changed = True
                 old = snap.file_release.get(ident)
                 if old is not None:
                     touched_releases.add(old)
@@ -221,8 +248,9 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
                 if rfile is not None:
                     touched_releases.add(int(rfile["release_id"]))
             elif kind == "os":
+                lists_changed = True
                 touched_releases.update(int(k.split(":")[1]) for k in snap.data if k.startswith("release:"))
     if downloads_changed:
-        _fetch_downloads(api, snap, release_ids=touched_releases)
+        _fetch_downloads(api, snap, release_ids=touched_releases, lists=lists_changed)
     snap.cursor = int(changes[-1]["cursor"])
     return snap, len(changes)

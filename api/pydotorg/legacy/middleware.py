@@ -151,6 +151,7 @@ class LegacyReadMiddleware:
         self.version = version
         self.counters = counters
         self.cache = ResponseCache()
+        self.computing: dict[tuple[str, ...], asyncio.Future[tuple[list[Any], bytes] | None]] = {}
         self.v1 = parse_rate(settings.v1_throttle)
         self.v2_anon = parse_rate(settings.v2_throttle_anon)
         self.v2_user = parse_rate(settings.v2_throttle_user)
@@ -184,12 +185,22 @@ class LegacyReadMiddleware:
         version = shared + b"/" + str(changes.LOCAL_WRITES[0]).encode()
         cache_key = (scope["path"], scope.get("query_string", b"").decode("latin-1"))
         cached = self.cache.get(cache_key, version)
+        if cached is None and (pending := self.computing.get((*cache_key, version.decode()))) is not None:
+            cached = await asyncio.shield(pending)  # one computation per key; the others wait for it
         if cached is not None:
             headers, body = cached
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": body, "more_body": False})
             return
-        await self._capture(scope, receive, send, cache_key, version)
+        flight = (*cache_key, version.decode())
+        future: asyncio.Future[tuple[list[Any], bytes] | None] = asyncio.get_running_loop().create_future()
+        self.computing[flight] = future
+        try:
+            await self._capture(scope, receive, send, cache_key, version)
+        finally:
+            self.computing.pop(flight, None)
+            if not future.done():
+                future.set_result(self.cache.get(cache_key, version))
 
     async def _capture(
         self, scope: Scope, receive: Receive, send: Send, cache_key: tuple[str, ...], version: bytes

@@ -148,6 +148,11 @@ async def test_full_then_incremental_equals_full(
             f"/api/v3/downloads/releases/{dl.releases['Python 3.8.19']}", json={"is_published": False}
         )
         assert r.status_code == 200
+        r = await api.patch(
+            f"/api/v3/downloads/releases/{dl.releases['Python 3.10.18']}",
+            json={"content": "Only the *text* changes."},
+        )
+        assert r.status_code == 200
         r = await api.post(
             "/api/v3/pages",
             json={
@@ -189,6 +194,7 @@ async def test_full_then_incremental_equals_full(
     different = [p for p in full if incremental[p] != full[p]]
     assert different == [], different
     assert filecmp.dircmp(out / "current", fresh / "current").diff_files == []
+    assert "<em>text</em>" in (site / "downloads/release/python-31018/index.html").read_text()
 
 
 def test_build_without_key_or_api_fails_cleanly(tmp_path: Path) -> None:
@@ -220,3 +226,25 @@ def test_build_without_key_or_api_fails_cleanly(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if k != "PYDOTORG_SITE_API_KEY"},
     )
     assert result.returncode == 2 and "site.read_changes" in result.stderr
+
+
+async def test_text_only_edit_rebuilds_one_page(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(
+            f"/api/v3/downloads/releases/{dl.releases['Python 3.8.20']}", json={"content": "Just *notes*."}
+        )
+        assert r.status_code == 200
+    summary = _build(live_api, out, builder_key)
+    assert summary.startswith("incremental build: 1 written,"), summary
+    assert "<em>notes</em>" in (out / "current/downloads/release/python-3820/index.html").read_text()
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)

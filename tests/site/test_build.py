@@ -248,3 +248,49 @@ async def test_text_only_edit_rebuilds_one_page(
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
+
+
+async def test_rebuild_job_builds_and_publishes(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    settings: Any,
+    sessionmaker: Any,
+    mailer: Any,
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    import msgspec
+
+    from pydotorg.core.tasks import create_queue, create_worker
+
+    job_settings = msgspec.structs.replace(
+        settings,
+        site_api_key=builder_key,
+        site_api_url=live_api,
+        site_origin_dir=str(tmp_path / "site"),
+        queue_name="site-job-test",
+        site_url=SITE,
+    )
+    queue = create_queue(job_settings)
+    worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
+    await queue.connect()
+    task = asyncio.create_task(worker.start())
+    await asyncio.sleep(0.5)  # SAQ sweeps at start-up; a job dequeued in that instant is swept
+    try:
+        result = await queue.apply("site.rebuild", timeout=120, retries=3)
+        assert result["built"] is True and result["summary"].startswith("full build:"), result
+        assert (tmp_path / "site/current/downloads/index.html").exists()
+        async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+            r = await api.patch(f"/api/v3/pages/{dl.page}", json={"title": "Renamed by the job test"})
+            assert r.status_code == 200
+        result = await queue.apply("site.rebuild", timeout=120, retries=3)
+        assert result["summary"].startswith("incremental build: 1 written"), result
+        page = (tmp_path / "site/current/download/releases/2.7.5/index.html").read_text()
+        assert "Renamed by the job test" in page
+    finally:
+        await worker.stop()
+        task.cancel()
+        await queue.disconnect()

@@ -21,8 +21,10 @@ from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 from saq.queue.redis import RedisQueue
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pydotorg.core.changes import Change
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.settings import Settings
@@ -56,14 +58,34 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
     """``site.rebuild``: an incremental build from the saved cursor, published and purged.
 
     The build runs in its own process (Pelican keeps process-wide state) with a hard timeout; a
-    failure raises, so SAQ retries it, and the builder's cursor stays where it was.
+    failure raises, so SAQ retries it, and the builder's cursor stays where it was. While this job
+    runs, new enqueues with the same key are no-ops, so after each build the job compares the
+    built cursor with the head of the change feed and builds again if changes arrived meanwhile.
     """
     settings: Settings = ctx["settings"]
     queue: Queue = ctx["queue"]
+    sessionmaker: async_sessionmaker[AsyncSession] = ctx["sessionmaker"]
     if not settings.site_api_key:
         log.warning("site_rebuild_skipped", reason="PYDOTORG_SITE_API_KEY is not set")
         return {"built": False, "reason": "PYDOTORG_SITE_API_KEY is not set"}
     settings.site_dir.mkdir(parents=True, exist_ok=True)
+    summaries = []
+    for _ in range(MAX_CATCH_UP_BUILDS):
+        line, cursor = await _run_build(settings)
+        summaries.append(line)
+        await queue.redis.set(SITE_CURSOR_KEY, cursor)  # type: ignore[attr-defined]
+        async with sessionmaker() as session:
+            head = int(await session.scalar(select(func.coalesce(func.max(Change.cursor), 0))) or 0)
+        if cursor >= head:
+            break
+    log.info("site_rebuild", summaries=summaries)
+    return {"built": True, "summary": summaries[-1], "builds": len(summaries)}
+
+
+MAX_CATCH_UP_BUILDS = 5
+
+
+async def _run_build(settings: Settings) -> tuple[str, int]:
     env = {
         **os.environ,
         "PYDOTORG_SITE_API_KEY": settings.site_api_key,
@@ -93,10 +115,9 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError(f"site build failed: {stderr.decode()[-500:]}")
     line = stdout.decode().strip().splitlines()[-1] if stdout.strip() else ""
     cursor = line.rsplit("cursor ", 1)[-1].split(",")[0] if "cursor " in line else ""
-    if cursor.isdigit():
-        await queue.redis.set(SITE_CURSOR_KEY, cursor)  # type: ignore[attr-defined]
-    log.info("site_rebuild", summary=line)
-    return {"built": True, "summary": line}
+    if not cursor.isdigit():
+        raise RuntimeError(f"unexpected build output: {line!r}")
+    return line, int(cursor)
 
 
 JOB_FUNCTIONS: list[tuple[str, Callable[..., Awaitable[Any]]]] = [

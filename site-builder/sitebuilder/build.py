@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -96,33 +95,26 @@ def build(
         return Summary(
             "incremental", 0, len(outputs), 0, changes, snap.cursor, time.perf_counter() - started, []
         )
-    with tempfile.TemporaryDirectory(
-        prefix="site-build-", dir=out.parent if out.parent.exists() else None
-    ) as tmp:
-        staging = Path(tmp) / "site"
-        if previous is not None and current is not None:
-            shutil.copytree(current, staging, copy_function=os.link)
-            for path in removed:
-                (staging / path).unlink(missing_ok=True)
-                parent = (staging / path).parent
-                while parent != staging and parent.is_dir() and not any(parent.iterdir()):
-                    parent.rmdir()  # a removed page leaves no empty directory behind
-                    parent = parent.parent
-        else:
-            staging.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
         render(todo, rendered, site_url=site_url, progress=_progress_bar if show_progress else None)
         changed: list[str] = []
+        live = current if previous is not None else None
         for produced in sorted(p for p in rendered.rglob("*") if p.is_file()):
             rel = str(produced.relative_to(rendered))
-            target = staging / rel
-            if target.exists() and target.read_bytes() == produced.read_bytes():
+            if (
+                live is not None
+                and (live / rel).exists()
+                and (live / rel).read_bytes() == produced.read_bytes()
+            ):
+                produced.unlink()  # identical to what is live: nothing to publish or purge
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)  # never write through a hard link into the live tree
-            shutil.copyfile(produced, target)
             changed.append(rel)
-        asyncio.run(origin.publish(staging, changed=changed, deleted=removed))
+        if live is not None:
+            # Only the changed files are handed over; the rest is linked from the live release.
+            asyncio.run(origin.publish(rendered, changed=changed, deleted=removed, overlay=True))
+        else:
+            asyncio.run(origin.publish(rendered, changed=changed, deleted=removed))
     urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
     cdn = create_cdn(Settings.from_env())
     if urls and previous is not None:  # a first build has nothing cached to purge

@@ -129,12 +129,21 @@ class LocalDirectoryOrigin:
         return sorted(p.name for p in self.releases_dir.iterdir() if not p.name.startswith("."))
 
     async def publish(
-        self, source_dir: Path, *, changed: Collection[str] | None = None, deleted: Collection[str] = ()
+        self,
+        source_dir: Path,
+        *,
+        changed: Collection[str] | None = None,
+        deleted: Collection[str] = (),
+        overlay: bool = False,
     ) -> str:
+        """With ``overlay``, ``source_dir`` holds only the ``changed`` files; everything else is
+        taken (hard-linked) from the current release."""
         changed_set = None if changed is None else {normalize_path(p) for p in changed}
         deleted_set = {normalize_path(p) for p in deleted}
+        if overlay and changed_set is None:
+            raise ValueError("an overlay publish needs the list of changed files")
         async with self._lock:
-            return await asyncio.to_thread(self._publish, Path(source_dir), changed_set, deleted_set)
+            return await asyncio.to_thread(self._publish, Path(source_dir), changed_set, deleted_set, overlay)
 
     async def activate(self, release_id: str) -> None:
         """Point ``current`` at an existing release (a rollback)."""
@@ -157,14 +166,18 @@ class LocalDirectoryOrigin:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _publish(self, source_dir: Path, changed: set[str] | None, deleted: set[str]) -> str:
+    def _publish(
+        self, source_dir: Path, changed: set[str] | None, deleted: set[str], overlay: bool = False
+    ) -> str:
         if not source_dir.is_dir():
             raise FileNotFoundError(f"nothing to publish: {source_dir} is not a directory")
         if self.current_link.exists() and not self.current_link.is_symlink():
             raise RuntimeError(f"{self.current_link} exists and is not a symlink; move it away first")
-        return self._locked(lambda: self._build_and_switch(source_dir, changed, deleted))
+        return self._locked(lambda: self._build_and_switch(source_dir, changed, deleted, overlay))
 
-    def _build_and_switch(self, source_dir: Path, changed: set[str] | None, deleted: set[str]) -> str:
+    def _build_and_switch(
+        self, source_dir: Path, changed: set[str] | None, deleted: set[str], overlay: bool = False
+    ) -> str:
         for leftover in self.releases_dir.glob(_PARTIAL + "*"):  # from a crashed publish
             shutil.rmtree(leftover, ignore_errors=True)
         release_id = new_release_id()
@@ -172,7 +185,10 @@ class LocalDirectoryOrigin:
         final = self.releases_dir / release_id
         previous = self.current_dir()
         try:
-            copied, linked = self._build(source_dir, partial, previous, changed, deleted)
+            if overlay and previous is not None:
+                copied, linked = self._build_overlay(source_dir, partial, previous, changed or set(), deleted)
+            else:
+                copied, linked = self._build(source_dir, partial, previous, changed, deleted)
             partial.rename(final)
             self._switch(release_id)
         except BaseException:
@@ -210,6 +226,35 @@ class LocalDirectoryOrigin:
                 else:
                     _copy_file(src, dst)
                     copied += 1
+        return copied, linked
+
+    def _build_overlay(
+        self, source_dir: Path, target: Path, previous: Path, changed: set[str], deleted: set[str]
+    ) -> tuple[int, int]:
+        """The previous release (hard-linked) with the changed files from ``source_dir`` on top."""
+        target.mkdir()
+        copied = linked = 0
+        for rel in walk_files(previous):
+            if rel in changed or rel in deleted:
+                continue
+            dst = target / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if self.hardlink:
+                _link_file(previous / rel, dst)
+                linked += 1
+            else:
+                _copy_file(previous / rel, dst)
+                copied += 1
+        for rel in sorted(changed - deleted):
+            dst = target / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            _copy_file(source_dir / rel, dst)
+            copied += 1
+        for rel in sorted(deleted):  # directories a deletion emptied
+            parent = (target / rel).parent
+            while parent != target and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
         return copied, linked
 
     def _can_link(self, rel: str, src: Path, previous: Path | None, changed: set[str] | None) -> bool:

@@ -82,7 +82,9 @@ async def test_site_in_chromium(
         assert await page.title() == "Welcome to Python.org"
         assert await page.locator("header").count() >= 1 and await page.locator("footer").count() >= 1
         # The stylesheet is applied (the top bar has its dark background, not the default).
-        background = await page.evaluate("getComputedStyle(document.querySelector('.top-bar')).backgroundColor")
+        background = await page.evaluate(
+            "getComputedStyle(document.querySelector('.top-bar')).backgroundColor"
+        )
         assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
         await page.locator("nav a", has_text="Downloads").first.click()
         await page.wait_for_url(base + "/downloads/")

@@ -63,7 +63,17 @@ async def builder_key(actors: Any, sessionmaker: Any) -> str:
 
 
 def _build(api: str, out: Path, key: str, *, full: bool = False, site_url: str = SITE) -> str:
-    args = [sys.executable, "-m", "sitebuilder.build", "--api", api, "--out", str(out), "--site-url", site_url]
+    args = [
+        sys.executable,
+        "-m",
+        "sitebuilder.build",
+        "--api",
+        api,
+        "--out",
+        str(out),
+        "--site-url",
+        site_url,
+    ]
     if full:
         args.append("--full")
     env = {

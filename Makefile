@@ -36,14 +36,14 @@ test: install ## Run everything CI runs: lint, OpenAPI drift, the test suite
 
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
-	@$(RUN) ruff check api tests migrations
-	@$(RUN) ruff format --check api tests migrations
+	@$(RUN) ruff check api site-builder tests migrations
+	@$(RUN) ruff format --check api site-builder tests migrations
 	@$(RUN) mypy
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
-	@$(RUN) ruff check --fix api tests migrations
-	@$(RUN) ruff format api tests migrations
+	@$(RUN) ruff check --fix api site-builder tests migrations
+	@$(RUN) ruff format api site-builder tests migrations
 
 .PHONY: openapi
 openapi: install ## Write openapi/openapi.json from the app

@@ -36,6 +36,12 @@ ARGS = [
 ]
 
 
+def _broken(request: Any, base: str) -> bool:
+    """A failed request to our site; a load the browser itself cancelled by navigating on
+    (``net::ERR_ABORTED``, e.g. a favicon still in flight) is not a broken page."""
+    return request.url.startswith(base) and "ERR_ABORTED" not in (request.failure or "")
+
+
 @pytest.fixture
 def served_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     root = tmp_path / "origin"
@@ -70,7 +76,9 @@ async def test_site_in_chromium(
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith(base) else None)
+        page.on(
+            "requestfailed", lambda r: failed.append(f"{r.failure} {r.url}") if _broken(r, base) else None
+        )
         page.on(
             "response",
             lambda r: (

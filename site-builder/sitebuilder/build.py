@@ -40,6 +40,24 @@ class Summary:
         )
 
 
+MAX_URL_PURGES = 256
+
+
+@dataclass
+class Purges:
+    urls: list[str]
+    keys: list[str]
+
+
+def purge_plan(urls: list[str], *, theme_changed: bool = False) -> Purges:
+    """Purge changed URLs one by one; when the theme changed, or so many pages changed that one
+    request per URL would be slower than refilling the cache, purge the ``site`` surrogate key
+    (every file the origin serves carries it; deploy/fastly/README.md) instead."""
+    if theme_changed or len(urls) > MAX_URL_PURGES:
+        return Purges(urls=[], keys=["site"])
+    return Purges(urls=list(urls), keys=[])
+
+
 def _progress_bar(done: int, total: int) -> None:
     if total and (done == total or done % 50 == 0):
         width = 30
@@ -116,9 +134,13 @@ def build(
         else:
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed))
     urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
+    purges = purge_plan(urls, theme_changed=any(p.startswith("theme/") for p in changed))
     cdn = create_cdn(Settings.from_env())
-    if urls and previous is not None:  # a first build has nothing cached to purge
-        asyncio.run(cdn.purge_urls([site_url + u for u in urls]))
+    if previous is not None:  # a first build has nothing cached to purge
+        if purges.keys:
+            asyncio.run(cdn.purge_keys(purges.keys))
+        if purges.urls:
+            asyncio.run(cdn.purge_urls([site_url + u for u in purges.urls]))
     snap.outputs = hashes
     snap.save(snapshot_path)  # only after a successful publish: a failed build retries the same changes
     return Summary(

@@ -371,3 +371,13 @@ def test_purge_targets() -> None:
         "https://www.python.org/downloads/",
         "https://www.python.org/jobs/feed.rss",
     ]
+
+
+def test_purge_plan_urls_or_the_site_key() -> None:
+    from sitebuilder.build import MAX_URL_PURGES, purge_plan
+
+    few = ["/downloads/", "/downloads/release/python-3145/"]
+    assert purge_plan(few).urls == few and purge_plan(few).keys == []
+    many = [f"/p{i}/" for i in range(MAX_URL_PURGES + 1)]
+    assert purge_plan(many).urls == [] and purge_plan(many).keys == ["site"]
+    assert purge_plan(few, theme_changed=True).keys == ["site"]

@@ -153,6 +153,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                     {"detail": detail},
                 )
             )
+    outputs.extend(_latest_redirects(snap, landing))
     taken = {o.path for o in outputs}
     for page in snap.items("page"):
         path = f"{page['path']}/index.html"
@@ -169,6 +170,33 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     )
     outputs.append(Output("sitemap.xml", None, text=_sitemap(outputs, site_url)))
     return sorted(outputs, key=lambda o: o.path)
+
+
+def _redirect(path: str, release: dict[str, Any] | None) -> Output:
+    target, title = (release["url"], release["name"]) if release else ("/downloads/", "Downloads")
+    return Output(path, "redirect.html", {"target": target, "target_title": title})
+
+
+def _latest_redirects(snap: Snapshot, landing: dict[str, Any]) -> list[Output]:
+    """python.org's ``/downloads/latest/...`` URLs. A static origin cannot answer 302, so each is a
+    page that redirects at once (``meta refresh`` + canonical link); every one falls back to
+    /downloads/ when there is no such release (python.org's python2/pymanager fallbacks raised:
+    inventory appendix B.2)."""
+    py3 = landing["latest_python3"]
+    out = [
+        _redirect("downloads/latest/index.html", py3),
+        _redirect("downloads/latest/python3/index.html", py3),
+        _redirect("downloads/latest/python2/index.html", landing["latest_python2"]),
+        _redirect("downloads/latest/pymanager/index.html", landing["latest_pymanager"]),
+    ]
+    pre = [r for r in snap.items("release") if r["pre_release"] and r["version"] == 3]
+    newest_pre = max(pre, key=lambda r: (r["release_date"], r["id"])) if pre else None
+    out.append(_redirect("downloads/latest/prerelease/index.html", newest_pre))
+    for series in landing["active_series"]:
+        minor = ".".join(series["version_number"].split(".")[:2])
+        if minor.startswith("3."):
+            out.append(_redirect(f"downloads/latest/python{minor}/index.html", series))
+    return out
 
 
 def _os(os: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +241,11 @@ def _rfc822(iso: str) -> str:
 
 
 def _sitemap(outputs: list[Output], site_url: str) -> str:
-    urls = sorted(o.url for o in outputs if o.path.endswith(".html") and o.path != "404.html")
+    urls = sorted(
+        o.url
+        for o in outputs
+        if o.path.endswith(".html") and o.path != "404.html" and o.template != "redirect.html"
+    )
     body = "".join(f"  <url><loc>{escape(site_url + u)}</loc></url>\n" for u in urls)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -99,6 +99,8 @@ async def test_site_in_chromium(
         body = await page.inner_text("body")
         assert "Python 3.10.19" in body and "Python 9.7.2" not in body
 
+        await page.goto(base + "/downloads/latest/python3/")
+        await page.wait_for_url(base + "/downloads/release/python-31019/")
         await page.goto(base + "/downloads/release/python-275/")
         assert "Windows x86 MSI Installer (2.7.5)" in await page.inner_text("body")
         await page.set_viewport_size({"width": 390, "height": 800})

@@ -121,6 +121,18 @@ async def test_full_then_incremental_equals_full(
     assert f"<loc>{SITE}/downloads/release/python-31019/</loc>" in sitemap
     assert "Sitemap:" in (site / "robots.txt").read_text()
     assert (site / "404.html").exists() and (site / "theme").is_dir()
+    latest = {
+        "downloads/latest/python3": "/downloads/release/python-31019/",
+        "downloads/latest/python3.8": "/downloads/release/python-3820/",
+        "downloads/latest/python3.10": "/downloads/release/python-31019/",
+        "downloads/latest/prerelease": "/downloads/release/python-3990/",
+        "downloads/latest/python2": "/downloads/release/python-275/",
+        "downloads/latest/pymanager": "/downloads/",  # none exists: fall back (appendix B.2)
+    }
+    for path, target in latest.items():
+        html = (site / path / "index.html").read_text()
+        assert f'content="0; url={SITE}{target}"' in html, (path, html)
+    assert "/downloads/latest/" not in sitemap
 
     # Nothing changed: an incremental build writes nothing.
     assert _build(live_api, out, builder_key).startswith("incremental build: 0 written")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar.params import Parameter
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -18,3 +20,12 @@ class ListMeta(msgspec.Struct):
     total: int
     limit: int
     offset: int
+
+
+async def paginate(
+    session: AsyncSession, stmt: Select[Any], limit: int, offset: int
+) -> tuple[list[Any], ListMeta]:
+    """One page of ``stmt`` (its ORDER BY kept) and the total count of rows it selects."""
+    total = int(await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    rows = list(await session.scalars(stmt.limit(limit).offset(offset)))
+    return rows, ListMeta(total=total, limit=limit, offset=offset)

@@ -36,3 +36,8 @@ def close_input_schemas(openapi: Any) -> None:
     for name, schema in components.items():
         if name in names or name.rsplit("_", 1)[-1] in names:
             schema.additional_properties = False
+
+
+def given_fields(data: msgspec.Struct) -> dict[str, Any]:
+    """The fields a request actually sent (``UNSET`` ones left out): what a PATCH changes."""
+    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import (
     Principal,
     permission_required,
     principal_of,
     register,
 )
+from pydotorg.core.schemas import given_fields
 from pydotorg.domains.downloads import schemas
 from pydotorg.domains.downloads import services as svc
 from pydotorg.domains.downloads.models import OS, Release, ReleaseFile
@@ -115,16 +115,6 @@ def file_read(f: ReleaseFile) -> schemas.ReleaseFileRead:
     )
 
 
-def _set(data: msgspec.Struct) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-
-
-async def _page(tx: AsyncSession, stmt: Any, limit: int, offset: int) -> tuple[list[Any], ListMeta]:
-    total = int(await tx.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-    rows = list(await tx.scalars(stmt.limit(limit).offset(offset)))
-    return rows, ListMeta(total=total, limit=limit, offset=offset)
-
-
 async def _os(tx: AsyncSession, os_id: int) -> OS:
     os = await tx.get(OS, os_id)
     if os is None:
@@ -162,7 +152,7 @@ class OSController(Controller):
         stmt = select(OS).order_by(OS.name, OS.id)
         if slug:
             stmt = stmt.where(OS.slug == slug)
-        rows, meta = await _page(tx, stmt, limit, offset)
+        rows, meta = await paginate(tx, stmt, limit, offset)
         return schemas.OSList(data=[os_read(o) for o in rows], meta=meta)
 
     @get("/{os_id:int}", operation_id="downloads_os_read", summary="One operating system")
@@ -183,7 +173,7 @@ class OSController(Controller):
         guards=[permission_required(ADD_OS)],
     )
     async def create_os(self, tx: AsyncSession, data: schemas.OSCreate) -> schemas.OSRead:
-        return os_read(await svc.save_os(tx, _set(data)))
+        return os_read(await svc.save_os(tx, given_fields(data)))
 
     @patch(
         "/{os_id:int}",
@@ -192,7 +182,7 @@ class OSController(Controller):
         guards=[permission_required(CHANGE_OS)],
     )
     async def update_os(self, tx: AsyncSession, os_id: PK, data: schemas.OSUpdate) -> schemas.OSRead:
-        return os_read(await svc.save_os(tx, _set(data), await _os(tx, os_id)))
+        return os_read(await svc.save_os(tx, given_fields(data), await _os(tx, os_id)))
 
     @delete(
         "/{os_id:int}",
@@ -266,7 +256,7 @@ class ReleaseController(Controller):
                 stmt = stmt.where(column == value)
         if q:
             stmt = stmt.where(Release.name.icontains(q, autoescape=True))
-        rows, meta = await _page(tx, stmt, limit, offset)
+        rows, meta = await paginate(tx, stmt, limit, offset)
         return schemas.ReleaseList(data=[release_read(r) for r in rows], meta=meta)
 
     @get("/{release_id:int}", operation_id="downloads_releases_read", summary="One release")
@@ -317,7 +307,7 @@ class ReleaseController(Controller):
         guards=[permission_required(ADD_RELEASE)],
     )
     async def create_release(self, tx: AsyncSession, data: schemas.ReleaseCreate) -> schemas.ReleaseRead:
-        values = _set(data)
+        values = given_fields(data)
         if values.get("release_date") is None:
             values.pop("release_date", None)
         return release_read(await svc.save_release(tx, values))
@@ -336,7 +326,7 @@ class ReleaseController(Controller):
         data: schemas.ReleaseUpdate,
     ) -> schemas.ReleaseRead:
         release = await _release(tx, release_id, principal_of(request))
-        return release_read(await svc.save_release(tx, _set(data), release))
+        return release_read(await svc.save_release(tx, given_fields(data), release))
 
     @delete(
         "/{release_id:int}",
@@ -386,7 +376,7 @@ class ReleaseFileController(Controller):
             )
         if download_button is not None:
             stmt = stmt.where(ReleaseFile.download_button == download_button)
-        rows, meta = await _page(tx, stmt, limit, offset)
+        rows, meta = await paginate(tx, stmt, limit, offset)
         return schemas.ReleaseFileList(data=[file_read(f) for f in rows], meta=meta)
 
     @get("/{file_id:int}", operation_id="downloads_files_read", summary="One release file")
@@ -402,7 +392,7 @@ class ReleaseFileController(Controller):
         guards=[permission_required(ADD_FILE)],
     )
     async def create_file(self, tx: AsyncSession, data: schemas.ReleaseFileCreate) -> schemas.ReleaseFileRead:
-        return file_read(await svc.save_release_file(tx, _set(data)))
+        return file_read(await svc.save_release_file(tx, given_fields(data)))
 
     @patch(
         "/{file_id:int}",
@@ -418,7 +408,7 @@ class ReleaseFileController(Controller):
         data: schemas.ReleaseFileUpdate,
     ) -> schemas.ReleaseFileRead:
         rfile = await _file(tx, file_id, principal_of(request))
-        return file_read(await svc.save_release_file(tx, _set(data), rfile))
+        return file_read(await svc.save_release_file(tx, given_fields(data), rfile))
 
     @delete(
         "/{file_id:int}",

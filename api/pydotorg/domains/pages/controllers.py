@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset
 from pydotorg.core.permissions import Principal, permission_required, principal_of, register
+from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage, safe_name
 from pydotorg.domains.pages import schemas
 from pydotorg.domains.pages import services as svc
@@ -62,10 +62,6 @@ async def _page(tx: AsyncSession, page_id: int, principal: Principal | None) -> 
     if page is None or not (page.is_published or can_see_drafts(principal)):
         raise NotFoundException(f"No page with id {page_id}.")
     return page
-
-
-def _set(data: msgspec.Struct) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
 
 
 class PagesController(Controller):
@@ -124,7 +120,7 @@ class PagesController(Controller):
         guards=[permission_required(ADD_PAGE)],
     )
     async def create_page(self, tx: AsyncSession, data: schemas.PageCreate) -> schemas.PageRead:
-        return page_read(await svc.save_page(tx, _set(data)))
+        return page_read(await svc.save_page(tx, given_fields(data)))
 
     @patch(
         "/{page_id:int}",
@@ -140,7 +136,7 @@ class PagesController(Controller):
         data: schemas.PageUpdate,
     ) -> schemas.PageRead:
         page = await _page(tx, page_id, principal_of(request))
-        return page_read(await svc.save_page(tx, _set(data), page))
+        return page_read(await svc.save_page(tx, given_fields(data), page))
 
     @delete(
         "/{page_id:int}",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -53,6 +54,7 @@ from pydotorg.legacy.middleware import LegacyReadMiddleware, SharedCounters
 from pydotorg.settings import Settings
 
 API_VERSION = "3.0.0"
+SHUTDOWN_STEP_SECONDS = 5
 log = structlog.get_logger(__name__)
 
 
@@ -123,16 +125,21 @@ def create_app(
         try:
             yield
         finally:
-            await counters.stop()
+            # Each step is bounded: a peer that no longer answers must not hang the shutdown.
+            steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+                ("legacy counters", counters.stop),
+                ("redis", redis.aclose),
+                ("queue", queue.disconnect),
+                ("database", engine.dispose),
+            ]
             close_storage = getattr(storage, "aclose", None)
             if close_storage is not None:
-                await close_storage()
-            for close in (redis.aclose, queue.disconnect):
+                steps.insert(1, ("storage", close_storage))
+            for name, close in steps:
                 try:
-                    await close()
-                except Exception as exc:  # Redis may be gone; shutting down must still finish
-                    log.warning("redis_close_failed", error=str(exc))
-            await engine.dispose()
+                    await asyncio.wait_for(close(), timeout=SHUTDOWN_STEP_SECONDS)
+                except Exception as exc:  # e.g. Redis gone: shutting down must still finish
+                    log.warning("shutdown_step_failed", step=name, error=repr(exc))
 
     prometheus = PrometheusConfig(
         app_name="pydotorg",

@@ -3,7 +3,8 @@ permission-matrix check every domain uses."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,3 +155,32 @@ def token_from_mail(message: Any) -> str:
     match = re.search(r"\?token=([A-Za-z0-9_.\-]+)", body)
     assert match, body
     return match.group(1)
+
+
+@contextmanager
+def serve_asgi(app: Any, *, lifespan: str = "off") -> Iterator[str]:
+    """Serve an ASGI app (a fake peer, or the API itself) with uvicorn in a background thread on
+    a free 127.0.0.1 port; yields its base URL. The real HTTP clients then talk to it."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, lifespan=lifespan, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the test server did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

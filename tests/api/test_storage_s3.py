@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,7 +20,6 @@ from urllib.parse import quote, unquote
 
 import httpx
 import pytest
-import uvicorn
 
 from pydotorg.core.storage import (
     EMPTY_SHA256,
@@ -34,6 +31,7 @@ from pydotorg.core.storage import (
     sign_v4,
 )
 from pydotorg.settings import Settings, SettingsError
+from tests.helpers import serve_asgi
 
 ACCESS_KEY = "AKIDPYDOTORGTEST"
 SECRET_KEY = "pydotorg/test/secret+key=0123456789abcdef"
@@ -213,24 +211,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     fake = FakeS3()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(fake, lifespan="off", log_level="warning", access_log=False)
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert time.monotonic() < deadline, "fake S3 server did not start"
-        time.sleep(0.01)
-    try:
-        yield Server(fake, f"http://127.0.0.1:{port}")
-    finally:
-        uv.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serve_asgi(fake) as url:
+        yield Server(fake, url)
 
 
 @pytest.fixture

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import filecmp
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,39 +15,22 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
-import uvicorn
 
 from pydotorg.app import create_app
 from pydotorg.core.db import transaction
 from pydotorg.domains.users.models import UserPermission
 from pydotorg.domains.users.services import create_api_key
 from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
+from tests.helpers import serve_asgi
 
 SITE = "https://www.python.org"
 
 
 @pytest.fixture(scope="module")
 def live_api(settings: Any, mailer: Any) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(settings, mailer=mailer, configure_logs=False)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_asgi(app, lifespan="on") as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import asyncio
 import json
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from pydotorg.settings import Settings
 from sitebuilder.cdn import (
@@ -26,6 +24,7 @@ from sitebuilder.cdn import (
     purge_targets,
     surrogate_keys,
 )
+from tests.helpers import serve_asgi
 
 API_KEY = "fastly-test-token"
 SERVICE = "SRVtest123"
@@ -135,23 +134,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     fake = FakeFastly()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(fake, lifespan="off", log_level="warning", access_log=False))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert time.monotonic() < deadline, "fake Fastly did not start"
-        time.sleep(0.01)
-    try:
-        yield Server(fake, f"http://127.0.0.1:{port}")
-    finally:
-        uv.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serve_asgi(fake) as url:
+        yield Server(fake, url)
 
 
 @pytest.fixture

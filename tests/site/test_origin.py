@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from pydotorg.core.storage import StorageError
 from sitebuilder import origin as origin_module
 from sitebuilder.origin import LocalDirectoryOrigin, S3Origin, content_type
 from tests.api.test_storage_s3 import ACCESS_KEY, REGION, SECRET_KEY, FakeS3
+from tests.helpers import serve_asgi
 
 BUCKET = "pydotorg-site"
 
@@ -219,23 +217,8 @@ async def test_activate_rolls_back(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[tuple[FakeS3, str]]:
     fake = FakeS3()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(fake, lifespan="off", log_level="warning", access_log=False))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert time.monotonic() < deadline, "fake S3 did not start"
-        time.sleep(0.01)
-    try:
-        yield fake, f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serve_asgi(fake) as url:
+        yield fake, url
 
 
 @pytest.fixture

@@ -21,10 +21,9 @@ from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 from saq.queue.redis import RedisQueue
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pydotorg.core.changes import Change
+from pydotorg.core.changes import latest_cursor
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.settings import Settings
@@ -75,7 +74,7 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
         summaries.append(line)
         await queue.redis.set(SITE_CURSOR_KEY, cursor)  # type: ignore[attr-defined]
         async with sessionmaker() as session:
-            head = int(await session.scalar(select(func.coalesce(func.max(Change.cursor), 0))) or 0)
+            head = await latest_cursor(session)
         if cursor >= head:
             break
     log.info("site_rebuild", summaries=summaries)

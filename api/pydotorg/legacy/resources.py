@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import InstrumentedAttribute
 
+from pydotorg.core.permissions import Principal
 from pydotorg.domains.downloads.models import OS, Release, ReleaseFile
 from pydotorg.domains.pages.models import Page
 
@@ -31,10 +31,6 @@ class Resource:
     published_only: bool = False
     order_by: tuple[Any, ...] = ()
     joins: tuple[Any, ...] = ()
-
-    def column(self, name: str) -> InstrumentedAttribute[Any]:
-        rel = self.relations.get(name)
-        return getattr(self.model, rel.attr if rel else name)
 
     def base_query(self) -> Select[Any]:
         stmt = select(self.model)
@@ -242,3 +238,16 @@ def zulu_iso(value: datetime) -> str:
     """DRF: ISO 8601 with ``Z``."""
     text = value.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def is_staff(principal: Principal | None) -> bool:
+    """Both legacy APIs: staff see drafts (releases, pages) and may write."""
+    return principal is not None and principal.is_active and principal.is_staff
+
+
+def visible(resource: Resource, stmt: Select[Any], principal: Principal | None) -> Select[Any]:
+    """Published-only for everyone but staff (Tastypie's OnlyPublishedAuthorization, DRF's
+    BaseAPIViewMixin)."""
+    if resource.published_only and not is_staff(principal):
+        return stmt.where(resource.model.is_published)
+    return stmt

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 from litestar import Request, Response, Router, route
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.permissions import Principal, principal_of
@@ -29,11 +29,13 @@ from pydotorg.legacy.resources import (
     BadValue,
     Resource,
     id_from_uri,
+    is_staff,
     naive_iso,
     parse_bool,
     parse_datetime,
     parse_int,
     parse_value,
+    visible,
 )
 from pydotorg.legacy.throttle import throttled
 from pydotorg.settings import parse_rate
@@ -139,13 +141,9 @@ def serialize(resource: Resource, obj: Any) -> dict[str, Any]:
     return out
 
 
-def _is_staff(principal: Principal | None) -> bool:
-    return principal is not None and principal.is_active and principal.is_staff
-
-
 def _can_write(principal: Principal | None) -> bool:
     """StaffAuthorization: staff, authenticated through the ApiKey header."""
-    return _is_staff(principal) and principal is not None and principal.method == "tastypie"
+    return is_staff(principal) and principal is not None and principal.method == "tastypie"
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -228,17 +226,11 @@ def _compare(resource: Resource, field: str, lookup: str, raw: str, column: Any 
             )
             and kind != "str"
         ):
-            column = func.cast(column, _text_type())
+            column = func.cast(column, String)
             return downloads.text_filter(column, raw, lookup)
         return _compare_column(column, lookup, _convert(kind, raw))
     except BadValue as exc:
         raise FilterError("Invalid resource lookup data provided (mismatched type).") from exc
-
-
-def _text_type() -> Any:
-    from sqlalchemy import String
-
-    return String
 
 
 def _convert(kind: str, raw: str) -> Any:
@@ -319,12 +311,6 @@ def _page_uri(resource: Resource, params: list[tuple[str, str]], limit: int, off
     return f"{PREFIX}/{resource.name}/?{urlencode([*kept, ('limit', limit), ('offset', offset)])}"
 
 
-def _visible(resource: Resource, stmt: Any, principal: Principal | None) -> Any:
-    if resource.published_only and not _is_staff(principal):
-        return stmt.where(resource.model.is_published)
-    return stmt
-
-
 async def list_get(resource: Resource, request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
     params = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     principal = principal_of(request)
@@ -333,7 +319,7 @@ async def list_get(resource: Resource, request: Request[Any, Any, Any], tx: Asyn
         conditions = _filters(resource, params)
     except FilterError as exc:
         return _error(str(exc))
-    stmt = _visible(resource, resource.base_query(), principal).where(*conditions)
+    stmt = visible(resource, resource.base_query(), principal).where(*conditions)
     total = int(await tx.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
     objects = list(await tx.scalars(stmt.limit(limit).offset(offset)))
     meta = {
@@ -352,7 +338,7 @@ async def detail_get(
     obj = await _get(resource, tx, pk)
     if obj is None:
         return _empty(404)
-    if resource.published_only and not obj.is_published and not _is_staff(principal_of(request)):
+    if resource.published_only and not obj.is_published and not is_staff(principal_of(request)):
         return _empty(401)
     return _json(serialize(resource, obj))
 
@@ -370,9 +356,7 @@ async def set_get(
     objects, not_found = [], []
     for pk in [p for p in pks.split(";") if p]:
         obj = await _get(resource, tx, pk)
-        visible = obj is not None and (
-            not resource.published_only or obj.is_published or _is_staff(principal)
-        )
+        visible = obj is not None and (not resource.published_only or obj.is_published or is_staff(principal))
         if visible:
             objects.append(serialize(resource, obj))
         else:

@@ -26,10 +26,12 @@ from pydotorg.legacy.resources import (
     WRITABLE,
     BadValue,
     Resource,
+    is_staff,
     parse_bool,
     parse_datetime,
     parse_int,
     parse_value,
+    visible,
     zulu_iso,
 )
 from pydotorg.legacy.throttle import throttled
@@ -113,10 +115,6 @@ def serialize(settings: Settings, resource: Resource, obj: Any) -> dict[str, Any
     return out
 
 
-def _is_staff(principal: Principal | None) -> bool:
-    return principal is not None and principal.is_active and principal.is_staff
-
-
 def _permission(request: Request[Any, Any, Any]) -> Response[bytes] | None:
     """IsStaffOrReadOnly."""
     if request.method in SAFE:
@@ -124,7 +122,7 @@ def _permission(request: Request[Any, Any, Any]) -> Response[bytes] | None:
     principal = principal_of(request)
     if principal is None:
         return _detail("Authentication credentials were not provided.", 401, {"WWW-Authenticate": "Token"})
-    if not _is_staff(principal):
+    if not is_staff(principal):
         return _detail("You do not have permission to perform this action.", 403)
     return None
 
@@ -327,17 +325,11 @@ async def _body(request: Request[Any, Any, Any]) -> dict[str, Any] | Response[by
 # --- handlers ------------------------------------------------------------------------------
 
 
-def _visible(resource: Resource, stmt: Any, principal: Principal | None) -> Any:
-    if resource.published_only and not _is_staff(principal):
-        return stmt.where(resource.model.is_published)
-    return stmt
-
-
 async def _get(resource: Resource, tx: AsyncSession, pk: str, principal: Principal | None) -> Any:
     pk = pk.removesuffix(".json")
     if not pk.isdigit() or int(pk) > 2**31 - 1:
         return None
-    stmt = _visible(resource, resource.base_query(), principal)
+    stmt = visible(resource, resource.base_query(), principal)
     return await tx.scalar(stmt.where(resource.model.id == int(pk)))
 
 
@@ -366,7 +358,7 @@ def _handlers(resource: Resource) -> list[Any]:
                 conditions = await _filters(tx, resource, params)
             except FilterErrors as exc:
                 return _json(exc.body, 400)
-            stmt = _visible(resource, resource.base_query(), principal_of(request))
+            stmt = visible(resource, resource.base_query(), principal_of(request))
             objects = await tx.scalars(stmt.where(*conditions))
             return _json([serialize(settings, resource, o) for o in objects])
         if request.method == "POST" and not read_only:

@@ -39,10 +39,6 @@ _VERSION_RE = re.compile(r"^Python\s(\d+(?:\.\d+)*)")
 _SERIES_RE = re.compile(r"^Python 3\.(\d+)\.")
 
 
-class NotFound(Exception):
-    pass
-
-
 # --- version helpers -----------------------------------------------------------------------
 
 
@@ -62,14 +58,6 @@ def version_tuple(name: str) -> tuple[int, ...]:
             break
         parts.append(int(part))
     return tuple(parts)
-
-
-def is_version_at_least(name: str, minimum: tuple[int, ...]) -> bool:
-    version = version_tuple(name)
-    if not version:
-        return False
-    width = max(len(version), len(minimum))
-    return version + (0,) * (width - len(version)) >= minimum + (0,) * (width - len(minimum))
 
 
 def minor_version(name: str) -> str:
@@ -109,28 +97,6 @@ async def latest_in_series(session: AsyncSession, minor: int) -> Release | None:
         .where(Release.version == Version.PYTHON3, Release.name.like(f"Python 3.{minor}.%"))
         .order_by(Release.release_date.desc(), Release.id.desc())
         .limit(1)
-    )
-
-
-async def latest_prerelease(session: AsyncSession) -> Release | None:
-    return await session.scalar(
-        published()
-        .where(Release.version == Version.PYTHON3, Release.pre_release)
-        .order_by(Release.release_date.desc(), Release.id.desc())
-        .limit(1)
-    )
-
-
-async def files_of(session: AsyncSession, release_ids: Iterable[int]) -> list[ReleaseFile]:
-    ids = list(release_ids)
-    if not ids:
-        return []
-    return list(
-        await session.scalars(
-            select(ReleaseFile)
-            .where(ReleaseFile.release_id.in_(ids))
-            .order_by(ReleaseFile.release_id, ReleaseFile.os_id, ReleaseFile.name.desc())
-        )
     )
 
 
@@ -467,4 +433,4 @@ def text_filter(column: Any, value: str, lookup: str) -> Any:
     raise ValueError(lookup)
 
 
-__all__ = ["Landing", "NotFound", "ValidationFailed"]
+__all__ = ["Landing", "ValidationFailed"]

@@ -9,11 +9,11 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, Parameter
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import Principal, permission_required, principal_of, register
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage, safe_name
@@ -88,12 +88,8 @@ class PagesController(Controller):
             stmt = stmt.where(Page.is_published == is_published)
         if q:
             stmt = stmt.where(Page.title.icontains(q, autoescape=True))
-        total = int(await tx.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-        rows = await tx.scalars(stmt.limit(limit).offset(offset))
-        return schemas.PageList(
-            data=[page_read(p) for p in rows],
-            meta=ListMeta(total=total, limit=limit, offset=offset),
-        )
+        rows, meta = await paginate(tx, stmt, limit, offset)
+        return schemas.PageList(data=[page_read(p) for p in rows], meta=meta)
 
     @get("/{page_id:int}", operation_id="pages_read", summary="One page")
     async def read_page(

@@ -24,7 +24,7 @@ from pydotorg.core.db import add_after_commit, utcnow
 from pydotorg.core.errors import BadRequest, ConflictException
 from pydotorg.core.mail import Mailer, build_message
 from pydotorg.core.markup import render
-from pydotorg.core.pagination import ListMeta
+from pydotorg.core.pagination import ListMeta, paginate
 from pydotorg.core.permissions import PERMISSIONS, Principal
 from pydotorg.core.tasks import enqueue_mail
 from pydotorg.domains.users import schemas
@@ -525,12 +525,8 @@ async def list_users(
         stmt = stmt.where(User.is_staff == is_staff)
     if is_active is not None:
         stmt = stmt.where(User.is_active == is_active)
-    total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    users = await session.scalars(stmt.order_by(User.id).limit(limit).offset(offset))
-    return schemas.UserList(
-        data=[await to_private(session, u) for u in users],
-        meta=ListMeta(total=total, limit=limit, offset=offset),
-    )
+    users, meta = await paginate(session, stmt.order_by(User.id), limit, offset)
+    return schemas.UserList(data=[await to_private(session, u) for u in users], meta=meta)
 
 
 # --- grants --------------------------------------------------------------------------------

@@ -35,12 +35,14 @@ from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
 from pydotorg.core.storage import create_storage
 from pydotorg.core.tasks import create_queue
+from pydotorg.domains.boxes.controllers import BoxesController
 from pydotorg.domains.downloads.controllers import (
     DownloadsViewsController,
     OSController,
     ReleaseController,
     ReleaseFileController,
 )
+from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
 from pydotorg.domains.users.controllers import (
@@ -161,6 +163,8 @@ def create_app(
             ReleaseFileController,
             DownloadsViewsController,
             PagesController,
+            BoxesController,
+            NavigationController,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
             ),

@@ -202,8 +202,8 @@ def dev_run(host: str, port: int) -> None:
 
 DEMO_PAGES = [
     (
-        "About",
-        "about",
+        "Python For Beginners",
+        "about/gettingstarted",
         "Python is a programming language that lets you work quickly and integrate "
         "systems more effectively.\n\n`Learn more <https://docs.python.org/3/>`_",
     ),
@@ -300,9 +300,12 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                 key_path.chmod(0o600)
                 for title, path, content in DEMO_PAGES:
                     await save_page(s, {"title": title, "path": path, "content": content})
-                if fixture.exists():
-                    report, _ = await importer.run(s, json.loads(fixture.read_text()))
-                    imported = sum(report.written.values())
+                # python.org's downloads at full scale, its real boxes and navigation menu.
+                shared = shared_data_dir() / "pythondotorg"
+                for path in (fixture, shared / "boxes.json", shared / "sitetree_menus.json"):
+                    if path.exists():
+                        report, _ = await importer.run(s, json.loads(path.read_text()))
+                        imported += sum(report.written.values())
         finally:
             await engine.dispose()
         return created, imported
@@ -320,9 +323,9 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
     for line in lines:
         click.echo("  " + line)
     if imported:
-        click.echo(f"imported {imported} downloads rows from {fixture}")
+        click.echo(f"imported {imported} rows (downloads from {fixture}, python.org's boxes and menu)")
     else:
-        click.echo(f"no downloads fixture at {fixture}; downloads are empty")
+        click.echo(f"no shared data at {fixture.parent.parent}; downloads, boxes and menus are empty")
 
 
 # --- database ------------------------------------------------------------------------------
@@ -511,14 +514,20 @@ async def _announce_changes(settings: Settings) -> None:
     "fixtures",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A dumpdata JSON file (repeatable).",
+    help="A dumpdata JSON file (repeatable; more files may follow as arguments).",
 )
+@click.argument("more", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @friendly
-def import_django(fixtures: tuple[Path, ...], dry_run: bool, quiet: bool) -> None:
-    """Import python.org's Django data from dumpdata fixtures."""
+def import_django(fixtures: tuple[Path, ...], more: tuple[Path, ...], dry_run: bool, quiet: bool) -> None:
+    """Import python.org's Django data from dumpdata fixtures:
+    ``pydotorg import-django --fixtures boxes.json sitetree_menus.json``."""
     import json
+
+    fixtures = (*fixtures, *more)
+    if more and not fixtures[: -len(more)]:
+        raise Failure("give the files after --fixtures")
 
     from pydotorg import importers
     from pydotorg.core import importer

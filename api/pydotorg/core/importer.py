@@ -40,6 +40,8 @@ class ModelImport:
     order: int = 100  # lower runs first (dependencies)
     key: tuple[str, ...] = ("id",)
     sequence: bool = True
+    # Reorders a model's rows before conversion (parents before children for self-references).
+    prepare: Callable[[list[Mapping[str, Any]]], list[Mapping[str, Any]]] | None = None
 
 
 REGISTRY: dict[str, ModelImport] = {}
@@ -150,7 +152,7 @@ async def run(
     for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
         spec = REGISTRY[label]
         rows: list[dict[str, Any]] = []
-        items = grouped[label]
+        items = spec.prepare(grouped[label]) if spec.prepare else grouped[label]
         report.counts[label] = len(items)
         for index, obj in enumerate(items, 1):
             pk = obj.get("pk")

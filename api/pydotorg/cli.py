@@ -302,9 +302,9 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                     await save_page(s, {"title": title, "path": path, "content": content})
                 # python.org's downloads at full scale, its real boxes and navigation menu.
                 shared = shared_data_dir() / "pythondotorg"
-                for path in (fixture, shared / "boxes.json", shared / "sitetree_menus.json"):
-                    if path.exists():
-                        report, _ = await importer.run(s, json.loads(path.read_text()))
+                for source in (fixture, shared / "boxes.json", shared / "sitetree_menus.json"):
+                    if source.exists():
+                        report, _ = await importer.run(s, json.loads(source.read_text()))
                         imported += sum(report.written.values())
         finally:
             await engine.dispose()

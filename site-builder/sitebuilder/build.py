@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import os
+import shutil
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitebuilder.plan import Output, plan, url_of
+from sitebuilder.plan import Output, globals_version, plan, site_globals, url_of
 from sitebuilder.snapshot import Api, ApiError, Snapshot, full_fetch, incremental_fetch
 
 
@@ -49,11 +52,11 @@ class Purges:
     keys: list[str]
 
 
-def purge_plan(urls: list[str], *, theme_changed: bool = False) -> Purges:
-    """Purge changed URLs one by one; when the theme changed, or so many pages changed that one
+def purge_plan(urls: list[str], *, site_changed: bool = False) -> Purges:
+    """Purge changed URLs one by one; when the theme or the menus changed, or so many pages changed that one
     request per URL would be slower than refilling the cache, purge the ``site`` surrogate key
     (every file the origin serves carries it; deploy/fastly/README.md) instead."""
-    if theme_changed or len(urls) > MAX_URL_PURGES:
+    if site_changed or len(urls) > MAX_URL_PURGES:
         return Purges(urls=[], keys=["site"])
     return Purges(urls=list(urls), keys=[])
 
@@ -104,18 +107,38 @@ def build(
     site_url = site_url.rstrip("/")
     theme = theme_version()
     outputs = plan(snap, site_url)
-    hashes = {o.path: o.digest(theme) for o in outputs}
+    version = globals_version(theme, snap)
+    # Pages show the menus; fragments and generated text files depend on the theme alone.
+    hashes = {o.path: o.digest(version if o.uses_site_globals else theme) for o in outputs}
+    site_changed = previous is not None and previous.site_version not in ("", version)
     todo: list[Output] = [o for o in outputs if old_outputs.get(o.path) != hashes[o.path]]
     removed = sorted(set(old_outputs) - set(hashes))
     if previous is not None and not todo and not removed:
         snap.outputs = hashes
+        snap.site_version = version
         snap.save(snapshot_path)
         return Summary(
             "incremental", 0, len(outputs), 0, changes, snap.cursor, time.perf_counter() - started, []
         )
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
-        render(todo, rendered, site_url=site_url, progress=_progress_bar if show_progress else None)
+        render(
+            todo,
+            rendered,
+            site_url=site_url,
+            site_globals=site_globals(snap),
+            progress=_progress_bar if show_progress else None,
+        )
+        for alias in todo:
+            if alias.alias_of is None:
+                continue
+            source = rendered / alias.alias_of
+            if not source.exists() and current is not None:
+                source = current / alias.alias_of  # the mirrored file did not change
+            assert source.exists(), f"{alias.path} mirrors a missing {alias.alias_of}"
+            target = rendered / alias.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
         changed: list[str] = []
         live = current if previous is not None else None
         for produced in sorted(p for p in rendered.rglob("*") if p.is_file()):
@@ -134,7 +157,7 @@ def build(
         else:
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed))
     urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
-    purges = purge_plan(urls, theme_changed=any(p.startswith("theme/") for p in changed))
+    purges = purge_plan(urls, site_changed=site_changed or any(p.startswith("theme/") for p in changed))
     cdn = create_cdn(Settings.from_env())
     if previous is not None:  # a first build has nothing cached to purge
         if purges.keys:
@@ -142,8 +165,9 @@ def build(
         if purges.urls:
             asyncio.run(cdn.purge_urls([site_url + u for u in purges.urls]))
     snap.outputs = hashes
+    snap.site_version = version
     snap.save(snapshot_path)  # only after a successful publish: a failed build retries the same changes
-    return Summary(
+    summary = Summary(
         "incremental" if previous is not None else "full",
         len(todo),
         len(outputs) - len(todo),
@@ -153,6 +177,16 @@ def build(
         time.perf_counter() - started,
         urls,
     )
+    # What the last build did, for operators and tests: the files published and what was purged.
+    report = {
+        **dataclasses.asdict(summary),
+        "published": changed,
+        "deleted_files": removed,
+        "purged_urls": purges.urls if previous is not None else [],
+        "purged_keys": purges.keys if previous is not None else [],
+    }
+    (state / "last-build.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ rendering is a pure function of the context, so incremental and full builds are 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -16,75 +17,6 @@ import msgspec
 
 from sitebuilder.snapshot import Snapshot
 
-NAV = [
-    {
-        "title": "About",
-        "url": "/about/",
-        "children": [
-            {"title": "Applications", "url": "/about/apps/"},
-            {"title": "Quotes", "url": "/about/quotes/"},
-            {"title": "Getting Started", "url": "/about/gettingstarted/"},
-            {"title": "Help", "url": "/about/help/"},
-            {"title": "Python Brochure", "url": "http://brochure.getpython.info/"},
-        ],
-    },
-    {
-        "title": "Downloads",
-        "url": "/downloads/",
-        "children": [
-            {"title": "All releases", "url": "/downloads/"},
-            {"title": "Source code", "url": "/downloads/source/"},
-            {"title": "Windows", "url": "/downloads/windows/"},
-            {"title": "macOS", "url": "/downloads/macos/"},
-            {"title": "Android", "url": "/downloads/android/"},
-            {"title": "Other Platforms", "url": "/download/other/"},
-            {"title": "License", "url": "https://docs.python.org/3/license.html"},
-            {"title": "Alternative Implementations", "url": "/download/alternatives"},
-        ],
-    },
-    {
-        "title": "Documentation",
-        "url": "/doc/",
-        "children": [
-            {"title": "Docs", "url": "/doc/"},
-            {"title": "Audio/Visual Talks", "url": "/doc/av"},
-            {"title": "Beginner's Guide", "url": "https://wiki.python.org/moin/BeginnersGuide"},
-            {"title": "Developer's Guide", "url": "https://devguide.python.org/"},
-            {"title": "FAQ", "url": "https://docs.python.org/faq/"},
-            {"title": "PEP Index", "url": "https://peps.python.org"},
-        ],
-    },
-    {
-        "title": "Community",
-        "url": "/community/",
-        "children": [
-            {"title": "Diversity", "url": "/community/diversity/"},
-            {"title": "Mailing Lists", "url": "/community/lists/"},
-            {"title": "Forums", "url": "/community/forums/"},
-            {"title": "PSF Code of Conduct", "url": "/psf/conduct/"},
-            {"title": "Community Awards", "url": "/community/awards"},
-        ],
-    },
-    {"title": "Success Stories", "url": "/success-stories/", "children": []},
-    {
-        "title": "News",
-        "url": "/blogs/",
-        "children": [
-            {"title": "Python News", "url": "/blogs/"},
-            {"title": "PSF Newsletter", "url": "https://www.python.org/psf/newsletter/"},
-            {"title": "PSF News", "url": "http://pyfound.blogspot.com/"},
-        ],
-    },
-    {
-        "title": "Events",
-        "url": "/events/",
-        "children": [
-            {"title": "Python Events", "url": "/events/python-events/"},
-            {"title": "User Group Events", "url": "/events/python-user-group/"},
-        ],
-    },
-]
-
 
 @dataclass
 class Output:
@@ -92,13 +24,20 @@ class Output:
     template: str | None  # a theme template, or None for generated text
     context: dict[str, Any] = field(default_factory=dict)
     text: str | None = None  # for outputs written directly (robots, sitemap, feeds)
+    alias_of: str | None = None  # the same bytes as another output (the /getit/ mirror)
+
+    @property
+    def uses_site_globals(self) -> bool:
+        """Whether the output shows the site's menus (every page that extends base.html)."""
+        return self.template is not None and not self.template.startswith("box")
 
     @property
     def url(self) -> str:
         return url_of(self.path)
 
-    def digest(self, theme_version: str) -> str:
-        payload = msgspec.json.encode([self.template, self.context, self.text, theme_version], order="sorted")
+    def digest(self, version: str) -> str:
+        """``version`` covers the theme and the data every page shows (the menus)."""
+        payload = msgspec.json.encode([self.template, self.context, self.text, version], order="sorted")
         return hashlib.sha256(payload).hexdigest()
 
 
@@ -110,23 +49,159 @@ def url_of(path: str) -> str:
     return "/" + path
 
 
-def plan(snap: Snapshot, site_url: str) -> list[Output]:
-    landing = snap.data.get("view:landing") or {
-        "latest_python3": None,
-        "latest_python2": None,
-        "latest_pymanager": None,
-        "featured": [],
-        "active_series": [],
-        "releases": [],
+# Box labels each page places (inventory 1.3, 3.8): a page's context carries only its boxes, so
+# editing a box re-renders exactly the pages that show it.
+HOME_BOXES = (
+    "homepage-introduction",
+    "homepage-get-started",
+    "homepage-documentation",
+    "homepage-jobs",
+    "widget-use-python-for",
+    "widget-about-psf",
+)
+DOWNLOAD_BOXES = (
+    "download-banner",
+    "download-otherreleases",
+    "download-widget1",
+    "download-widget3",
+    "download-widget4",
+    "usermessage-releaseschedule",
+    "download-dev",
+    "download-pgp",
+)
+ABOUT_BOXES = (
+    "aboutpython-banner",
+    "aboutpython-getstarted",
+    "aboutpython-easytolearn",
+    "aboutpython-applications",
+    "aboutpython-opensource",
+    "widget-weneedyou",
+)
+DOC_BOXES = (
+    "documentation-banner",
+    "documentation-beginners",
+    "documentation-moderate",
+    "documentation-advanced",
+    "documentation-general",
+    "widget-weneedyou",
+)
+PSF_BOXES = (
+    "psf-banner",
+    "psf-widget0",
+    "psf-widget1",
+    "psf-widget2",
+    "psf-widget3",
+    "psf-widget4",
+    "psf-grants",
+    "psf-codeofconduct",
+)
+PAGE_BOXES = ("widget-sidebar-aboutpsf",)
+COMMUNITY_BOXES = ("community-banner", "community-widget1", "community-widget2", "community-widget3")
+# Boxes python.org's code regenerates from release data; here they are rendered from the same data
+# at build time, and win over a stored box with the same label (docs/site-builder.md).
+GENERATED_BOXES = ("supernav-python-downloads", "download-sources", "homepage-downloads")
+# The main navigation's drop-downs load these boxes (python.org's supernav), by section URL.
+SUPERNAV = {
+    "/about/": "supernav-python-about",
+    "/downloads/": "supernav-python-downloads",
+    "/doc/": "supernav-python-documentation",
+    "/community/": "supernav-python-community",
+    "/success-stories/": "supernav-python-success-stories",
+    "/blogs/": "supernav-python-blog",
+    "/events/": "supernav-python-events",
+}
+EMPTY_LANDING: dict[str, Any] = {
+    "latest_python3": None,
+    "latest_python2": None,
+    "latest_pymanager": None,
+    "featured": [],
+    "active_series": [],
+    "releases": [],
+}
+
+
+def site_globals(snap: Snapshot) -> dict[str, Any]:
+    """What every page shows: the top bar, the main navigation and the footer, from the menu
+    tree ``main`` (python.org's sitetree). Part of every output's hash."""
+    tree = snap.data.get("view:nav/main")
+    items = tree["items"] if tree else []
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for item in items:
+        if (
+            item["in_menu"]
+            and not item["hidden"]
+            and not (item["access_loggedin"] or item["access_restricted"])
+        ):
+            children.setdefault(item["parent_id"], []).append(item)
+    for group in children.values():
+        group.sort(key=lambda i: (i["sort_order"], i["id"]))
+    labels = {b["label"] for b in snap.items("box")} | set(GENERATED_BOXES)
+
+    def node(item: dict[str, Any], depth: int) -> dict[str, Any]:
+        kids = [node(c, depth - 1) for c in children.get(item["id"], [])] if depth > 0 else []
+        box = SUPERNAV.get(item["href"])
+        return {
+            "title": item["title"],
+            "url": item["href"],
+            "hint": item["hint"],
+            "alias": item["alias"] or "",
+            "children": kids,
+            "box": box if box in labels else "",
+        }
+
+    top = [node(i, 0) for i in children.get(None, [])]
+    python = next((i for i in children.get(None, []) if i["alias"] == "python-meta"), None)
+    sections = [node(i, 1) for i in children.get(python["id"], [])] if python else []
+    return {
+        "topbar": top,
+        "nav": [s for s in sections if s["alias"] != "python-footer"],
+        "footer_nav": sections,
     }
+
+
+def globals_version(theme: str, snap: Snapshot) -> str:
+    payload = msgspec.json.encode([theme, site_globals(snap)], order="sorted")
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def plan(snap: Snapshot, site_url: str) -> list[Output]:
+    landing = snap.data.get("view:landing") or EMPTY_LANDING
+    boxes = {b["label"]: b["content_html"] for b in snap.items("box")}
+
+    def pick(labels: tuple[str, ...]) -> dict[str, str]:
+        return {label: boxes.get(label, "") for label in labels}
+
+    generated = _generated_boxes(snap, landing)
+    latest = {k: landing[k] for k in ("latest_python3", "latest_python2", "latest_pymanager")}
     outputs = [
-        Output("index.html", "home.html", {"latest_python3": landing["latest_python3"]}),
-        Output("downloads/index.html", "downloads/index.html", {"landing": landing}),
+        Output(
+            "index.html",
+            "home.html",
+            {
+                **latest,
+                "boxes": pick(HOME_BOXES),
+                "generated": {"homepage-downloads": generated["homepage-downloads"]},
+            },
+        ),
+        Output(
+            "downloads/index.html",
+            "downloads/index.html",
+            {
+                "landing": landing,
+                "boxes": pick(DOWNLOAD_BOXES),
+                "generated": {"download-sources": generated["download-sources"]},
+            },
+        ),
         Output(
             "downloads/operating-systems/index.html",
             "downloads/operating-systems.html",
             {"oses": [_os(o) for o in snap.items("os")]},
         ),
+        Output("about/index.html", "about.html", {"boxes": pick(ABOUT_BOXES)}),
+        Output("doc/index.html", "documentation.html", {**latest, "boxes": pick(DOC_BOXES)}),
+        Output("doc/versions/index.html", "versions.html", {"versions": docs_by_version(snap)}),
+        Output("psf-landing/index.html", "psf-landing.html", {"boxes": pick(PSF_BOXES)}),
+        Output("community/index.html", "community.html", {"boxes": pick(COMMUNITY_BOXES)}),
         Output("404.html", "404.html", {}),
     ]
     for os in snap.items("os"):
@@ -153,23 +228,136 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                     {"detail": detail},
                 )
             )
-    outputs.extend(_latest_redirects(snap, landing))
+    redirects = _latest_redirects(snap, landing)
+    outputs.extend(redirects)
+    # Box fragments for the drop-downs and other sites: stored boxes, then the generated ones.
+    for label, html in sorted(boxes.items()):
+        if label not in GENERATED_BOXES:
+            outputs.append(Output(f"box/{label}/index.html", "box.html", {"html": html}))
+    for label, ctx in generated.items():
+        outputs.append(Output(f"box/{label}/index.html", f"boxes/{label}.html", ctx))
+    outputs.append(Output("downloads/feed.rss", None, text=_releases_feed(snap, site_url)))
+    # /getit/ is python.org's exact duplicate of the downloads URLs (reachable where /downloads/ is not).
+    outputs.extend(
+        Output("getit/" + o.path.removeprefix("downloads/"), o.template, o.context, o.text, alias_of=o.path)
+        for o in list(outputs)
+        if o.path.startswith("downloads/")
+    )
     taken = {o.path for o in outputs}
     for page in snap.items("page"):
         path = f"{page['path']}/index.html"
         if path in taken:  # an application URL wins over a CMS page, as in python.org
             continue
         template = "page_raw.html" if page["template_name"] == "pages/raw.html" else "page.html"
-        outputs.append(Output(path, template, {"page": _page(page)}))
+        outputs.append(Output(path, template, {"page": _page(page), "boxes": pick(PAGE_BOXES)}))
         taken.add(path)
-    outputs.append(Output("downloads/feed.rss", None, text=_releases_feed(snap, site_url)))
     outputs.append(
         Output(
             "robots.txt", None, text=f"User-agent: *\nDisallow: /api/\n\nSitemap: {site_url}/sitemap.xml\n"
         )
     )
+    outputs.append(Output("humans.txt", None, text=HUMANS_TXT))
+    outputs.append(Output("_redirects.json", None, text=_redirect_map(redirects)))
     outputs.append(Output("sitemap.xml", None, text=_sitemap(outputs, site_url)))
     return sorted(outputs, key=lambda o: o.path)
+
+
+HUMANS_TXT = """/* TEAM */
+Python.org is built and run by the Python Software Foundation and volunteers
+from the Python community.
+Contact: webmaster@python.org
+Site: https://github.com/python/pythondotorg (the previous site)
+
+/* SITE */
+Language: English
+Standards: HTML5, CSS3
+Software: Python, Litestar, SQLAlchemy, Pelican, Jinja2, SAQ, PostgreSQL, Redis, Fastly
+"""
+
+
+def _redirect_map(redirects: list[Output]) -> str:
+    """``/downloads/latest/...`` (and the /getit/ twins) as data for origins that can answer 302."""
+    out: dict[str, dict[str, Any]] = {}
+    for o in redirects:
+        for prefix in ("", "getit/"):
+            path = prefix + o.path.removeprefix("downloads/") if prefix else o.path
+            out["/" + path.removesuffix("index.html")] = {"location": o.context["target"], "status": 302}
+    return msgspec.json.encode(out, order="sorted").decode() + "\n"
+
+
+def _source_file(snap: Snapshot, release: dict[str, Any] | None) -> str:
+    """The URL of a release's source tarball (its download-button file for "source", else the
+    first source file)."""
+    if release is None:
+        return ""
+    detail = snap.data.get(f"view:release/{release['slug']}") or {}
+    for group in detail.get("files_by_os", []):
+        if group["os"]["slug"] == "source" and group["files"]:
+            button = [f for f in group["files"] if f["download_button"]]
+            return str((button or group["files"])[0]["url"])
+    return ""
+
+
+def _generated_boxes(snap: Snapshot, landing: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    py3, py2 = landing["latest_python3"], landing["latest_python2"]
+    return {
+        "homepage-downloads": {"latest_python3": py3},
+        "download-sources": {
+            "latest_python3": py3,
+            "latest_python2": py2,
+            "source3": _source_file(snap, py3),
+            "source2": _source_file(snap, py2),
+        },
+        "supernav-python-downloads": {
+            "latest_python3": py3,
+            "latest_pymanager": landing["latest_pymanager"],
+            "featured": landing["featured"],
+        },
+    }
+
+
+# python.org's /doc/versions/: releases without documentation, and versions older than the
+# downloads database (inventory 1.8).
+NO_DOCS = {"2.3.6", "2.3.7", "2.4.5", "2.4.6", "2.5.5", "2.5.6"}
+LEGACY_DOC_VERSIONS: dict[str, list[tuple[str, str]]] = {
+    "2.2": [("2.2p1", "2002-03-29")],
+    "2.1": [("2.1.2", "2002-01-16"), ("2.1.1", "2001-07-20"), ("2.1", "2001-04-15")],
+    "2.0": [("2.0", "2000-10-16")],
+    "1.6": [("1.6", "2000-09-05")],
+    "1.5": [
+        ("1.5.2p2", "2000-03-22"),
+        ("1.5.2p1", "1999-07-06"),
+        ("1.5.2", "1999-04-30"),
+        ("1.5.1p1", "1998-08-06"),
+        ("1.5.1", "1998-04-14"),
+        ("1.5", "1998-02-17"),
+    ],
+    "1.4": [("1.4", "1996-10-25")],
+}
+_VERSION_NAME = re.compile(r"^Python (\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+def docs_by_version(snap: Snapshot) -> list[dict[str, Any]]:
+    """Published final releases grouped by "X.Y", newest first; ≤ 3.2.0 with patch 0 shown as "X.Y"."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in snap.items("release"):
+        match = _VERSION_NAME.match(r["name"])
+        if r["pre_release"] or not r["is_published"] or match is None:
+            continue
+        major, minor, patch = int(match[1]), int(match[2]), int(match[3] or 0)
+        stage = f"{major}.{minor}.{patch}"
+        if stage in NO_DOCS:
+            continue
+        if (major, minor, patch) <= (3, 2, 0) and patch == 0:
+            stage = f"{major}.{minor}"
+        groups.setdefault(f"{major}.{minor}", []).append((stage, r["release_date"][:10]))
+    for version, legacy in LEGACY_DOC_VERSIONS.items():
+        groups.setdefault(version, []).extend(legacy)
+    out = []
+    for version in sorted(groups, key=lambda v: tuple(int(n) for n in v.split(".")), reverse=True):
+        entries = sorted(groups[version], key=lambda e: (e[1], e[0]), reverse=True)
+        out.append({"version": version, "releases": [{"stage": st, "date": d} for st, d in entries]})
+    return out
 
 
 def _redirect(path: str, release: dict[str, Any] | None) -> Output:
@@ -244,7 +432,11 @@ def _sitemap(outputs: list[Output], site_url: str) -> str:
     urls = sorted(
         o.url
         for o in outputs
-        if o.path.endswith(".html") and o.path != "404.html" and o.template != "redirect.html"
+        if o.path.endswith(".html")
+        and o.path != "404.html"
+        and o.template != "redirect.html"
+        and o.alias_of is None  # the /getit/ mirror duplicates /downloads/
+        and not o.path.startswith("box/")  # fragments, not pages
     )
     body = "".join(f"  <url><loc>{escape(site_url + u)}</loc></url>\n" for u in urls)
     return (

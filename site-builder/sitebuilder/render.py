@@ -19,7 +19,7 @@ from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
-from sitebuilder.plan import NAV, Output
+from sitebuilder.plan import Output
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 THEME = REPO_ROOT / "content-theme"
@@ -41,6 +41,14 @@ def _date(value: Any) -> str:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%Y-%m-%d")
 
 
+def _longdate(value: Any) -> str:
+    """python.org's "D Month YYYY": "2024-06-06" -> "6 June 2024"."""
+    if not value:
+        return ""
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
 def _filesize(value: Any) -> str:
     """Django's ``filesizeformat`` (powers of 1024 with KB/MB/GB labels): 12345678 -> "11.8 MB"."""
     try:
@@ -58,19 +66,23 @@ def _filesize(value: Any) -> str:
 
 _SELECTED: list[Output] = []
 _PROGRESS: list[Callable[[int, int], None]] = []
+_GLOBALS: dict[str, Any] = {}
 
 
 class ApiOutputsGenerator(Generator):
     def generate_context(self) -> None:
         self.env.filters["date"] = _date
         self.env.filters["filesizeformat"] = _filesize
-        self.context["nav"] = NAV
+        self.env.filters["longdate"] = _longdate
+        self.context.update(_GLOBALS)
         self.context["SITE_DESCRIPTION"] = "The official home of the Python Programming Language"
 
     def generate_output(self, writer: Any) -> None:
         total = len(_SELECTED)
         for index, output in enumerate(_SELECTED, 1):
             target = Path(self.output_path) / output.path
+            if output.alias_of is not None:
+                continue  # copied from the output it mirrors once everything is written
             if output.template is None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(output.text or "", encoding="utf-8")
@@ -97,11 +109,16 @@ def render(
     out_dir: Path,
     *,
     site_url: str,
+    site_globals: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Render ``outputs`` (and the theme's static files) into ``out_dir``."""
+    """Render ``outputs`` (and the theme's static files) into ``out_dir``; ``site_globals`` is
+    what every page shows (menus). Outputs that mirror another (``alias_of``) are rendered by
+    the caller copying the mirrored file."""
     _SELECTED[:] = list(outputs)
     _PROGRESS[:] = [progress] if progress else []
+    _GLOBALS.clear()
+    _GLOBALS.update(site_globals or {})
     signals.get_generators.connect(_get_generators)
     logging.getLogger("pelican").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="pelican-content-") as content:
@@ -136,7 +153,7 @@ def render(
                 "TAG_FEED_ATOM": None,
                 "DELETE_OUTPUT_DIRECTORY": False,
                 "JINJA_ENVIRONMENT": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
-                "JINJA_FILTERS": {"date": _date, "filesizeformat": _filesize},
+                "JINJA_FILTERS": {"date": _date, "filesizeformat": _filesize, "longdate": _longdate},
                 "THEME_STATIC_DIR": "theme",
                 "STATIC_PATHS": [],
                 "PLUGINS": [],

@@ -71,12 +71,13 @@ class Api:
 
 @dataclass
 class Snapshot:
-    """Keys are strings: ``page:<id>``, ``os:<id>``, ``release:<id>``, ``view:<name>``."""
+    """Keys are strings: ``page:<id>``, ``box:<id>``, ``os:<id>``, ``release:<id>``, ``view:<name>``."""
 
     cursor: int = 0
     data: dict[str, Any] = field(default_factory=dict)
     file_release: dict[str, int] = field(default_factory=dict)  # release-file id -> release id
     outputs: dict[str, str] = field(default_factory=dict)  # output path -> content hash
+    site_version: str = ""  # theme + menus of the last published build (a change purges everything)
 
     @classmethod
     def load(cls, path: Path) -> Snapshot | None:
@@ -89,6 +90,7 @@ class Snapshot:
             data=raw["data"],
             file_release=raw["file_release"],
             outputs=raw.get("outputs", {}),
+            site_version=raw.get("site_version", ""),
         )
 
     def save(self, path: Path) -> None:
@@ -99,6 +101,7 @@ class Snapshot:
             "data": self.data,
             "file_release": self.file_release,
             "outputs": self.outputs,
+            "site_version": self.site_version,
         }
         tmp.write_bytes(msgspec.json.encode(state, order="sorted"))
         tmp.replace(path)
@@ -125,8 +128,19 @@ def full_fetch(api: Api) -> Snapshot:
     snap = Snapshot(cursor=cursor)
     for page in api.pages_of("/api/v3/pages"):
         snap.data[f"page:{page['id']}"] = page
+    for box in api.pages_of("/api/v3/boxes"):
+        snap.data[f"box:{box['id']}"] = box
+    _fetch_navigation(api, snap)
     _fetch_downloads(api, snap, release_ids=None)
     return snap
+
+
+def _fetch_navigation(api: Api, snap: Snapshot) -> None:
+    tree = api.get("/api/v3/navigation/trees/main", allow_404=True)
+    if tree is None:
+        snap.data.pop("view:nav/main", None)
+    else:
+        snap.data["view:nav/main"] = tree
 
 
 # The fields of a release that lists and other releases' pages show; an edit that changes none
@@ -218,6 +232,7 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
     if not changes:
         return snap, 0
     touched_releases: set[int] = set()
+    navigation_changed = False
     downloads_changed = False
     lists_changed = False  # anything the landing, per-OS lists or "superseded by" can show
     for change in changes:
@@ -228,6 +243,14 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
                 snap.data.pop(f"page:{ident}", None)
             else:
                 snap.data[f"page:{ident}"] = page
+        elif change["domain"] == "boxes" and kind == "box":
+            box = api.get(f"/api/v3/boxes/{ident}", allow_404=True)
+            if box is None:
+                snap.data.pop(f"box:{ident}", None)
+            else:
+                snap.data[f"box:{ident}"] = box
+        elif change["domain"] == "navigation":
+            navigation_changed = True
         elif change["domain"] == "downloads":
             downloads_changed = True
             if kind == "release":
@@ -250,6 +273,8 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
             elif kind == "os":
                 lists_changed = True
                 touched_releases.update(int(k.split(":")[1]) for k in snap.data if k.startswith("release:"))
+    if navigation_changed:
+        _fetch_navigation(api, snap)
     if downloads_changed:
         _fetch_downloads(api, snap, release_ids=touched_releases, lists=lists_changed)
     snap.cursor = int(changes[-1]["cursor"])

@@ -5,6 +5,7 @@ with a fresh full build of the same data."""
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import subprocess
 import sys
@@ -158,8 +159,8 @@ async def test_full_then_incremental_equals_full(
         r = await api.post(
             "/api/v3/pages",
             json={
-                "title": "About",
-                "path": "about",
+                "title": "Quotes about Python",
+                "path": "about/quotes",
                 "content": "About *Python*",
                 "content_markup_type": "markdown",
             },
@@ -187,7 +188,7 @@ async def test_full_then_incremental_equals_full(
         "Mac OS X 64-bit/32-bit installer"
         not in (site / "downloads/release/python-275/index.html").read_text()
     )
-    assert (site / "about/index.html").exists()
+    assert "<em>Python</em>" in (site / "about/quotes/index.html").read_text()
 
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
@@ -245,8 +246,15 @@ async def test_text_only_edit_rebuilds_one_page(
         )
         assert r.status_code == 200
     summary = _build(live_api, out, builder_key)
-    assert summary.startswith("incremental build: 1 written,"), summary
+    # The release's page and its /getit/ mirror, nothing else.
+    assert summary.startswith("incremental build: 2 written,"), summary
     assert "<em>notes</em>" in (out / "current/downloads/release/python-3820/index.html").read_text()
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert report["published"] == [
+        "downloads/release/python-3820/index.html",
+        "getit/release/python-3820/index.html",
+    ]
+    assert report["purged_urls"] == ["/downloads/release/python-3820/", "/getit/release/python-3820/"]
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
@@ -289,10 +297,142 @@ async def test_rebuild_job_builds_and_publishes(
             r = await api.patch(f"/api/v3/pages/{dl.page}", json={"title": "Renamed by the job test"})
             assert r.status_code == 200
         result = await queue.apply("site.rebuild", timeout=120, retries=3)
-        assert result["summary"].startswith("incremental build: 1 written"), result
+        assert result["summary"].startswith("incremental build: 1 written"), result  # the CMS page
         page = (tmp_path / "site/current/download/releases/2.7.5/index.html").read_text()
         assert "Renamed by the job test" in page
     finally:
         await worker.stop()
         task.cancel()
         await queue.disconnect()
+
+
+async def _import_shared(sessionmaker: Any, *names: str) -> None:
+    from pydotorg import importers  # noqa: F401  (registers the importers)
+    from pydotorg.core import importer
+    from pydotorg.paths import shared_data_dir
+
+    objects: list[Any] = []
+    for name in names:
+        objects.extend(json.loads((shared_data_dir() / "pythondotorg" / name).read_text()))
+    async with transaction(sessionmaker) as session:
+        report, _ = await importer.run(session, objects)
+    assert report.ok, report.failures
+
+
+async def test_boxes_menus_landing_pages_and_purge_precision(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    sessionmaker: Any,
+    tmp_path: Path,
+) -> None:
+    await _import_shared(sessionmaker, "boxes.json", "sitetree_menus.json")
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.post(
+            "/api/v3/downloads/files",
+            json={
+                "name": "Windows installer (64-bit)",
+                "os_id": dl.os["windows"],
+                "release_id": dl.releases["Python 3.10.19"],
+                "url": FTP + "3.10.19/python-3.10.19-amd64.exe",
+                "download_button": True,
+            },
+        )
+        assert r.status_code == 201, r.text
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    home = (site / "index.html").read_text()
+    # python.org's real boxes on the home page, the generated download box with our data.
+    assert "lets you work quickly" in home and "Start with our Beginner" in home
+    assert (
+        'Latest: <a href="https://www.python.org/downloads/release/python-31019/">Python 3.10.19</a>' in home
+    )
+    assert (
+        "Python Software Foundation" in home and "<script" not in home.split("</head>")[1].split("<footer")[0]
+    )
+    # The menus come from the imported tree: top bar, main navigation with drop-downs, footer.
+    for text in ('title="The Python Software Foundation">PSF</a>', ">PyPI</a>", ">Success Stories</a>"):
+        assert text in home, text
+    assert 'data-box="supernav-python-downloads"' in home and ">Alternative Implementations</a>" in home
+    assert "History / Mission" not in home  # not in the menu (inmenu false)
+    footer = home.split('<footer class="main-footer">')[1]
+    assert ">Contributing</a>" in footer and ">Core Mentorship</a>" in footer
+    assert ">Contributing</a>" not in home.split('id="mainnav"')[1].split("</nav>")[0]
+    # /box/<label>/ fragments: stored boxes as they are, generated ones from release data.
+    about_box = (site / "box/supernav-python-about/index.html").read_text()
+    assert about_box.lstrip().startswith('<li class="tier-2 super-navigation">') and "<html" not in about_box
+    supernav = (site / "box/supernav-python-downloads/index.html").read_text()
+    assert 'class="download-os-windows"' in supernav and "3.10.19-amd64.exe" in supernav
+    assert "3.10.5" not in supernav  # the stored (stale) box is replaced by the generated one
+    assert (
+        'href="https://www.python.org/downloads/source/">Read more'
+        in (site / "box/download-sources/index.html").read_text()
+    )
+    # Landing pages made of boxes and release data.
+    assert "Python is powerful... and fast" in (site / "about/index.html").read_text()
+    doc = (site / "doc/index.html").read_text()
+    assert "Browse Python 3.10.19 Documentation" in doc and "Beginner" in doc
+    versions = (site / "doc/versions/index.html").read_text()
+    assert (
+        ">Python 3.10</h2>" in versions
+        and "Python 2.1.2</a>, documentation released on 16 January 2002" in versions
+    )
+    assert "Python 3.9.90" not in versions  # pre-releases have no docs entry
+    assert "Become a Member" in (site / "psf-landing/index.html").read_text()
+    assert (site / "humans.txt").read_text().startswith("/* TEAM */")
+    redirects = json.loads((site / "_redirects.json").read_text())
+    assert redirects["/downloads/latest/python3/"] == {
+        "location": "/downloads/release/python-31019/",
+        "status": 302,
+    }
+    assert redirects["/getit/latest/python3/"] == redirects["/downloads/latest/python3/"]
+    # /getit/ mirrors the downloads URLs byte for byte; the sitemap lists only the canonical ones.
+    assert (site / "getit/release/python-275/index.html").read_bytes() == (
+        site / "downloads/release/python-275/index.html"
+    ).read_bytes()
+    assert (site / "getit/index.html").exists() and (site / "getit/feed.rss").exists()
+    sitemap = (site / "sitemap.xml").read_text()
+    assert "/getit/" not in sitemap and "/box/" not in sitemap and f"{SITE}/doc/versions/" in sitemap
+
+    # Purge precision: a release edit publishes and purges exactly the files whose bytes changed:
+    # its page, the lists that show it (and their /getit/ twins), and nothing else.
+    before = _tree(out)
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(
+            f"/api/v3/downloads/releases/{dl.releases['Python 3.8.20']}",
+            json={"release_date": "2024-09-08T00:00:00Z"},
+        )
+        assert r.status_code == 200
+    _build(live_api, out, builder_key)
+    after = _tree(out)
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert sorted(report["published"]) == changed
+    assert "downloads/release/python-3820/index.html" in changed and "downloads/index.html" in changed
+    assert "downloads/feed.rss" not in changed or "Python 3.8.20" in after["downloads/feed.rss"].decode()
+    assert not any(p.startswith(("about/", "box/supernav-python-about", "psf-landing/")) for p in changed)
+    assert "downloads/release/python-275/index.html" not in changed
+    expected_urls = sorted({"/" + p.removesuffix("index.html") for p in changed})
+    assert report["purged_urls"] == expected_urls and report["purged_keys"] == []
+
+    # A box edit re-renders the pages that show it and its fragment; a menu edit every page.
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        box = (await api.get("/api/v3/boxes/label/homepage-jobs")).json()
+        r = await api.patch(f"/api/v3/boxes/{box['id']}", json={"content": "<p>Hiring? Post a job.</p>"})
+        assert r.status_code == 200
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert sorted(report["published"]) == ["box/homepage-jobs/index.html", "index.html"]
+    assert "Hiring? Post a job." in (site / "index.html").read_text()
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch("/api/v3/navigation/items/124", json={"title": "Android phones"})
+        assert r.status_code == 200
+    summary = _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert report["purged_keys"] == ["site"], summary  # every page changed: one purge of the site key
+    assert ">Android phones</a>" in (site / "downloads/release/python-275/index.html").read_text()
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)

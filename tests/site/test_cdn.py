@@ -364,4 +364,4 @@ def test_purge_plan_urls_or_the_site_key() -> None:
     assert purge_plan(few).urls == few and purge_plan(few).keys == []
     many = [f"/p{i}/" for i in range(MAX_URL_PURGES + 1)]
     assert purge_plan(many).urls == [] and purge_plan(many).keys == ["site"]
-    assert purge_plan(few, theme_changed=True).keys == ["site"]
+    assert purge_plan(few, site_changed=True).keys == ["site"]

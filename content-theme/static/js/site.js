@@ -34,11 +34,39 @@
     }
 
     var os = detectOs();
-    var block = os && document.querySelector('.download-os[data-os="' + os + '"]');
-    if (block) {
-      block.hidden = false;
-      var generic = document.querySelector(".download-unknown");
-      if (generic) generic.hidden = true;
+    showDownloadFor(document, os);
+
+    // The drop-downs of the main navigation (python.org's "supernav"): on wide screens each
+    // section's box is fetched from /box/<label>/ and shown first in its drop-down.
+    if (window.matchMedia && window.matchMedia("(min-width: 64em)").matches) {
+      var menus = document.querySelectorAll(".main-navigation .subnav[data-box]");
+      Array.prototype.forEach.call(menus, function (menu) {
+        var label = menu.getAttribute("data-box");
+        fetch("/box/" + encodeURIComponent(label) + "/", { credentials: "omit" })
+          .then(function (response) { return response.ok ? response.text() : ""; })
+          .then(function (html) {
+            if (!html) return;
+            var holder = document.createElement("ul");
+            holder.innerHTML = html;
+            var item = holder.querySelector("li.super-navigation");
+            if (!item) return;
+            showDownloadFor(item, os);
+            menu.insertBefore(item, menu.firstChild);
+            menu.classList.add("with-supernav");
+          })
+          .catch(function () { /* the plain links stay */ });
+      });
     }
   });
+
+  // Reveal the block for the visitor's platform (".download-os-<os>") and hide the generic one.
+  function showDownloadFor(scope, os) {
+    var block = os && (scope.querySelector('.download-os[data-os="' + os + '"]') ||
+                       scope.querySelector(".download-os-" + os));
+    if (block) {
+      block.hidden = false;
+      var generic = scope.querySelector(".download-unknown");
+      if (generic) generic.hidden = true;
+    }
+  }
 })();

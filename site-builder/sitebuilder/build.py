@@ -105,10 +105,10 @@ def build(
     finally:
         api.close()
     site_url = site_url.rstrip("/")
-    theme = theme_version()
+    theme = f"{theme_version()} {site_url}"  # every link carries the site URL
     outputs = plan(snap, site_url)
     version = globals_version(theme, snap)
-    # Pages show the menus; fragments and generated text files depend on the theme alone.
+    # Pages show the menus; fragments and generated text files depend on the theme and URL alone.
     hashes = {o.path: o.digest(version if o.uses_site_globals else theme) for o in outputs}
     site_changed = previous is not None and previous.site_version not in ("", version)
     todo: list[Output] = [o for o in outputs if old_outputs.get(o.path) != hashes[o.path]]

@@ -1,0 +1,345 @@
+"""A small static server for the published site, for development and tests.
+
+It answers like the production origin (``deploy/origin/nginx.conf`` with ``redirects.conf``):
+
+1. python.org's legacy redirects (``sitebuilder.redirects``);
+2. the release's ``_redirects.json`` (``{"/downloads/latest/python3/": {"location": ...,
+   "status": 302}}``), with or without the trailing slash, re-read when the file changes;
+3. files: ``/x/`` is ``x/index.html``; ``/x`` is the file ``x``, or a 301 to ``/x/`` when
+   ``x/index.html`` exists; anything else is the tree's ``404.html`` with status 404.
+
+``root`` is the origin root: its ``current`` symlink is resolved again on every request, so an
+atomic switch to a new release is seen by the next request. Nothing outside the release is
+served: ``.``/``..`` segments, dotfiles (``.well-known/`` excepted) and symlinks that lead out of
+the tree are 404s, and there are no directory listings. Content types and their charsets are
+nginx.conf's. GET and HEAD only; no logging except at debug level.
+
+``python -m sitebuilder.serve --root DIR --host H --port P`` (``pydotorg dev run`` starts it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import stat
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote, unquote
+
+from sitebuilder import redirects
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+REDIRECTS_FILE = "_redirects.json"
+NOT_FOUND_PAGE = "404.html"
+
+# The `types` block and `charset_types` of deploy/origin/nginx.conf (a test compares them).
+CONTENT_TYPES = {
+    "html": "text/html",
+    "htm": "text/html",
+    "css": "text/css",
+    "txt": "text/plain",
+    "md": "text/markdown",
+    "csv": "text/csv",
+    "ics": "text/calendar",
+    "ifb": "text/calendar",
+    "js": "application/javascript",
+    "mjs": "application/javascript",
+    "json": "application/json",
+    "map": "application/json",
+    "webmanifest": "application/manifest+json",
+    "xml": "application/xml",
+    "xsl": "application/xml",
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "gz": "application/gzip",
+    "tgz": "application/gzip",
+    "asc": "application/pgp-signature",
+    "sig": "application/pgp-signature",
+    "svg": "image/svg+xml",
+    "svgz": "image/svg+xml",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "ico": "image/x-icon",
+    "woff2": "font/woff2",
+    "woff": "font/woff",
+    "ttf": "font/ttf",
+    "otf": "font/otf",
+    "eot": "application/vnd.ms-fontobject",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+}
+DEFAULT_TYPE = "application/octet-stream"
+CHARSET_TYPES = frozenset(
+    {
+        "text/html",  # nginx always adds the charset to text/html
+        "text/css",
+        "text/plain",
+        "text/markdown",
+        "text/csv",
+        "text/calendar",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "application/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "image/svg+xml",
+    }
+)
+
+# nginx.conf: `location ~ /\.(?!well-known/)` answers 404.
+_DOTFILE = re.compile(r"/\.(?!well-known/)")
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# What may stay as it is in a Location header; everything else (spaces, non-ASCII) is encoded.
+_LOCATION_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def content_type(name: str) -> str:
+    mime = CONTENT_TYPES.get(PurePosixPath(name).suffix.lower().lstrip("."), DEFAULT_TYPE)
+    return f"{mime}; charset=utf-8" if mime in CHARSET_TYPES else mime
+
+
+def _is_within(path: Path, tree: Path) -> bool:
+    return path == tree or path.is_relative_to(tree)
+
+
+class _DataRedirects:
+    """The ``_redirects.json`` of whichever release is current, re-read when it changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, int, int, int] | None = None
+        self._entries: dict[str, tuple[int, str]] = {}
+
+    def lookup(self, release: Path, path: str) -> tuple[int, str] | None:
+        entries = self._load(release)
+        return entries.get(path if path.endswith("/") else path + "/")
+
+    def _load(self, release: Path) -> dict[str, tuple[int, str]]:
+        source = release / REDIRECTS_FILE
+        try:
+            st = source.stat()
+        except OSError:
+            return {}
+        key = (str(source), st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if key != self._key:
+                self._entries = _parse_redirects(source)
+                self._key = key
+            return self._entries
+
+
+def _parse_redirects(source: Path) -> dict[str, tuple[int, str]]:
+    try:
+        data: Any = json.loads(source.read_bytes())
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring %s: %s", source, exc)
+        return {}
+    if not isinstance(data, dict):
+        log.warning("ignoring %s: not a JSON object", source)
+        return {}
+    entries: dict[str, tuple[int, str]] = {}
+    for path, entry in data.items():
+        location = entry.get("location") if isinstance(entry, dict) else None
+        status = entry.get("status", 302) if isinstance(entry, dict) else None
+        if not (
+            path.startswith("/")
+            and isinstance(location, str)
+            and isinstance(status, int)
+            and status in _REDIRECT_STATUSES
+        ):
+            log.warning("ignoring %s entry %r: %r", source, path, entry)
+            continue
+        entries[path if path.endswith("/") else path + "/"] = (status, location)
+    return entries
+
+
+class SiteRequestHandler(BaseHTTPRequestHandler):
+    server: SiteServer
+    server_version = "pydotorg-dev"
+    protocol_version = "HTTP/1.1"
+    # Headers and body are separate writes; with Nagle's algorithm on, a keep-alive client
+    # waits out its delayed ACK (~40 ms) on every file.
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        self._respond(body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(body=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    # --- one request ---------------------------------------------------------------------------
+
+    def _respond(self, *, body: bool) -> None:
+        raw_path, _, query = self.path.partition("#")[0].partition("?")
+        if not raw_path.startswith("/"):
+            self._send_status(HTTPStatus.BAD_REQUEST, body=body)
+            return
+        try:
+            path = unquote(raw_path, errors="strict")
+        except UnicodeDecodeError:
+            self._send_status(HTTPStatus.BAD_REQUEST, body=body)
+            return
+        path = re.sub(r"/{2,}", "/", path)  # nginx's merge_slashes
+        release = self._release()
+        if release is None:
+            self._send_status(HTTPStatus.SERVICE_UNAVAILABLE, body=body, text="no site is published yet\n")
+            return
+        segments = path.split("/")
+        if "\0" in path or "." in segments or ".." in segments:
+            self._send_not_found(release, body=body)
+            return
+
+        legacy = redirects.resolve(path, query)
+        if legacy is not None:
+            self._send_redirect(*legacy, body=body)
+            return
+        data = self.server.data_redirects.lookup(release, path)
+        if data is not None:
+            self._send_redirect(*data, body=body)
+            return
+        if _DOTFILE.search(path) or path == "/" + NOT_FOUND_PAGE:
+            self._send_not_found(release, body=body)
+            return
+
+        relative = path.lstrip("/")
+        if path.endswith("/"):
+            found = self._file(release, relative + "index.html")
+        else:
+            found = self._file(release, relative)
+            if found is None and self._file(release, relative + "/index.html") is not None:
+                # Like nginx.conf: the path as sent (slashes merged, so never "//host/"),
+                # plus the slash, query kept.
+                location = re.sub(r"/{2,}", "/", raw_path) + "/" + (f"?{query}" if query else "")
+                self._send_redirect(HTTPStatus.MOVED_PERMANENTLY, location, body=body)
+                return
+        if found is None:
+            self._send_not_found(release, body=body)
+            return
+        self._send_file(HTTPStatus.OK, found, body=body)
+
+    def _release(self) -> Path | None:
+        try:
+            return (self.server.root / CURRENT).resolve(strict=True)
+        except OSError:
+            return None
+
+    def _file(self, release: Path, relative: str) -> Path | None:
+        """The regular file at ``relative`` in the release, if it is one and lies inside it
+        once every symlink is followed."""
+        try:
+            resolved = (release / relative).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not _is_within(resolved, release):
+            return None
+        try:
+            return resolved if stat.S_ISREG(resolved.stat().st_mode) else None
+        except OSError:
+            return None
+
+    # --- responses -----------------------------------------------------------------------------
+
+    def _send_file(self, status: int, path: Path, *, body: bool) -> None:
+        try:
+            handle = path.open("rb")
+        except OSError:
+            self._send_status(HTTPStatus.NOT_FOUND, body=body)
+            return
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            self.send_response(status)
+            self.send_header("Content-Type", content_type(path.name))
+            self.send_header("Content-Length", str(size))
+            # A development server: never let the browser keep a page across rebuilds.
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if body:
+                shutil.copyfileobj(handle, self.wfile)
+
+    def _send_not_found(self, release: Path, *, body: bool) -> None:
+        page = self._file(release, NOT_FOUND_PAGE)
+        if page is None:
+            self._send_status(HTTPStatus.NOT_FOUND, body=body)
+        else:
+            self._send_file(HTTPStatus.NOT_FOUND, page, body=body)
+
+    def _send_redirect(self, status: int, location: str, *, body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Location", quote(location, safe=_LOCATION_SAFE))
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _send_status(self, status: HTTPStatus, *, body: bool, text: str | None = None) -> None:
+        payload = (text or f"{status.value} {status.phrase}\n").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if body:
+            self.wfile.write(payload)
+
+
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, root: Path, address: tuple[str, int]) -> None:
+        self.root = Path(root).absolute()
+        self.data_redirects = _DataRedirects()
+        super().__init__(address, SiteRequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-response is routine; anything else is worth a line.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("%s went away", client_address)
+        else:
+            log.warning("error while answering %s", client_address, exc_info=True)
+
+
+def make_server(root: Path, host: str, port: int) -> ThreadingHTTPServer:
+    """A server for the origin ``root`` (the directory holding ``current``), bound and ready for
+    ``serve_forever()``; ``port`` 0 picks a free port (see ``server.server_address``)."""
+    return SiteServer(root, (host, port))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sitebuilder.serve", description="Serve the published site for development."
+    )
+    parser.add_argument(
+        "--root", type=Path, required=True, help="origin root, the directory holding `current`"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    args = parser.parse_args(argv)
+    server = make_server(args.root, args.host, args.port)
+    # Ctrl-C, or the SIGINT `pydotorg dev run` sends on the way out.
+    with server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

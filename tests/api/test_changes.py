@@ -142,3 +142,47 @@ async def test_write_succeeds_when_redis_is_down(
 async def test_rebuild_job_without_builder_key_does_not_build(client: Any, actors: Any, worker: Any) -> None:
     result = await worker.queue.apply("site.rebuild", timeout=10)
     assert result == {"built": False, "reason": "PYDOTORG_SITE_API_KEY is not set"}
+
+
+async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
+    settings: Any, sessionmaker: Any, mailer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SAQ drops an enqueue whose key is still running. A write that commits after the job's last
+    look at the change feed (but before SAQ marks it finished) must still get a rebuild."""
+    import asyncio
+
+    from pydotorg.core import tasks
+    from pydotorg.core.changes import REBUILD_REQUESTS_KEY, enqueue_rebuild
+
+    builds: list[int] = []
+    job_settings = msgspec.structs.replace(settings, site_api_key="k", queue_name="race-test-queue")
+    queue = tasks.create_queue(job_settings)
+
+    async def fake_build(_settings: Any) -> tuple[str, int]:
+        builds.append(len(builds))
+        return f"incremental build: 0 written, cursor {len(builds)}", len(builds)
+
+    async def head_then_a_write(_session: Any) -> int:
+        if len(builds) == 1:
+            await enqueue_rebuild(queue)  # committed "now": counted, then dropped (job running)
+        return len(builds)  # the build is caught up with the feed it saw
+
+    monkeypatch.setattr(tasks, "_run_build", fake_build)
+    monkeypatch.setattr(tasks, "latest_cursor", head_then_a_write)
+    worker = tasks.create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
+    await queue.connect()
+    await queue.redis.delete(REBUILD_REQUESTS_KEY)
+    task = asyncio.create_task(worker.start())
+    try:
+        await asyncio.sleep(0.5)
+        await enqueue_rebuild(queue)
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(builds) < 2:
+            assert asyncio.get_running_loop().time() < deadline, f"only {len(builds)} build(s)"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        assert len(builds) == 2  # one follow-up rebuild, not a loop
+    finally:
+        await worker.stop()
+        task.cancel()
+        await queue.disconnect()

@@ -128,9 +128,17 @@ async def bump_data_version(redis: Any) -> None:
         log.warning("data_version_bump_failed", error=str(exc))
 
 
-async def enqueue_rebuild(queue: Any) -> None:
+# Counts rebuild requests. SAQ drops an enqueue whose key is still queued *or running*, so a
+# write committed while a rebuild is finishing would wait for the next write; the worker compares
+# this counter with the value the job saw when it last started building, and enqueues again.
+REBUILD_REQUESTS_KEY = "pydotorg:site:rebuild_requests"
+
+
+async def enqueue_rebuild(queue: Any, *, count: bool = True) -> None:
     """Coalesced: while a rebuild is queued (same key), SAQ returns None instead of a new job."""
     try:
+        if count and hasattr(queue, "redis"):
+            await queue.redis.incr(REBUILD_REQUESTS_KEY)
         await queue.enqueue(REBUILD_JOB, key=REBUILD_KEY, timeout=600, retries=3, retry_delay=5.0)
     except Exception as exc:  # Redis down: the change is in the feed; the next rebuild finds it.
         log.warning("rebuild_enqueue_failed", error=str(exc))

@@ -23,7 +23,7 @@ from saq import CronJob, Queue, Worker
 from saq.queue.redis import RedisQueue
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pydotorg.core.changes import latest_cursor
+from pydotorg.core.changes import REBUILD_JOB, REBUILD_REQUESTS_KEY, enqueue_rebuild, latest_cursor
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.settings import Settings
@@ -69,10 +69,12 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
         return {"built": False, "reason": "PYDOTORG_SITE_API_KEY is not set"}
     settings.site_dir.mkdir(parents=True, exist_ok=True)
     summaries = []
+    redis = queue.redis  # type: ignore[attr-defined]
     for _ in range(MAX_CATCH_UP_BUILDS):
+        ctx["rebuild_requests_seen"] = int(await redis.get(REBUILD_REQUESTS_KEY) or 0)
         line, cursor = await _run_build(settings)
         summaries.append(line)
-        await queue.redis.set(SITE_CURSOR_KEY, cursor)  # type: ignore[attr-defined]
+        await redis.set(SITE_CURSOR_KEY, cursor)
         async with sessionmaker() as session:
             head = await latest_cursor(session)
         if cursor >= head:
@@ -184,6 +186,13 @@ def create_worker(
         started = ctx.get("started")
         if started is not None:
             JOB_SECONDS.labels(job.function).observe(time.perf_counter() - started)
+        seen = ctx.get("rebuild_requests_seen")
+        if job.function == REBUILD_JOB and seen is not None:
+            # The job is finished (SAQ accepts the key again): a request that came in after it
+            # last started building, and was dropped as a duplicate, gets its rebuild now.
+            requested = int(await queue.redis.get(REBUILD_REQUESTS_KEY) or 0)  # type: ignore[attr-defined]
+            if requested > seen:
+                await enqueue_rebuild(queue, count=False)
 
     return Worker(
         queue,

@@ -20,6 +20,7 @@ uv:
 .PHONY: install
 install: uv ## Install the project and its tools into .venv (from uv.lock)
 	@$(UV) sync --frozen --quiet --compile-bytecode
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error; fi
 
 .PHONY: run
 run: install ## Start PostgreSQL, Redis, migrations, demo data, the API and a worker

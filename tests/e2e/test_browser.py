@@ -7,62 +7,24 @@ by Playwright with ``executable_path``: Playwright's own browser download cannot
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.contract.conftest import Fixture, dl  # noqa: F401  (fixture)
-from tests.site.test_build import _build, builder_key, live_api  # noqa: F401  (fixtures)
+from tests.contract.conftest import Fixture
+from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, USER_AGENTS, _broken
+from tests.site.test_build import _build
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
 )
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _broken(request: Any, base: str) -> bool:
-    """A failed request to our site; a load the browser itself cancelled by navigating on
-    (``net::ERR_ABORTED``, e.g. a favicon still in flight) is not a broken page."""
-    return request.url.startswith(base) and "ERR_ABORTED" not in (request.failure or "")
-
-
-@pytest.fixture
-def served_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    root = tmp_path / "origin"
-    root.mkdir()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(Handler, directory=str(root / "current"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 async def test_site_in_chromium(
-    live_api: str,  # noqa: F811
-    dl: Fixture,  # noqa: F811
-    builder_key: str,  # noqa: F811
+    live_api: str,
+    dl: Fixture,
+    builder_key: str,
+    featured_downloads: dict[str, str],
     served_site: tuple[Path, str],
 ) -> None:
     from playwright.async_api import async_playwright
@@ -72,7 +34,9 @@ async def test_site_in_chromium(
     errors: list[str] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = await browser.new_page()
+        page = await browser.new_page(
+            viewport={"width": 1280, "height": 900}, user_agent=USER_AGENTS["windows"]
+        )
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         failed: list[str] = []
@@ -94,10 +58,30 @@ async def test_site_in_chromium(
             "getComputedStyle(document.querySelector('.top-bar')).backgroundColor"
         )
         assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
+        # The main navigation comes from python.org's menu; hovering a section opens its drop-down
+        # with the box fetched from /box/<label>/ (python.org's supernav), here the generated
+        # downloads box showing the visitor's platform.
+        downloads = page.locator("#mainnav .tier-1").filter(has=page.locator("> a", has_text="Downloads"))
+        await downloads.hover()
+        supernav = downloads.locator(".super-navigation")
+        await supernav.wait_for(state="visible")
+        assert "Download for Windows" in await supernav.inner_text()
+        assert await supernav.locator(".download-unknown").is_hidden()
+        assert await downloads.locator(".subnav a", has_text="Source code").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "nav-dropdown-1280.png"))
+        print(f"screenshot: {ARTIFACTS / 'nav-dropdown-1280.png'}")
+        about = page.locator("#mainnav .tier-1").filter(has=page.locator("> a", has_text="About"))
+        await about.hover()
+        await about.locator(".super-navigation").wait_for(state="visible")
+        assert "Learn more about Python" in await about.locator(".super-navigation").inner_text()
         await page.locator("nav a", has_text="Downloads").first.click()
         await page.wait_for_url(base + "/downloads/")
         body = await page.inner_text("body")
         assert "Python 3.10.19" in body and "Python 9.7.2" not in body
+        # A legacy URL answers with python.org's redirect (the origin's redirect table).
+        await page.goto(base + "/download/mac/")
+        await page.wait_for_url(base + "/downloads/macos/")
 
         await page.goto(base + "/downloads/latest/python3/")
         await page.wait_for_url(base + "/downloads/release/python-31019/")

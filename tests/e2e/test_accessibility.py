@@ -1,0 +1,110 @@
+"""axe-core on the built site in headless Chromium: the main page types (home, downloads landing,
+an OS page, a release, the OS list, a CMS page, the 404 page) at desktop and phone width have no
+"serious" or "critical" accessibility violations. Screenshots of the home page and the downloads
+landing at both widths go to ``tests/e2e/artifacts/``.
+
+axe-core is pinned in ``tests/e2e/package-lock.json`` (``npm ci --prefix tests/e2e``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.contract.conftest import Fixture
+from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, USER_AGENTS
+from tests.site.test_build import _build
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "/",
+    "/downloads/",
+    "/downloads/windows/",
+    "/downloads/release/python-275/",
+    "/downloads/operating-systems/",
+    "/download/releases/2.7.5/",  # a CMS page
+    "/no/such/page/",  # the 404 page, served with status 404
+    "/about/",
+    "/doc/",
+    "/doc/versions/",
+    "/psf-landing/",
+]
+WIDTHS = (1280, 390)
+SCREENSHOTS = {"/": "home", "/downloads/": "downloads"}
+BLOCKING = {"serious", "critical"}
+
+
+def _describe(violation: dict[str, Any], where: str) -> str:
+    nodes = violation["nodes"]
+    targets = "; ".join(" ".join(map(str, node["target"])) for node in nodes[:3])
+    more = f" (+{len(nodes) - 3} more)" if len(nodes) > 3 else ""
+    first = nodes[0] if nodes else {"html": "", "failureSummary": ""}
+    # The first node's summary names what to change (for contrast: both colours and the ratio).
+    return (
+        f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}\n"
+        f"    at {targets}{more}\n"
+        f"    first: {first['html'][:160]}\n"
+        f"    {' '.join(first['failureSummary'].split())}\n"
+        f"    {violation['helpUrl']}"
+    )
+
+
+async def _violations(page: Any, where: str) -> list[str]:
+    """The blocking axe-core violations on the page as it is now."""
+    if not await page.evaluate("typeof axe !== 'undefined'"):
+        await page.add_script_tag(path=AXE)
+    result = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [_describe(v, where) for v in result["violations"] if v["impact"] in BLOCKING]
+
+
+async def _open(page: Any, url: str) -> None:
+    response = await page.goto(url)
+    expected = 404 if "/no/such/" in url else 200
+    assert response is not None and response.status == expected, (url, response and response.status)
+
+
+async def test_no_serious_accessibility_violations(
+    live_api: str,
+    dl: Fixture,
+    builder_key: str,
+    featured_downloads: dict[str, str],
+    served_site: tuple[Path, str],
+) -> None:
+    from playwright.async_api import async_playwright
+
+    assert AXE.is_file(), f"axe-core is not installed ({AXE} is missing): run `npm ci --prefix tests/e2e`"
+    root, base = served_site
+    _build(live_api, root, builder_key, site_url=base)
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for width in WIDTHS:
+            page = await browser.new_page(viewport={"width": width, "height": 900})
+            for path in PAGES:
+                await _open(page, base + path)
+                problems += await _violations(page, f"{path} at {width}px")
+                if path in SCREENSHOTS:
+                    shot = ARTIFACTS / f"{SCREENSHOTS[path]}-{width}.png"
+                    await page.screenshot(path=shot, full_page=True)
+                    print(f"screenshot: {shot}")
+            if width < 768:  # the phone layout's menu, opened
+                await _open(page, base + "/")
+                await page.click(".menu-toggle")
+                problems += await _violations(page, f"/ at {width}px with the menu open")
+            await page.close()
+        # Headless Chromium reports Linux, so the landing showed the source block; check the others.
+        for visitor in ("windows", "macos"):
+            page = await browser.new_page(
+                viewport={"width": WIDTHS[0], "height": 900}, user_agent=USER_AGENTS[visitor]
+            )
+            await _open(page, base + "/downloads/")
+            problems += await _violations(page, f"/downloads/ for {visitor}")
+            await page.close()
+        await browser.close()
+    assert not problems, "axe-core found serious or critical violations:\n" + "\n".join(problems)

@@ -84,7 +84,7 @@ def build(
     from pydotorg.settings import Settings
     from sitebuilder.cdn import create_cdn
     from sitebuilder.origin import LocalDirectoryOrigin
-    from sitebuilder.render import render, theme_version
+    from sitebuilder.render import theme_version
 
     started = time.perf_counter()
     state = state_dir or out / "_state"
@@ -122,23 +122,7 @@ def build(
         )
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
-        render(
-            todo,
-            rendered,
-            site_url=site_url,
-            site_globals=site_globals(snap),
-            progress=_progress_bar if show_progress else None,
-        )
-        for alias in todo:
-            if alias.alias_of is None:
-                continue
-            source = rendered / alias.alias_of
-            if not source.exists() and current is not None:
-                source = current / alias.alias_of  # the mirrored file did not change
-            assert source.exists(), f"{alias.path} mirrors a missing {alias.alias_of}"
-            target = rendered / alias.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        render_outputs(todo, rendered, snap, site_url, live=current, show_progress=show_progress)
         changed: list[str] = []
         live = current if previous is not None else None
         for produced in sorted(p for p in rendered.rglob("*") if p.is_file()):
@@ -189,15 +173,81 @@ def build(
     return summary
 
 
+def render_outputs(
+    todo: list[Output],
+    rendered: Path,
+    snap: Snapshot,
+    site_url: str,
+    *,
+    live: Path | None = None,
+    show_progress: bool = False,
+) -> None:
+    """Render ``todo`` into ``rendered``; mirrors (``alias_of``) are copies of the file they mirror,
+    from this render or, when that file did not change, from the ``live`` tree."""
+    from sitebuilder.render import render
+
+    render(
+        todo,
+        rendered,
+        site_url=site_url,
+        site_globals=site_globals(snap),
+        progress=_progress_bar if show_progress else None,
+    )
+    for alias in todo:
+        if alias.alias_of is None:
+            continue
+        source = rendered / alias.alias_of
+        if not source.exists() and live is not None:
+            source = live / alias.alias_of
+        assert source.exists(), f"{alias.path} mirrors a missing {alias.alias_of}"
+        target = rendered / alias.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def build_from_snapshot(snapshot_path: Path, out: Path, *, site_url: str) -> Summary:
+    """Render a saved snapshot without the API (theme work, fixture sites): a full build of
+    exactly that data, published to ``out`` with no purge and no saved state."""
+    from sitebuilder.origin import LocalDirectoryOrigin
+
+    started = time.perf_counter()
+    snap = Snapshot.load(snapshot_path)
+    if snap is None:
+        raise ApiError(f"{snapshot_path}: not a snapshot")
+    site_url = site_url.rstrip("/")
+    outputs = plan(snap, site_url)
+    with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
+        rendered = Path(tmp) / "rendered"
+        render_outputs(outputs, rendered, snap, site_url)
+        files = sorted(str(p.relative_to(rendered)) for p in rendered.rglob("*") if p.is_file())
+        asyncio.run(LocalDirectoryOrigin(out).publish(rendered, changed=files, deleted=[]))
+    return Summary("snapshot", len(outputs), 0, 0, 0, snap.cursor, time.perf_counter() - started, [])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sitebuilder.build", description=__doc__)
-    parser.add_argument("--api", required=True, help="API base URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument(
+        "--api", help="API base URL, e.g. http://127.0.0.1:8000 (required unless --from-snapshot)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="origin directory (releases + 'current')")
     parser.add_argument("--full", action="store_true", help="rebuild everything from a full fetch")
     parser.add_argument("--api-key", default=os.environ.get("PYDOTORG_SITE_API_KEY", ""))
     parser.add_argument("--site-url", default=os.environ.get("PYDOTORG_SITE_URL", "https://www.python.org"))
     parser.add_argument("--progress", action="store_true")
+    parser.add_argument(
+        "--from-snapshot", type=Path, default=None, help="render a saved snapshot.json; no API needed"
+    )
     args = parser.parse_args(argv)
+    if args.from_snapshot is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        try:
+            print(build_from_snapshot(args.from_snapshot, args.out, site_url=args.site_url).line())
+        except ApiError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if not args.api:
+        parser.error("--api is required")
     if not args.api_key:
         print(
             "error: an API key with the site.read_changes permission is required "

@@ -1,0 +1,149 @@
+"""A small fixture site rendered into a temp folder and compared, byte for byte, with the
+expected output committed under ``tests/site/golden/``.
+
+The input is a saved snapshot (``golden/snapshot.json``: the test downloads data, a handful of
+python.org's boxes and its menu), rendered offline with ``sitebuilder.build --from-snapshot``.
+After an intended change to the theme or the plan, regenerate both with
+``PYDOTORG_UPDATE_GOLDEN=1 pytest tests/site/test_golden.py`` and review the diff."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydotorg.paths import shared_data_dir
+from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
+from tests.site.test_build import SITE, _build, builder_key, live_api  # noqa: F401  (fixtures)
+
+GOLDEN = Path(__file__).parent / "golden"
+SNAPSHOT = GOLDEN / "snapshot.json"
+EXPECTED = GOLDEN / "expected"
+UPDATE = os.environ.get("PYDOTORG_UPDATE_GOLDEN") == "1"
+BOXES = ("homepage-introduction", "homepage-get-started", "supernav-python-about", "aboutpython-banner")
+FILES = (
+    "index.html",
+    "404.html",
+    "about/index.html",
+    "doc/index.html",
+    "doc/versions/index.html",
+    "downloads/index.html",
+    "downloads/windows/index.html",
+    "downloads/release/python-275/index.html",
+    "downloads/latest/python3/index.html",
+    "downloads/feed.rss",
+    "download/releases/2.7.5/index.html",
+    "box/supernav-python-about/index.html",
+    "box/supernav-python-downloads/index.html",
+    "box/homepage-downloads/index.html",
+    "getit/release/python-275/index.html",
+    "_redirects.json",
+    "robots.txt",
+    "humans.txt",
+    "sitemap.xml",
+)
+
+
+async def _regenerate(api: str, key: str, sessionmaker: Any, tmp_path: Path) -> None:
+    from tests.site.test_build import _import_shared
+
+    await _import_shared(sessionmaker, "sitetree_menus.json")
+    boxes = [
+        b
+        for b in json.loads((shared_data_dir() / "pythondotorg" / "boxes.json").read_text())
+        if b["fields"]["label"] in BOXES
+    ]
+    from pydotorg import importers  # noqa: F401
+    from pydotorg.core import importer
+    from pydotorg.core.db import transaction
+
+    async with transaction(sessionmaker) as session:
+        await importer.run(session, boxes)
+    out = tmp_path / "live"
+    _build(api, out, key)
+    snap = json.loads((out / "_state/snapshot.json").read_text())
+    snap["outputs"], snap["site_version"] = {}, ""
+    GOLDEN.mkdir(exist_ok=True)
+    SNAPSHOT.write_text(json.dumps(snap, indent=1, sort_keys=True) + "\n")
+
+
+def _render(tmp_path: Path) -> Path:
+    out = tmp_path / "offline"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sitebuilder.build",
+            "--from-snapshot",
+            str(SNAPSHOT),
+            "--out",
+            str(out),
+            "--site-url",
+            SITE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1].startswith("snapshot build:"), result.stdout
+    return out / "current"
+
+
+async def test_fixture_site_matches_expected_output(
+    live_api: str,  # noqa: F811
+    dl: Fixture,  # noqa: F811
+    builder_key: str,  # noqa: F811
+    sessionmaker: Any,
+    tmp_path: Path,
+) -> None:
+    if UPDATE:
+        await _regenerate(live_api, builder_key, sessionmaker, tmp_path)
+    site = _render(tmp_path)
+    if UPDATE:
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        for name in FILES:
+            (EXPECTED / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site / name, EXPECTED / name)
+    problems = []
+    for name in FILES:
+        got, want = (site / name).read_text(), (EXPECTED / name).read_text()
+        if got != want:
+            diff = difflib.unified_diff(
+                want.splitlines(), got.splitlines(), "expected", "rendered", lineterm=""
+            )
+            problems.append(f"{name}:\n" + "\n".join(list(diff)[:40]))
+    assert not problems, "rendered output differs (PYDOTORG_UPDATE_GOLDEN=1 to accept):\n" + "\n".join(
+        problems
+    )
+    # Rendering the snapshot twice gives the same bytes (no clock, no randomness, no dict order).
+    again = _render(tmp_path / "again")
+    assert all((again / name).read_bytes() == (site / name).read_bytes() for name in FILES)
+
+
+def test_offline_build_refuses_a_bad_snapshot(tmp_path: Path) -> None:
+    bad = tmp_path / "snapshot.json"
+    bad.write_text("not json")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sitebuilder.build",
+            "--from-snapshot",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1 and "not a snapshot" in result.stderr
+    assert not (tmp_path / "o" / "current").exists()

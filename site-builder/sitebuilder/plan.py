@@ -95,7 +95,15 @@ PSF_BOXES = (
     "psf-grants",
     "psf-codeofconduct",
 )
-PAGE_BOXES = ("widget-sidebar-aboutpsf",)
+PAGE_BOXES = ("widget-sidebar-aboutpsf", "psf-banner")
+# A CMS page's ``template_name`` (python.org's template paths) -> our template.
+PAGE_TEMPLATES = {
+    "pages/default.html": "page.html",
+    "pages/raw.html": "page_raw.html",
+    "psf/default.html": "page_psf.html",
+    "psf/full-width.html": "page_psf_full.html",
+}
+_LEGACY_RELEASE_PAGE = re.compile(r"^download/releases/(\d+)\.(\d+)\.(\d+)$")
 COMMUNITY_BOXES = ("community-banner", "community-widget1", "community-widget2", "community-widget3")
 # Boxes python.org's code regenerates from release data; here they are rendered from the same data
 # at build time, and win over a stored box with the same label (docs/site-builder.md).
@@ -150,12 +158,15 @@ def site_globals(snap: Snapshot) -> dict[str, Any]:
         }
 
     top = [node(i, 0) for i in children.get(None, [])]
-    python = next((i for i in children.get(None, []) if i["alias"] == "python-meta"), None)
+    by_alias = {i["alias"]: i for i in children.get(None, []) if i["alias"]}
+    python, psf = by_alias.get("python-meta"), by_alias.get("psf-meta")
     sections = [node(i, 1) for i in children.get(python["id"], [])] if python else []
     return {
         "topbar": top,
         "nav": [s for s in sections if s["alias"] != "python-footer"],
         "footer_nav": sections,
+        # PSF pages (templates psf/*) show the PSF sections instead (python.org's psf-meta).
+        "psf_nav": [node(i, 1) for i in children.get(psf["id"], [])] if psf else [],
     }
 
 
@@ -244,13 +255,22 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         if o.path.startswith("downloads/")
     )
     taken = {o.path for o in outputs}
+    releases_by_slug = {r["slug"]: r for r in snap.items("release")}
     for page in snap.items("page"):
         path = f"{page['path']}/index.html"
         if path in taken:  # an application URL wins over a CMS page, as in python.org
             continue
-        template = "page_raw.html" if page["template_name"] == "pages/raw.html" else "page.html"
-        outputs.append(Output(path, template, {"page": _page(page), "boxes": pick(PAGE_BOXES)}))
         taken.add(path)
+        release = _release_for_legacy_page(page["path"], releases_by_slug)
+        if release is not None:
+            # python.org: /download/releases/X.Y.Z/ moves (301) to the release's page when that
+            # release has no page of its own.
+            moved = Output(path, "redirect.html", {"target": release["url"], "target_title": release["name"]})
+            outputs.append(moved)
+            redirects.append(moved)
+            continue
+        template = PAGE_TEMPLATES.get(page["template_name"], "page.html")
+        outputs.append(Output(path, template, {"page": _page(page), "boxes": pick(PAGE_BOXES)}))
     outputs.append(
         Output(
             "robots.txt", None, text=f"User-agent: *\nDisallow: /api/\n\nSitemap: {site_url}/sitemap.xml\n"
@@ -275,13 +295,25 @@ Software: Python, Litestar, SQLAlchemy, Pelican, Jinja2, SAQ, PostgreSQL, Redis,
 """
 
 
+def _release_for_legacy_page(path: str, releases: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    match = _LEGACY_RELEASE_PAGE.match(path)
+    if match is None:
+        return None
+    release = releases.get("python-" + "".join(match.groups()))
+    return release if release is not None and release["release_page_id"] is None else None
+
+
 def _redirect_map(redirects: list[Output]) -> str:
-    """``/downloads/latest/...`` (and the /getit/ twins) as data for origins that can answer 302."""
+    """``/downloads/latest/...`` (302, and their /getit/ twins) and moved legacy release pages
+    (301) as data for origins that can answer with a real redirect."""
     out: dict[str, dict[str, Any]] = {}
     for o in redirects:
-        for prefix in ("", "getit/"):
-            path = prefix + o.path.removeprefix("downloads/") if prefix else o.path
-            out["/" + path.removesuffix("index.html")] = {"location": o.context["target"], "status": 302}
+        url = "/" + o.path.removesuffix("index.html")
+        if o.path.startswith("downloads/"):
+            for path in (o.path, "getit/" + o.path.removeprefix("downloads/")):
+                out["/" + path.removesuffix("index.html")] = {"location": o.context["target"], "status": 302}
+        else:
+            out[url] = {"location": o.context["target"], "status": 301}
     return msgspec.json.encode(out, order="sorted").decode() + "\n"
 
 

@@ -340,6 +340,13 @@ async def test_boxes_menus_landing_pages_and_purge_precision(
             },
         )
         assert r.status_code == 201, r.text
+        for body in (
+            {"title": "PSF Mission", "path": "psf/mission", "template_name": "psf/default.html"},
+            {"title": "PSF Bylaws", "path": "psf/bylaws", "template_name": "psf/full-width.html"},
+            {"title": "Python 3.8.20 (old page)", "path": "download/releases/3.8.20"},
+        ):
+            r = await api.post("/api/v3/pages", json={**body, "content": "Text."})
+            assert r.status_code == 201, r.text
     out = tmp_path / "origin"
     _build(live_api, out, builder_key)
     site = out / "current"
@@ -382,12 +389,26 @@ async def test_boxes_menus_landing_pages_and_purge_precision(
     assert "Python 3.9.90" not in versions  # pre-releases have no docs entry
     assert "Become a Member" in (site / "psf-landing/index.html").read_text()
     assert (site / "humans.txt").read_text().startswith("/* TEAM */")
+    # CMS templates by template_name: PSF pages carry the PSF banner and the PSF sections' menu.
+    mission = (site / "psf/mission/index.html").read_text()
+    assert 'class="landing-banner psf-banner"' in mission and 'class="left-sidebar"' in mission
+    assert ">Public records</a>" in mission.split('class="left-sidebar"')[1]  # PSF > About
+    bylaws = (site / "psf/bylaws/index.html").read_text()
+    assert "psf-banner" in bylaws and 'class="left-sidebar"' not in bylaws  # full width
+    # A legacy release page moves to the release's page when the release has no page of its own.
+    moved = (site / "download/releases/3.8.20/index.html").read_text()
+    assert 'content="0; url=https://www.python.org/downloads/release/python-3820/"' in moved
     redirects = json.loads((site / "_redirects.json").read_text())
     assert redirects["/downloads/latest/python3/"] == {
         "location": "/downloads/release/python-31019/",
         "status": 302,
     }
     assert redirects["/getit/latest/python3/"] == redirects["/downloads/latest/python3/"]
+    assert redirects["/download/releases/3.8.20/"] == {
+        "location": "/downloads/release/python-3820/",
+        "status": 301,
+    }
+    assert "/download/releases/2.7.5/" not in redirects  # 2.7.5's release page is that page
     # /getit/ mirrors the downloads URLs byte for byte; the sitemap lists only the canonical ones.
     assert (site / "getit/release/python-275/index.html").read_bytes() == (
         site / "downloads/release/python-275/index.html"

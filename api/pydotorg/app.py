@@ -35,7 +35,9 @@ from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
 from pydotorg.core.storage import create_storage
 from pydotorg.core.tasks import create_queue
+from pydotorg.domains.banners.controllers import BannersController
 from pydotorg.domains.boxes.controllers import BoxesController
+from pydotorg.domains.codesamples.controllers import CodeSamplesController
 from pydotorg.domains.downloads.controllers import (
     DownloadsViewsController,
     OSController,
@@ -164,6 +166,8 @@ def create_app(
             DownloadsViewsController,
             PagesController,
             BoxesController,
+            BannersController,
+            CodeSamplesController,
             NavigationController,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]

@@ -218,6 +218,59 @@ DEMO_PAGES = [
 ]
 
 
+# Five code samples for the home page slideshow (python.org seeds five of its own in development).
+DEMO_CODE_SAMPLES = [
+    (
+        '<pre><code><span class="comment"># Functions take arguments and return values</span>\n'
+        "&gt;&gt;&gt; def area(width, height=1):\n"
+        "...     return width * height\n"
+        "&gt;&gt;&gt; area(3, 4)\n"
+        '<span class="output">12</span></code></pre>',
+        "<h1>Functions Defined</h1><p>Define functions with positional and default arguments, "
+        'then call them with any mix of the two. <a href="https://docs.python.org/3/tutorial/'
+        'controlflow.html#defining-functions">More about defining functions</a></p>',
+    ),
+    (
+        '<pre><code><span class="comment"># Lists hold anything, in order</span>\n'
+        '&gt;&gt;&gt; fruit = ["apple", "pear", "fig"]\n'
+        "&gt;&gt;&gt; sorted(fruit, key=len)\n"
+        "<span class=\"output\">['fig', 'pear', 'apple']</span></code></pre>",
+        "<h1>Compound Data Types</h1><p>Lists, dictionaries, sets and tuples are built in, with "
+        'methods and functions that work on all of them. <a href="https://docs.python.org/3/'
+        'tutorial/introduction.html#lists">More about lists</a></p>',
+    ),
+    (
+        '<pre><code><span class="comment"># Loops read like prose</span>\n'
+        "&gt;&gt;&gt; for n in range(3):\n"
+        '...     print(n, "squared is", n * n)\n'
+        '<span class="output">0 squared is 0\n1 squared is 1\n2 squared is 4</span></code></pre>',
+        "<h1>All the Flow You'd Expect</h1><p>Python knows the usual control flow statements — "
+        'if, for, while and match — with a few twists. <a href="https://docs.python.org/3/'
+        'tutorial/controlflow.html">More control flow tools</a></p>',
+    ),
+    (
+        '<pre><code><span class="comment"># The interpreter is a calculator</span>\n'
+        "&gt;&gt;&gt; 17 / 4\n"
+        '<span class="output">4.25</span>\n'
+        "&gt;&gt;&gt; 17 // 4, 17 % 4\n"
+        '<span class="output">(4, 1)</span></code></pre>',
+        "<h1>Intuitive Interpretation</h1><p>Arithmetic works as you would write it; use "
+        "parentheses for grouping. "
+        '<a href="https://docs.python.org/3/tutorial/introduction.html#numbers">More about '
+        "numbers</a></p>",
+    ),
+    (
+        '<pre><code><span class="comment"># f-strings format values inline</span>\n'
+        '&gt;&gt;&gt; name = "world"\n'
+        '&gt;&gt;&gt; print(f"Hello, {name.title()}!")\n'
+        '<span class="output">Hello, World!</span></code></pre>',
+        "<h1>Quick &amp; Easy to Learn</h1><p>Experienced programmers in any other language can "
+        "pick up Python very quickly, and beginners find the clean syntax easy to use. "
+        '<a href="https://docs.python.org/3/tutorial/">Start with the tutorial</a></p>',
+    ),
+]
+
+
 def _wait_for(url: str, seconds: float = 30) -> None:
     import time
     import urllib.request
@@ -262,6 +315,7 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
         from pydotorg import importers
         from pydotorg.core import importer
         from pydotorg.core.db import create_engine, transaction
+        from pydotorg.domains.codesamples.services import save_sample
         from pydotorg.domains.pages.services import save_page
         from pydotorg.domains.users.models import User, UserPermission
         from pydotorg.domains.users.services import create_api_key, create_user
@@ -301,6 +355,10 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                 key_path.chmod(0o600)
                 for title, path, content in DEMO_PAGES:
                     await save_page(s, {"title": title, "path": path, "content": content})
+                for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
+                    await save_sample(
+                        s, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
+                    )
                 # python.org's downloads at full scale, its real boxes and navigation menu.
                 shared = shared_data_dir() / "pythondotorg"
                 for source in (fixture, shared / "boxes.json", shared / "sitetree_menus.json"):

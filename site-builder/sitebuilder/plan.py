@@ -183,6 +183,12 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         return {label: boxes.get(label, "") for label in labels}
 
     generated = _generated_boxes(snap, landing)
+    banners = snap.data.get("view:banners") or []
+    # inventory 1.1: the first active banner not limited to PSF pages (home, downloads); PSF pages
+    # show the first active banner of any kind. "First" is the API's order (sort_order, id).
+    banner = next((_banner(b) for b in banners if b["active"] and not b["psf_pages_only"]), None)
+    psf_banner = next((_banner(b) for b in banners if b["active"]), None)
+    samples = [_sample(c) for c in (snap.data.get("view:codesamples") or []) if c["is_published"]][:5]
     latest = {k: landing[k] for k in ("latest_python3", "latest_python2", "latest_pymanager")}
     outputs = [
         Output(
@@ -192,6 +198,8 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                 **latest,
                 "boxes": pick(HOME_BOXES),
                 "generated": {"homepage-downloads": generated["homepage-downloads"]},
+                "banner": banner,
+                "code_samples": samples,
             },
         ),
         Output(
@@ -199,6 +207,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
             "downloads/index.html",
             {
                 "landing": landing,
+                "banner": banner,
                 "boxes": pick(DOWNLOAD_BOXES),
                 "generated": {"download-sources": generated["download-sources"]},
             },
@@ -211,7 +220,9 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         Output("about/index.html", "about.html", {"boxes": pick(ABOUT_BOXES)}),
         Output("doc/index.html", "documentation.html", {**latest, "boxes": pick(DOC_BOXES)}),
         Output("doc/versions/index.html", "versions.html", {"versions": docs_by_version(snap)}),
-        Output("psf-landing/index.html", "psf-landing.html", {"boxes": pick(PSF_BOXES)}),
+        Output(
+            "psf-landing/index.html", "psf-landing.html", {"boxes": pick(PSF_BOXES), "banner": psf_banner}
+        ),
         Output("community/index.html", "community.html", {"boxes": pick(COMMUNITY_BOXES)}),
         Output("404.html", "404.html", {}),
     ]
@@ -270,7 +281,10 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
             redirects.append(moved)
             continue
         template = PAGE_TEMPLATES.get(page["template_name"], "page.html")
-        outputs.append(Output(path, template, {"page": _page(page), "boxes": pick(PAGE_BOXES)}))
+        context: dict[str, Any] = {"page": _page(page), "boxes": pick(PAGE_BOXES)}
+        if template.startswith("page_psf"):
+            context["banner"] = psf_banner
+        outputs.append(Output(path, template, context))
     outputs.append(
         Output(
             "robots.txt", None, text=f"User-agent: *\nDisallow: /api/\n\nSitemap: {site_url}/sitemap.xml\n"
@@ -417,6 +431,14 @@ def _latest_redirects(snap: Snapshot, landing: dict[str, Any]) -> list[Output]:
         if minor.startswith("3."):
             out.append(_redirect(f"downloads/latest/python{minor}/index.html", series))
     return out
+
+
+def _banner(b: dict[str, Any]) -> dict[str, Any]:
+    return {k: b[k] for k in ("id", "title", "message", "link")}
+
+
+def _sample(c: dict[str, Any]) -> dict[str, Any]:
+    return {k: c[k] for k in ("id", "code_html", "copy_html")}
 
 
 def _os(os: dict[str, Any]) -> dict[str, Any]:

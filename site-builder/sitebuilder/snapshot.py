@@ -131,8 +131,15 @@ def full_fetch(api: Api) -> Snapshot:
     for box in api.pages_of("/api/v3/boxes"):
         snap.data[f"box:{box['id']}"] = box
     _fetch_navigation(api, snap)
+    _fetch_home_lists(api, snap)
     _fetch_downloads(api, snap, release_ids=None)
     return snap
+
+
+def _fetch_home_lists(api: Api, snap: Snapshot) -> None:
+    """Active banners and published code samples: short lists, re-read whole on any change."""
+    snap.data["view:banners"] = list(api.pages_of("/api/v3/banners"))
+    snap.data["view:codesamples"] = list(api.pages_of("/api/v3/codesamples"))
 
 
 def _fetch_navigation(api: Api, snap: Snapshot) -> None:
@@ -233,6 +240,7 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         return snap, 0
     touched_releases: set[int] = set()
     navigation_changed = False
+    home_lists_changed = False
     downloads_changed = False
     lists_changed = False  # anything the landing, per-OS lists or "superseded by" can show
     for change in changes:
@@ -251,6 +259,8 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
                 snap.data[f"box:{ident}"] = box
         elif change["domain"] == "navigation":
             navigation_changed = True
+        elif change["domain"] in ("banners", "codesamples"):
+            home_lists_changed = True
         elif change["domain"] == "downloads":
             downloads_changed = True
             if kind == "release":
@@ -275,6 +285,8 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
                 touched_releases.update(int(k.split(":")[1]) for k in snap.data if k.startswith("release:"))
     if navigation_changed:
         _fetch_navigation(api, snap)
+    if home_lists_changed:
+        _fetch_home_lists(api, snap)
     if downloads_changed:
         _fetch_downloads(api, snap, release_ids=touched_releases, lists=lists_changed)
     snap.cursor = int(changes[-1]["cursor"])

@@ -57,6 +57,15 @@ async def shared_content(actors: Any, sessionmaker: Any) -> None:
     from tests.site.test_build import _import_shared
 
     await _import_shared(sessionmaker, "boxes.json", "sitetree_menus.json")
+    from pydotorg.cli import DEMO_CODE_SAMPLES
+    from pydotorg.core.db import transaction
+    from pydotorg.domains.codesamples.services import save_sample
+
+    async with transaction(sessionmaker) as session:  # the home page slideshow, as make run seeds it
+        for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
+            await save_sample(
+                session, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
+            )
 
 
 @pytest.fixture

@@ -58,6 +58,12 @@ async def test_site_in_chromium(
             "getComputedStyle(document.querySelector('.top-bar')).backgroundColor"
         )
         assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
+        # The code samples slideshow: one slide at a time; "Next" shows the next one.
+        slides = page.locator(".code-sample")
+        assert await slides.count() == 5 and await slides.nth(0).is_visible()
+        assert not await slides.nth(1).is_visible()
+        await page.get_by_role("button", name="Next code sample").click()
+        assert await slides.nth(1).is_visible() and not await slides.nth(0).is_visible()
         # The main navigation comes from python.org's menu; hovering a section opens its drop-down
         # with the box fetched from /box/<label>/ (python.org's supernav), here the generated
         # downloads box showing the visitor's platform.

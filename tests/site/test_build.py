@@ -457,3 +457,68 @@ async def test_boxes_menus_landing_pages_and_purge_precision(
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
+
+
+async def test_banners_and_code_samples(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        for i, title in enumerate(("Functions Defined", "Compound Data Types", "Draft sample")):
+            r = await api.post(
+                "/api/v3/codesamples",
+                json={
+                    "code": f"<pre><code>&gt;&gt;&gt; print({i})</code></pre>",
+                    "copy": f"<h1>{title}</h1>",
+                    "is_published": title != "Draft sample",
+                    "sort_order": 10 - i,  # the order editors set, not the insertion order
+                },
+            )
+            assert r.status_code == 201, r.text
+        r = await api.post(
+            "/api/v3/banners",
+            json={"title": "Vote now", "message": "PSF elections are open", "link": "/psf/", "active": True},
+        )
+        assert r.status_code == 201
+        psf_only = r.json()["id"]
+        r = await api.post(
+            "/api/v3/banners",
+            json={
+                "title": "Read more",
+                "message": "Python 3.10.19 is out",
+                "link": "https://x.example/",
+                "active": True,
+                "psf_pages_only": False,
+            },
+        )
+        assert r.status_code == 201
+        site_wide = r.json()["id"]
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    home = (site / "index.html").read_text()
+    assert home.index("Compound Data Types") < home.index("Functions Defined") and "Draft sample" not in home
+    assert "Python 3.10.19 is out" in home and "PSF elections" not in home
+    assert "Python 3.10.19 is out" in (site / "downloads/index.html").read_text()
+    # PSF pages show the first active banner of any kind (sort_order, then id): the PSF one.
+    assert "PSF elections are open" in (site / "psf-landing/index.html").read_text()
+    # Deactivating the site-wide banner re-renders exactly the pages that showed it.
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(f"/api/v3/banners/{site_wide}", json={"active": False})
+        assert r.status_code == 200
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert sorted(report["published"]) == ["downloads/index.html", "getit/index.html", "index.html"]
+    assert "Python 3.10.19 is out" not in (site / "index.html").read_text()
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.delete(f"/api/v3/banners/{psf_only}")
+        assert r.status_code == 204
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert report["published"] == ["psf-landing/index.html"]
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)

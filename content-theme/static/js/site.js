@@ -35,6 +35,7 @@
 
     var os = detectOs();
     showDownloadFor(document, os);
+    codeSamples(document.querySelector(".code-samples"));
 
     // The drop-downs of the main navigation (python.org's "supernav"): on wide screens each
     // section's box is fetched from /box/<label>/ and shown first in its drop-down.
@@ -58,6 +59,29 @@
       });
     }
   });
+
+  // The home page's code samples: one slide at a time, with previous/next buttons.
+  function codeSamples(carousel) {
+    if (!carousel) return;
+    var slides = carousel.querySelectorAll(".code-sample");
+    if (slides.length < 2) return;
+    var current = 0;
+    var controls = document.createElement("div");
+    controls.className = "code-samples-controls";
+    function show(index) {
+      current = (index + slides.length) % slides.length;
+      Array.prototype.forEach.call(slides, function (slide, i) { slide.hidden = i !== current; });
+    }
+    [["Previous code sample", "‹ Previous", -1], ["Next code sample", "Next ›", 1]].forEach(function (spec) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("aria-label", spec[0]);
+      button.textContent = spec[1];
+      button.addEventListener("click", function () { show(current + spec[2]); });
+      controls.appendChild(button);
+    });
+    carousel.appendChild(controls);
+  }
 
   // Reveal the block for the visitor's platform (".download-os-<os>") and hide the generic one.
   function showDownloadFor(scope, os) {

@@ -36,6 +36,7 @@ from pydotorg.core.schemas import close_input_schemas
 from pydotorg.core.storage import create_storage
 from pydotorg.core.tasks import create_queue
 from pydotorg.domains.banners.controllers import BannersController
+from pydotorg.domains.blogs.controllers import BlogsController
 from pydotorg.domains.boxes.controllers import BoxesController
 from pydotorg.domains.codesamples.controllers import CodeSamplesController
 from pydotorg.domains.downloads.controllers import (
@@ -44,6 +45,8 @@ from pydotorg.domains.downloads.controllers import (
     ReleaseController,
     ReleaseFileController,
 )
+from pydotorg.domains.events.controllers import ROUTE_HANDLERS as EVENTS_ROUTE_HANDLERS
+from pydotorg.domains.jobs.controllers import JobsController
 from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
@@ -169,6 +172,9 @@ def create_app(
             BannersController,
             CodeSamplesController,
             NavigationController,
+            BlogsController,
+            JobsController,
+            *EVENTS_ROUTE_HANDLERS,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
             ),

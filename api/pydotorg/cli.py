@@ -167,6 +167,8 @@ def dev_run(host: str, port: int) -> None:
             host,
             "--port",
             str(port + 1),
+            "--api",  # the site and the API on one origin, as behind Fastly
+            f"http://{host}:{port}",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -315,6 +317,7 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
         from pydotorg import importers
         from pydotorg.core import importer
         from pydotorg.core.db import create_engine, transaction
+        from pydotorg.domains.blogs.services import save_feed
         from pydotorg.domains.codesamples.services import save_sample
         from pydotorg.domains.pages.services import save_page
         from pydotorg.domains.users.models import User, UserPermission
@@ -359,9 +362,16 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                     await save_sample(
                         s, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
                     )
+                feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
+                await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
                 # python.org's downloads at full scale, its real boxes and navigation menu.
                 shared = shared_data_dir() / "pythondotorg"
-                for source in (fixture, shared / "boxes.json", shared / "sitetree_menus.json"):
+                for source in (
+                    fixture,
+                    shared / "boxes.json",
+                    shared / "sitetree_menus.json",
+                    shared / "events.json",  # python.org's small events fixture (its creator: admin)
+                ):
                     if source.exists():
                         report, _ = await importer.run(s, json.loads(source.read_text()))
                         imported += sum(report.written.values())
@@ -382,7 +392,9 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
     for line in lines:
         click.echo("  " + line)
     if imported:
-        click.echo(f"imported {imported} rows (downloads from {fixture}, python.org's boxes and menu)")
+        click.echo(
+            f"imported {imported} rows (downloads from {fixture}, python.org's boxes, menu and events)"
+        )
     else:
         click.echo(f"no shared data at {fixture.parent.parent}; downloads, boxes and menus are empty")
 
@@ -650,6 +662,103 @@ def import_django(fixtures: tuple[Path, ...], more: tuple[Path, ...], dry_run: b
         click.echo(f"FAILED {failure.label} pk={failure.pk}: {failure.reason}", err=True)
     if report.failures:
         raise Failure(f"{len(report.failures)} row(s) failed; see above")
+
+
+# --- blogs ---------------------------------------------------------------------------------
+
+
+@main.group()
+def blogs() -> None:
+    """Blog feeds: import their entries (the worker does it every 30 minutes)."""
+
+
+@blogs.command("import")
+@click.option("--force", is_flag=True, help="Download every feed in full (ignore ETag/Last-Modified).")
+@friendly
+def blogs_import(force: bool) -> None:
+    """Import every blog feed and refresh the related blogs; a feed that fails is reported and
+    skipped (exit status 1 after the others are stored)."""
+    from pydotorg.core.observability import configure_logging
+
+    settings = _with_dev_services(_settings(), need_redis=False)
+    configure_logging(settings)
+
+    async def run() -> Any:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        from pydotorg.core.db import create_engine
+        from pydotorg.domains.blogs.feeds import import_feeds
+
+        engine = create_engine(settings)
+        try:
+            report = await import_feeds(
+                async_sessionmaker(engine, expire_on_commit=False), settings, force=force
+            )
+            if report.written and settings.redis_url:
+                await _announce_changes(settings)
+            return report
+        finally:
+            await engine.dispose()
+
+    report = _run(run())
+    click.echo(f"{'feed':<40} {'status':<14} {'new':>5} {'changed':>8}")
+    for o in (*report.feeds, *report.related):
+        click.echo(f"{o.name[:40]:<40} {o.status:<14} {o.created:>5} {o.updated:>8}")
+    for o in report.failures:
+        click.echo(f"FAILED {o.name} (id {o.id}): {o.error}", err=True)
+    if report.failures:
+        raise Failure(f"{len(report.failures)} feed(s) failed; see above")
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+@main.group()
+def events() -> None:
+    """Events: import the calendars' iCal feeds (the worker does it every hour)."""
+
+
+@events.command("import-ics")
+@click.option("--calendar", "calendar_slug", default=None, help="Only this calendar (its slug).")
+@click.option("--force", is_flag=True, help="Download and import in full (ignore ETag/Last-Modified).")
+@friendly
+def events_import_ics(calendar_slug: str | None, force: bool) -> None:
+    """Fetch every calendar's iCal feed and import its events; a calendar that fails is reported
+    and skipped (exit status 1 after the others are stored)."""
+    settings = _with_dev_services(_settings(), need_redis=False)
+
+    async def run() -> Any:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        from pydotorg.core.db import create_engine
+        from pydotorg.domains.events.ical import import_calendars
+
+        engine = create_engine(settings)
+        try:
+            results = await import_calendars(
+                async_sessionmaker(engine, expire_on_commit=False), calendar_slug=calendar_slug, force=force
+            )
+            if any(r.created or r.updated for r in results) and settings.redis_url:
+                await _announce_changes(settings)
+            return results
+        finally:
+            await engine.dispose()
+
+    try:
+        results = _run(run())
+    except LookupError as exc:
+        raise Failure(str(exc.args[0])) from None
+    click.echo(f"{'calendar':<30} {'status':<14} {'events':>7} {'new':>5} {'changed':>8} {'skipped':>8}")
+    for r in results:
+        counts = f"{r.events:>7} {r.created:>5} {r.updated:>8} {len(r.skipped):>8}"
+        click.echo(f"{r.calendar[:30]:<30} {r.status:<14} {counts}")
+        for reason in r.skipped[:20]:
+            click.echo(f"  skipped {reason}", err=True)
+    failed = [r for r in results if r.status == "failed"]
+    for r in failed:
+        click.echo(f"FAILED {r.calendar}: {r.error}", err=True)
+    if failed:
+        raise Failure(f"{len(failed)} calendar(s) failed; see above")
 
 
 # --- site ----------------------------------------------------------------------------------

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from pydotorg.core.importer import REGISTRY
 from pydotorg.domains.banners import importers as banners
+from pydotorg.domains.blogs import importers as blogs
 from pydotorg.domains.boxes import importers as boxes
 from pydotorg.domains.codesamples import importers as codesamples
 from pydotorg.domains.downloads import importers as downloads
+from pydotorg.domains.events import importers as events
+from pydotorg.domains.jobs import importers as jobs
 from pydotorg.domains.navigation import importers as navigation
 from pydotorg.domains.pages import importers as pages
 from pydotorg.domains.users import importers as users
 
-__all__ = ["REGISTRY", "banners", "boxes", "codesamples", "downloads", "navigation", "pages", "users"]
+__all__ = [
+    "REGISTRY",
+    "banners",
+    "blogs",
+    "boxes",
+    "codesamples",
+    "downloads",
+    "events",
+    "jobs",
+    "navigation",
+    "pages",
+    "users",
+]

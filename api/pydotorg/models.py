@@ -5,9 +5,12 @@ from __future__ import annotations
 from pydotorg.core.changes import Change
 from pydotorg.core.db import Base
 from pydotorg.domains.banners import models as banners
+from pydotorg.domains.blogs import models as blogs
 from pydotorg.domains.boxes import models as boxes
 from pydotorg.domains.codesamples import models as codesamples
 from pydotorg.domains.downloads import models as downloads
+from pydotorg.domains.events import models as events
+from pydotorg.domains.jobs import models as jobs
 from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.pages import models as pages
 from pydotorg.domains.users import models as users
@@ -18,9 +21,12 @@ __all__ = [
     "Base",
     "Change",
     "banners",
+    "blogs",
     "boxes",
     "codesamples",
     "downloads",
+    "events",
+    "jobs",
     "metadata",
     "navigation",
     "pages",

@@ -68,6 +68,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_signup: str = "5/3600"
     rate_limit_password_reset: str = "5/3600"
     rate_limit_api_key: str = "20/3600"
+    rate_limit_event_submission: str = "5/3600"
     # Legacy API throttles (python.org: Tastypie 600/hour, DRF 100/day anonymous, 3000/day users).
     v1_throttle: str = "600/3600"
     v2_throttle_anon: str = "100/86400"
@@ -77,11 +78,26 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     mail_backend: Literal["smtp", "file", "memory"] = "file"
     smtp_url: str = ""
     default_from_email: str = "noreply@python.org"
+    events_to_email: str = "events@python.org"  # event suggestions (python.org: EVENTS_TO_EMAIL)
+
+    # Job board: an approved listing is public for this many days; its mail comes from and goes to
+    # these addresses (python.org: JOB_THRESHOLD_DAYS, JOB_FROM_EMAIL). Report list: comma-separated.
+    job_expiry_days: int = 90
+    jobs_from_email: str = "jobs@python.org"
+    jobs_board_email: str = "jobs@python.org"
+    jobs_report_recipients: str = "jobs@python.org"
 
     # Queue.
     queue_name: str = "pydotorg"
     job_timeout_seconds: int = 300
     job_retries: int = 3
+
+    # Blog feeds (python.org: PYTHON_BLOG_URL, PYTHON_BLOG_FEED_URL). The feed whose feed_url is
+    # python_blog_feed_url is "the Python blog"; entry links on pythoninsider.blogspot.com are
+    # rewritten to python_blog_url's scheme and host.
+    python_blog_url: str = "https://blog.python.org"
+    python_blog_feed_url: str = "https://blog.python.org/feeds/posts/default?alt=rss"
+    blogs_fetch_timeout_seconds: float = 20.0
 
     # Operations.
     log_level: str = "INFO"
@@ -147,6 +163,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             self.rate_limit_signup,
             self.rate_limit_password_reset,
             self.rate_limit_api_key,
+            self.rate_limit_event_submission,
             self.v1_throttle,
             self.v2_throttle_anon,
             self.v2_throttle_user,

@@ -5,7 +5,8 @@ It answers like the production origin (``deploy/origin/nginx.conf`` with ``redir
 1. python.org's legacy redirects (``sitebuilder.redirects``);
 2. the release's ``_redirects.json`` (``{"/downloads/latest/python3/": {"location": ...,
    "status": 302}}``), with or without the trailing slash, re-read when the file changes;
-3. files: ``/x/`` is ``x/index.html``; ``/x`` is the file ``x``, or a 301 to ``/x/`` when
+3. files: ``/x/`` is ``x/index.html`` (or ``x/index.rss``, a feed at a directory URL); ``/x`` is
+   the file ``x``, or a 301 to ``/x/`` when
    ``x/index.html`` exists; anything else is the tree's ``404.html`` with status 404.
 
 ``root`` is the origin root: its ``current`` symlink is resolved again on every request, so an
@@ -35,6 +36,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, unquote
 
+import httpx
+
 from sitebuilder import redirects
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,11 @@ log = logging.getLogger(__name__)
 CURRENT = "current"
 REDIRECTS_FILE = "_redirects.json"
 NOT_FOUND_PAGE = "404.html"
+# Per-connection headers a proxy must not forward (RFC 9110 7.6.1), plus Host (set per request).
+_HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"}
+)
+INDEX_FILES = ("index.html", "index.rss")
 
 # The `types` block and `charset_types` of deploy/origin/nginx.conf (a test compares them).
 CONTENT_TYPES = {
@@ -180,10 +188,59 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
-        self._respond(body=True)
+        if not self._proxied():
+            self._respond(body=True)
 
     def do_HEAD(self) -> None:
-        self._respond(body=False)
+        if not self._proxied():
+            self._respond(body=False)
+
+    def do_POST(self) -> None:
+        self._proxy_only()
+
+    def do_PUT(self) -> None:
+        self._proxy_only()
+
+    def do_PATCH(self) -> None:
+        self._proxy_only()
+
+    def do_DELETE(self) -> None:
+        self._proxy_only()
+
+    def do_OPTIONS(self) -> None:
+        self._proxy_only()
+
+    # --- /api/ to the API (what nginx.conf and Fastly do: one origin for the browser) ----------
+
+    def _proxy_only(self) -> None:
+        if not self._proxied():
+            self._send_status(HTTPStatus.METHOD_NOT_ALLOWED, body=True)
+
+    def _proxied(self) -> bool:
+        api = self.server.api_url
+        if not api or not (self.path == "/api" or self.path.startswith(("/api/", "/api?"))):
+            return False
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length) if length > 0 else b""
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        headers["X-Forwarded-For"] = self.client_address[0]
+        try:
+            upstream = self.server.http.request(
+                self.command, api + self.path, headers=headers, content=payload or None
+            )
+        except httpx.HTTPError as exc:
+            log.warning("API proxy: %s %s: %s", self.command, self.path, exc)
+            self._send_status(HTTPStatus.BAD_GATEWAY, body=True, text="the API is not reachable\n")
+            return True
+        self.send_response(upstream.status_code)
+        for key, value in upstream.headers.multi_items():
+            if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
+                self.send_header(key, value)
+        content = upstream.content if self.command != "HEAD" else b""
+        self.send_header("Content-Length", str(len(upstream.content)))
+        self.end_headers()
+        self.wfile.write(content)
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -224,10 +281,10 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 
         relative = path.lstrip("/")
         if path.endswith("/"):
-            found = self._file(release, relative + "index.html")
+            found = self._index(release, relative)
         else:
             found = self._file(release, relative)
-            if found is None and self._file(release, relative + "/index.html") is not None:
+            if found is None and self._index(release, relative + "/") is not None:
                 # Like nginx.conf: the path as sent (slashes merged, so never "//host/"),
                 # plus the slash, query kept.
                 location = re.sub(r"/{2,}", "/", raw_path) + "/" + (f"?{query}" if query else "")
@@ -237,6 +294,14 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             self._send_not_found(release, body=body)
             return
         self._send_file(HTTPStatus.OK, found, body=body)
+
+    def _index(self, release: Path, directory: str) -> Path | None:
+        """nginx.conf's ``index index.html index.rss``: a directory URL that is a feed (/jobs/feed/rss/)."""
+        for name in INDEX_FILES:
+            found = self._file(release, directory + name)
+            if found is not None:
+                return found
+        return None
 
     def _release(self) -> Path | None:
         try:
@@ -305,10 +370,16 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, address: tuple[str, int]) -> None:
+    def __init__(self, root: Path, address: tuple[str, int], api_url: str = "") -> None:
         self.root = Path(root).absolute()
         self.data_redirects = _DataRedirects()
+        self.api_url = api_url.rstrip("/")
+        self.http = httpx.Client(timeout=60, follow_redirects=False)
         super().__init__(address, SiteRequestHandler)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.http.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-response is routine; anything else is worth a line.
@@ -318,10 +389,11 @@ class SiteServer(ThreadingHTTPServer):
             log.warning("error while answering %s", client_address, exc_info=True)
 
 
-def make_server(root: Path, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(root: Path, host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
     """A server for the origin ``root`` (the directory holding ``current``), bound and ready for
-    ``serve_forever()``; ``port`` 0 picks a free port (see ``server.server_address``)."""
-    return SiteServer(root, (host, port))
+    ``serve_forever()``; ``port`` 0 picks a free port (see ``server.server_address``). With
+    ``api_url``, requests under ``/api/`` go to the API, as the CDN routes them in production."""
+    return SiteServer(root, (host, port), api_url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -333,8 +405,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument(
+        "--api", default="", help="forward /api/ to this API base URL (one origin, like the CDN)"
+    )
     args = parser.parse_args(argv)
-    server = make_server(args.root, args.host, args.port)
+    server = make_server(args.root, args.host, args.port, args.api)
     # Ctrl-C, or the SIGINT `pydotorg dev run` sends on the way out.
     with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

@@ -186,3 +186,13 @@ async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
         await worker.stop()
         task.cancel()
         await queue.disconnect()
+
+
+async def test_daily_job_requests_a_rebuild(client: Any, worker: Any) -> None:
+    from pydotorg.core.changes import REBUILD_REQUESTS_KEY
+    from pydotorg.core.tasks import CRON_JOBS
+
+    assert any(c.cron == "5 0 * * *" and c.function.__qualname__ == "site.daily" for c in CRON_JOBS)
+    before = int(await worker.queue.redis.get(REBUILD_REQUESTS_KEY) or 0)
+    assert await worker.queue.apply("site.daily", timeout=10) == {"enqueued": "site.rebuild"}
+    assert int(await worker.queue.redis.get(REBUILD_REQUESTS_KEY) or 0) == before + 1

@@ -26,6 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pydotorg.core.changes import REBUILD_JOB, REBUILD_REQUESTS_KEY, enqueue_rebuild, latest_cursor
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.domains.blogs import tasks as blogs_tasks
+from pydotorg.domains.events import tasks as events_tasks
+from pydotorg.domains.jobs import tasks as jobs_tasks
 from pydotorg.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -121,9 +124,30 @@ async def _run_build(settings: Settings) -> tuple[str, int]:
     return line, int(cursor)
 
 
+async def site_daily(ctx: dict[str, Any]) -> dict[str, Any]:
+    """``site.daily``: a rebuild once a day, even with no writes, so pages that depend on the date
+    (upcoming/past events, "New" jobs) move on; the builder re-reads those on a new day."""
+    await enqueue_rebuild(ctx["queue"])
+    return {"enqueued": REBUILD_JOB}
+
+
+site_daily.__qualname__ = "site.daily"  # SAQ enqueues a cron job under its function's __qualname__
+
 JOB_FUNCTIONS: list[tuple[str, Callable[..., Awaitable[Any]]]] = [
     ("mail.send", send_mail),
     ("site.rebuild", site_rebuild),
+    ("site.daily", site_daily),
+    *jobs_tasks.JOB_FUNCTIONS,
+    *blogs_tasks.JOB_FUNCTIONS,
+    *events_tasks.JOB_FUNCTIONS,
+]
+
+# Periodic jobs (SAQ cron), each domain's list.
+CRON_JOBS: list[CronJob] = [
+    CronJob(site_daily, cron="5 0 * * *", timeout=60, retries=3),  # 00:05 UTC
+    *jobs_tasks.CRON_JOBS,
+    *blogs_tasks.CRON_JOBS,
+    *events_tasks.CRON_JOBS,
 ]
 
 
@@ -158,6 +182,10 @@ def create_worker(
 ) -> Worker:
     queue = queue or create_queue(settings)
     owned_engine = sessionmaker is None
+    if cron_jobs is None:
+        # Every domain's periodic jobs; none under test settings, where wall-clock jobs would fire
+        # into unrelated tests (tests enqueue them by name).
+        cron_jobs = [] if settings.environment == "test" else CRON_JOBS
 
     async def startup(ctx: dict[str, Any]) -> None:
         if owned_engine:
@@ -197,7 +225,7 @@ def create_worker(
     return Worker(
         queue,
         functions=cast(Any, JOB_FUNCTIONS),
-        cron_jobs=cron_jobs or [],
+        cron_jobs=cron_jobs,
         concurrency=4,
         startup=startup,
         shutdown=shutdown,

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitebuilder.plan import Output, globals_version, plan, site_globals, url_of
+from sitebuilder.outputs import Output, url_of
+from sitebuilder.plan import globals_version, plan, site_globals
 from sitebuilder.snapshot import Api, ApiError, Snapshot, full_fetch, incremental_fetch
 
 
@@ -87,6 +88,15 @@ def build(
     from sitebuilder.render import theme_version
 
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+    mark = started
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = round(now - mark, 3)
+        mark = now
+
     state = state_dir or out / "_state"
     snapshot_path = state / "snapshot.json"
     origin = LocalDirectoryOrigin(out)
@@ -104,6 +114,7 @@ def build(
             snap, changes = incremental_fetch(api, previous)
     finally:
         api.close()
+    phase("fetch")
     site_url = site_url.rstrip("/")
     theme = f"{theme_version()} {site_url}"  # every link carries the site URL
     outputs = plan(snap, site_url)
@@ -113,6 +124,7 @@ def build(
     site_changed = previous is not None and previous.site_version not in ("", version)
     todo: list[Output] = [o for o in outputs if old_outputs.get(o.path) != hashes[o.path]]
     removed = sorted(set(old_outputs) - set(hashes))
+    phase("plan")
     if previous is not None and not todo and not removed:
         snap.outputs = hashes
         snap.site_version = version
@@ -123,6 +135,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
         render_outputs(todo, rendered, snap, site_url, live=current, show_progress=show_progress)
+        phase("render")
         changed: list[str] = []
         live = current if previous is not None else None
         for produced in sorted(p for p in rendered.rglob("*") if p.is_file()):
@@ -140,6 +153,7 @@ def build(
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed, overlay=True))
         else:
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed))
+    phase("publish")
     urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
     purges = purge_plan(urls, site_changed=site_changed or any(p.startswith("theme/") for p in changed))
     cdn = create_cdn(Settings.from_env())
@@ -148,6 +162,7 @@ def build(
             asyncio.run(cdn.purge_keys(purges.keys))
         if purges.urls:
             asyncio.run(cdn.purge_urls([site_url + u for u in purges.urls]))
+    phase("purge")
     snap.outputs = hashes
     snap.site_version = version
     snap.save(snapshot_path)  # only after a successful publish: a failed build retries the same changes
@@ -168,6 +183,7 @@ def build(
         "deleted_files": removed,
         "purged_urls": purges.urls if previous is not None else [],
         "purged_keys": purges.keys if previous is not None else [],
+        "phase_seconds": {**phases, "save": round(time.perf_counter() - mark, 3)},
     }
     (state / "last-build.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     return summary

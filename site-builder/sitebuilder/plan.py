@@ -9,45 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
 import msgspec
 
+from sitebuilder.events import event_pages, upcoming_for_home
+from sitebuilder.jobs import job_pages
+from sitebuilder.outputs import Output, rfc822
 from sitebuilder.snapshot import Snapshot
-
-
-@dataclass
-class Output:
-    path: str  # relative output path, e.g. "downloads/index.html"
-    template: str | None  # a theme template, or None for generated text
-    context: dict[str, Any] = field(default_factory=dict)
-    text: str | None = None  # for outputs written directly (robots, sitemap, feeds)
-    alias_of: str | None = None  # the same bytes as another output (the /getit/ mirror)
-
-    @property
-    def uses_site_globals(self) -> bool:
-        """Whether the output shows the site's menus (every page that extends base.html)."""
-        return self.template is not None and not self.template.startswith("box")
-
-    @property
-    def url(self) -> str:
-        return url_of(self.path)
-
-    def digest(self, version: str) -> str:
-        """``version`` covers the theme and the data every page shows (the menus)."""
-        payload = msgspec.json.encode([self.template, self.context, self.text, version], order="sorted")
-        return hashlib.sha256(payload).hexdigest()
-
-
-def url_of(path: str) -> str:
-    if path == "index.html":
-        return "/"
-    if path.endswith("/index.html"):
-        return "/" + path[: -len("index.html")]
-    return "/" + path
-
 
 # Box labels each page places (inventory 1.3, 3.8): a page's context carries only its boxes, so
 # editing a box re-renders exactly the pages that show it.
@@ -107,7 +77,15 @@ _LEGACY_RELEASE_PAGE = re.compile(r"^download/releases/(\d+)\.(\d+)\.(\d+)$")
 COMMUNITY_BOXES = ("community-banner", "community-widget1", "community-widget2", "community-widget3")
 # Boxes python.org's code regenerates from release data; here they are rendered from the same data
 # at build time, and win over a stored box with the same label (docs/site-builder.md).
-GENERATED_BOXES = ("supernav-python-downloads", "download-sources", "homepage-downloads")
+GENERATED_BOXES = (
+    "supernav-python-downloads",
+    "download-sources",
+    "homepage-downloads",
+    "supernav-python-blog",
+)
+BLOG_BOXES = ("blogs-subscriptions", "blogs-copyright")
+JOBS_BOXES = ("jobs-subscribe", "jobs-getfeatured")
+EVENTS_BOXES = ("events-subscriptions",)
 # The main navigation's drop-downs load these boxes (python.org's supernav), by section URL.
 SUPERNAV = {
     "/about/": "supernav-python-about",
@@ -189,6 +167,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     banner = next((_banner(b) for b in banners if b["active"] and not b["psf_pages_only"]), None)
     psf_banner = next((_banner(b) for b in banners if b["active"]), None)
     samples = [_sample(c) for c in (snap.data.get("view:codesamples") or []) if c["is_published"]][:5]
+    news = [_entry(e) for e in snap.data.get("view:blogs/latest") or []]
     latest = {k: landing[k] for k in ("latest_python3", "latest_python2", "latest_pymanager")}
     outputs = [
         Output(
@@ -200,6 +179,8 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                 "generated": {"homepage-downloads": generated["homepage-downloads"]},
                 "banner": banner,
                 "code_samples": samples,
+                "latest_news": news[:5],
+                "upcoming_events": upcoming_for_home(snap),
             },
         ),
         Output(
@@ -221,10 +202,18 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         Output("doc/index.html", "documentation.html", {**latest, "boxes": pick(DOC_BOXES)}),
         Output("doc/versions/index.html", "versions.html", {"versions": docs_by_version(snap)}),
         Output(
-            "psf-landing/index.html", "psf-landing.html", {"boxes": pick(PSF_BOXES), "banner": psf_banner}
+            "psf-landing/index.html",
+            "psf-landing.html",
+            {
+                "boxes": pick(PSF_BOXES),
+                "banner": psf_banner,
+                "psf_news": [_entry(e) for e in snap.data.get("view:blogs/psf-news") or []],
+            },
         ),
         Output("community/index.html", "community.html", {"boxes": pick(COMMUNITY_BOXES)}),
+        Output("blogs/index.html", "blogs.html", {"entries": news, "boxes": pick(BLOG_BOXES)}),
         Output("404.html", "404.html", {}),
+        Output("accounts/login/index.html", "accounts/login.html", {}),
     ]
     for os in snap.items("os"):
         view = snap.data.get(f"view:os/{os['slug']}")
@@ -265,6 +254,8 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         for o in list(outputs)
         if o.path.startswith("downloads/")
     )
+    outputs.extend(job_pages(snap, site_url, pick(JOBS_BOXES)))
+    outputs.extend(event_pages(snap, site_url, pick(EVENTS_BOXES)))
     taken = {o.path for o in outputs}
     releases_by_slug = {r["slug"]: r for r in snap.items("release")}
     for page in snap.items("page"):
@@ -295,6 +286,17 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     outputs.append(Output("sitemap.xml", None, text=_sitemap(outputs, site_url)))
     return sorted(outputs, key=lambda o: o.path)
 
+
+# Pages for visitors' own accounts and listings: not in the sitemap (they carry noindex too).
+NOINDEX = (
+    "accounts/",
+    "events/submit/",
+    "jobs/create/",
+    "jobs/edit/",
+    "jobs/preview/",
+    "jobs/mine/",
+    "jobs/thanks/",
+)
 
 HUMANS_TXT = """/* TEAM */
 Python.org is built and run by the Python Software Foundation and volunteers
@@ -353,6 +355,9 @@ def _generated_boxes(snap: Snapshot, landing: dict[str, Any]) -> dict[str, dict[
             "latest_python2": py2,
             "source3": _source_file(snap, py3),
             "source2": _source_file(snap, py2),
+        },
+        "supernav-python-blog": {
+            "entry": next((_entry(e) for e in snap.data.get("view:blogs/python") or []), None),
         },
         "supernav-python-downloads": {
             "latest_python3": py3,
@@ -433,6 +438,10 @@ def _latest_redirects(snap: Snapshot, landing: dict[str, Any]) -> list[Output]:
     return out
 
 
+def _entry(e: dict[str, Any]) -> dict[str, Any]:
+    return {k: e[k] for k in ("id", "title", "url", "pub_date", "excerpt", "feed_name")}
+
+
 def _banner(b: dict[str, Any]) -> dict[str, Any]:
     return {k: b[k] for k in ("id", "title", "message", "link")}
 
@@ -461,7 +470,7 @@ def _releases_feed(snap: Snapshot, site_url: str) -> str:
             f"      <title>{escape(r['name'])}</title>\n"
             f"      <link>{escape(link)}</link>\n"
             f"      <description>Release date: {escape(r['release_date'])}</description>\n"
-            f"      <pubDate>{_rfc822(r['release_date'])}</pubDate>\n"
+            f"      <pubDate>{rfc822(r['release_date'])}</pubDate>\n"
             f"      <guid>{escape(link)}</guid>\n"
             "    </item>\n"
         )
@@ -475,13 +484,6 @@ def _releases_feed(snap: Snapshot, site_url: str) -> str:
     )
 
 
-def _rfc822(iso: str) -> str:
-    from datetime import datetime
-    from email.utils import format_datetime
-
-    return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")))
-
-
 def _sitemap(outputs: list[Output], site_url: str) -> str:
     urls = sorted(
         o.url
@@ -491,6 +493,7 @@ def _sitemap(outputs: list[Output], site_url: str) -> str:
         and o.template != "redirect.html"
         and o.alias_of is None  # the /getit/ mirror duplicates /downloads/
         and not o.path.startswith("box/")  # fragments, not pages
+        and not o.path.startswith(NOINDEX)
     )
     body = "".join(f"  <url><loc>{escape(site_url + u)}</loc></url>\n" for u in urls)
     return (

@@ -15,11 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
-from sitebuilder.plan import Output
+from sitebuilder.outputs import Output, text_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 THEME = REPO_ROOT / "content-theme"
@@ -49,6 +50,21 @@ def _longdate(value: Any) -> str:
     return f"{parsed.day} {parsed:%B %Y}"
 
 
+def _entities(value: Any) -> Markup:
+    """Every character as a numeric character reference (python.org's e-mail obfuscation).
+    Safe to mark: the output contains nothing but references."""
+    return Markup("".join(f"&#{ord(c)};" for c in str(value or "")))  # noqa: S704  (references only)
+
+
+def _eventdate(value: Any, with_time: bool = False) -> str:
+    """An event's day as python.org shows it: "12 May 2027" (and "09:00 UTC" when timed)."""
+    if not value:
+        return ""
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    text = f"{parsed.day} {parsed:%b %Y}"
+    return f"{text}, {parsed:%H:%M} UTC" if with_time else text
+
+
 def _filesize(value: Any) -> str:
     """Django's ``filesizeformat`` (powers of 1024 with KB/MB/GB labels): 12345678 -> "11.8 MB"."""
     try:
@@ -74,6 +90,8 @@ class ApiOutputsGenerator(Generator):
         self.env.filters["date"] = _date
         self.env.filters["filesizeformat"] = _filesize
         self.env.filters["longdate"] = _longdate
+        self.env.filters["entities"] = _entities
+        self.env.filters["eventdate"] = _eventdate
         self.context.update(_GLOBALS)
         self.context["SITE_DESCRIPTION"] = "The official home of the Python Programming Language"
 
@@ -85,7 +103,7 @@ class ApiOutputsGenerator(Generator):
                 continue  # copied from the output it mirrors once everything is written
             if output.template is None:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(output.text or "", encoding="utf-8")
+                target.write_text(text_of(output), encoding="utf-8")
             else:
                 writer.write_file(
                     output.path,
@@ -153,7 +171,13 @@ def render(
                 "TAG_FEED_ATOM": None,
                 "DELETE_OUTPUT_DIRECTORY": False,
                 "JINJA_ENVIRONMENT": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
-                "JINJA_FILTERS": {"date": _date, "filesizeformat": _filesize, "longdate": _longdate},
+                "JINJA_FILTERS": {
+                    "date": _date,
+                    "filesizeformat": _filesize,
+                    "longdate": _longdate,
+                    "entities": _entities,
+                    "eventdate": _eventdate,
+                },
                 "THEME_STATIC_DIR": "theme",
                 "STATIC_PATHS": [],
                 "PLUGINS": [],

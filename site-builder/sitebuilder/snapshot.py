@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +133,76 @@ def full_fetch(api: Api) -> Snapshot:
         snap.data[f"box:{box['id']}"] = box
     _fetch_navigation(api, snap)
     _fetch_home_lists(api, snap)
+    _fetch_blogs(api, snap)
+    snap.data["view:today"] = today()
+    _fetch_jobs(api, snap)
+    _fetch_events(api, snap)
     _fetch_downloads(api, snap, release_ids=None)
     return snap
+
+
+def _fetch_events(api: Api, snap: Snapshot, event_ids: set[int] | None = None) -> None:
+    """Calendars, categories, locations and events, evaluated at the start of the build's day
+    (``at=``) so upcoming/past and next occurrences are the same for every build of that day.
+    ``event_ids`` None re-reads everything."""
+    at = f"{snap.data['view:today']}T00:00:00Z"
+    if event_ids is None:
+        snap.data["view:events/calendars"] = list(api.pages_of("/api/v3/events/calendars"))
+        snap.data["view:events/categories"] = list(api.pages_of("/api/v3/events/categories"))
+        snap.data["view:events/locations"] = list(api.pages_of("/api/v3/events/locations"))
+        for key in [k for k in snap.data if k.startswith("event:")]:
+            del snap.data[key]
+        for event in api.pages_of(f"/api/v3/events?at={at}&order=id"):
+            snap.data[f"event:{event['id']}"] = event
+        return
+    for event_id in sorted(event_ids):
+        event = api.get(f"/api/v3/events/{event_id}?at={at}", allow_404=True)
+        if event is None:
+            snap.data.pop(f"event:{event_id}", None)
+        else:
+            snap.data[f"event:{event_id}"] = event
+
+
+def today() -> str:
+    """The build's day (UTC). Pages that depend on "now" (a job's "New" badge, upcoming events)
+    use it, and the first build of a new day re-reads what depends on it."""
+    return datetime.now(UTC).date().isoformat()
+
+
+def _fetch_jobs(api: Api, snap: Snapshot, job_ids: set[int] | None = None) -> None:
+    """Visible job listings (approved, not expired), read anonymously: drafts and jobs under
+    review are never in the snapshot. ``job_ids`` None means all of them."""
+    if job_ids is None:
+        for key in [k for k in snap.data if k.startswith("job:")]:
+            del snap.data[key]
+        for job in api.pages_of("/api/v3/jobs"):
+            snap.data[f"job:{job['id']}"] = job
+        return
+    for job_id in sorted(job_ids):
+        job = api.get(f"/api/v3/jobs/{job_id}", allow_404=True)
+        if job is None or job["status"] != "approved":
+            snap.data.pop(f"job:{job_id}", None)
+        else:
+            snap.data[f"job:{job_id}"] = job
+
+
+BLOG_ENTRIES_SHOWN = 6  # /blogs/: the latest entry and five more; the home page shows five
+PSF_NEWS = "psf-news"  # python.org's feed aggregate on the PSF landing page
+
+
+def _fetch_blogs(api: Api, snap: Snapshot) -> None:
+    """The few blog entries pages show: the newest of any feed, the newest of the Python blog
+    (the News drop-down), and the PSF news aggregate. Re-read whole on any blogs change."""
+    snap.data["view:blogs/latest"] = api.get(f"/api/v3/blogs/entries?limit={BLOG_ENTRIES_SHOWN}")["data"]
+    feeds = list(api.pages_of("/api/v3/blogs/feeds"))
+    python_blog = next((f for f in feeds if f["is_python_blog"]), None)
+    snap.data["view:blogs/python"] = (
+        api.get(f"/api/v3/blogs/entries?feed={python_blog['id']}&limit=1")["data"] if python_blog else []
+    )
+    aggregate = api.get(f"/api/v3/blogs/aggregates/{PSF_NEWS}", allow_404=True)
+    snap.data["view:blogs/psf-news"] = (
+        api.get(f"/api/v3/blogs/entries?aggregate={PSF_NEWS}&limit=10")["data"] if aggregate else []
+    )
 
 
 def _fetch_home_lists(api: Api, snap: Snapshot) -> None:
@@ -236,11 +305,18 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         if not body["data"]:
             break
         after = body["meta"]["next"]
-    if not changes:
+    if not changes and snap.data.get("view:today") == today():
         return snap, 0
     touched_releases: set[int] = set()
     navigation_changed = False
     home_lists_changed = False
+    blogs_changed = False
+    job_ids: set[int] = set()
+    all_jobs = False
+    event_ids: set[int] = set()
+    all_events = False
+    new_day = snap.data.get("view:today") != today()
+    snap.data["view:today"] = today()
     downloads_changed = False
     lists_changed = False  # anything the landing, per-OS lists or "superseded by" can show
     for change in changes:
@@ -261,6 +337,18 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
             navigation_changed = True
         elif change["domain"] in ("banners", "codesamples"):
             home_lists_changed = True
+        elif change["domain"] == "blogs":
+            blogs_changed = True
+        elif change["domain"] == "events":
+            if kind == "event":
+                event_ids.add(int(ident))
+            else:  # a calendar, category or location: lists and the events that name them
+                all_events = True
+        elif change["domain"] == "jobs":
+            if kind == "job":
+                job_ids.add(int(ident))
+            else:  # a type or category: every listing shows its name
+                all_jobs = True
         elif change["domain"] == "downloads":
             downloads_changed = True
             if kind == "release":
@@ -287,7 +375,18 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         _fetch_navigation(api, snap)
     if home_lists_changed:
         _fetch_home_lists(api, snap)
+    if blogs_changed:
+        _fetch_blogs(api, snap)
+    if all_jobs or new_day:
+        _fetch_jobs(api, snap)
+    elif job_ids:
+        _fetch_jobs(api, snap, job_ids)
+    if all_events or new_day:
+        _fetch_events(api, snap)
+    elif event_ids:
+        _fetch_events(api, snap, event_ids)
     if downloads_changed:
         _fetch_downloads(api, snap, release_ids=touched_releases, lists=lists_changed)
-    snap.cursor = int(changes[-1]["cursor"])
+    if changes:
+        snap.cursor = int(changes[-1]["cursor"])
     return snap, len(changes)

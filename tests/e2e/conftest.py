@@ -69,14 +69,14 @@ async def shared_content(actors: Any, sessionmaker: Any) -> None:
 
 
 @pytest.fixture
-def served_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+def served_site(tmp_path: Path, live_api: str) -> Iterator[tuple[Path, str]]:  # noqa: F811
     """The origin directory the test builds into, served like the production origin
     (legacy redirects, the /downloads/latest/ 302s, the 404 page) by sitebuilder.serve."""
     from sitebuilder.serve import make_server
 
     root = tmp_path / "origin"
     root.mkdir()
-    server = make_server(root, "127.0.0.1", 0)
+    server = make_server(root, "127.0.0.1", 0, api_url=live_api)  # /api/ on the same origin
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield root, f"http://127.0.0.1:{server.server_address[1]}"

@@ -33,6 +33,9 @@ PAGES = [
     "/doc/",
     "/doc/versions/",
     "/psf-landing/",
+    "/accounts/login/",
+    "/jobs/create/",
+    "/jobs/",
 ]
 WIDTHS = (1280, 390)
 SCREENSHOTS = {"/": "home", "/downloads/": "downloads"}

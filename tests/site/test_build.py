@@ -522,3 +522,284 @@ async def test_banners_and_code_samples(
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
+
+
+async def test_news_pages_and_boxes(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    sessionmaker: Any,
+    tmp_path: Path,
+) -> None:
+    from pydotorg import importers  # noqa: F401
+    from pydotorg.core import importer
+
+    python_blog = "https://blog.python.org/feeds/posts/default?alt=rss"  # PYDOTORG_PYTHON_BLOG_FEED_URL
+    objects: list[dict[str, Any]] = [
+        {
+            "model": "blogs.feed",
+            "pk": 1,
+            "fields": {
+                "name": "Python Insider",
+                "website_url": "https://blog.python.org/",
+                "feed_url": python_blog,
+            },
+        },
+        {
+            "model": "blogs.feed",
+            "pk": 2,
+            "fields": {
+                "name": "PSF",
+                "website_url": "https://pyfound.blogspot.com/",
+                "feed_url": "https://pyfound.blogspot.com/feeds/posts/default",
+            },
+        },
+        {
+            "model": "blogs.feedaggregate",
+            "pk": 1,
+            "fields": {"name": "PSF News", "slug": "psf-news", "description": "PSF landing", "feeds": [2]},
+        },
+    ]
+    for i in range(1, 8):
+        objects.append(
+            {
+                "model": "blogs.blogentry",
+                "pk": i,
+                "fields": {
+                    "title": f"Post {i}",
+                    "summary": f"<p>Body of post {i}</p><script>x()</script>",
+                    "pub_date": f"2026-01-{i:02d}T10:00:00Z",
+                    "url": f"https://{'blog.python.org' if i % 2 else 'pyfound.blogspot.com'}/post-{i}.html",
+                    "feed": 1 if i % 2 else 2,
+                },
+            }
+        )
+    async with transaction(sessionmaker) as session:
+        report, _ = await importer.run(session, objects)
+    assert report.ok, report.failures
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    home = (site / "index.html").read_text()
+    news = home.split("Latest News")[1].split("</section>")[0]
+    assert [f"Post {i}" in news for i in (7, 6, 5, 4, 3, 2)] == [True] * 5 + [False]  # the 5 newest
+    blogs = (site / "blogs/index.html").read_text()
+    assert blogs.index("Post 7") < blogs.index("Post 2") and "Post 1<" not in blogs  # 6 newest
+    assert "Body of post 7" in blogs and "<script>" not in blogs.split("</head>")[1].split("<footer")[0]
+    supernav = (site / "box/supernav-python-blog/index.html").read_text()
+    assert "Post 7" in supernav and "post-7.html" in supernav  # the Python blog's newest post
+    psf = (site / "psf-landing/index.html").read_text()
+    assert "Post 6" in psf and "Post 7" not in psf.split("PSF News")[1]  # only the aggregate's feed
+    # A new PSF post re-renders exactly the pages that list it.
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch("/api/v3/blogs/entries/6", json={"title": "Post six, renamed"})
+        assert r.status_code == 200, r.text
+    _build(live_api, out, builder_key)
+    report_json = json.loads((out / "_state/last-build.json").read_text())
+    assert sorted(report_json["published"]) == ["blogs/index.html", "index.html", "psf-landing/index.html"]
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)
+
+
+async def _post_job(api: httpx.AsyncClient, moderator: dict[str, str], n: int, **extra: Any) -> int:
+    body = {
+        "job_title": f"Python developer {n}",
+        "company_name": f"Company {n}",
+        "category": "engineering",
+        "job_types": ["full-time"],
+        "city": "Amsterdam" if n % 2 else "Lima",
+        "country": "Netherlands" if n % 2 else "Peru",
+        "description": f"Build *things* number {n}.",
+        "requirements": "Python.",
+        "email": f"jobs{n}@example.org",
+        "job_url": "https://example.org/jobs",
+        **extra,
+    }
+    r = await api.post("/api/v3/jobs", json=body)
+    assert r.status_code == 201, r.text
+    job_id = int(r.json()["id"])
+    assert (await api.post(f"/api/v3/jobs/{job_id}/submit")).status_code == 200
+    assert (await api.post(f"/api/v3/jobs/{job_id}/approve", headers=moderator)).status_code == 200
+    return job_id
+
+
+async def test_job_board_pages(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    moderator = (await actors.create("moderator", permissions=("jobs.moderate",))).headers
+    owner = await actors.create("employer")
+    async with httpx.AsyncClient(base_url=live_api, headers=owner.headers) as api:
+        for path, body in (
+            ("/api/v3/jobs/categories", {"name": "Engineering", "slug": "engineering"}),
+            ("/api/v3/jobs/types", {"name": "Full Time", "slug": "full-time"}),
+        ):
+            assert (await api.post(path, json=body, headers=moderator)).status_code == 201
+        ids = [await _post_job(api, moderator, n, telecommuting=n == 3) for n in range(1, 28)]
+        r = await api.post(
+            "/api/v3/jobs",
+            json={
+                **{
+                    "job_title": "Secret draft",
+                    "company_name": "X",
+                    "category": "engineering",
+                    "city": "C",
+                    "country": "D",
+                    "description": "d",
+                    "requirements": "r",
+                    "email": "x@example.org",
+                    "job_url": "https://example.org",
+                }
+            },
+        )
+        assert r.status_code == 201
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    first = (site / "jobs/index.html").read_text()
+    assert "27 jobs listed" in first and "Python developer 27" in first and "Python developer 2<" not in first
+    second = (site / "jobs/page/2/index.html").read_text()
+    assert "Python developer 2<" in second and 'rel="prev"' in second  # 25 per page
+    assert "Secret draft" not in "".join(p.read_text() for p in site.rglob("*.html"))  # drafts never public
+    assert not (site / f"jobs/{ids[-1] + 1}").exists()
+    detail = (site / f"jobs/{ids[0]}/index.html").read_text()
+    assert "<em>things</em>" in detail and "jobs1@example.org" not in detail  # e-mail obfuscated
+    assert "&#106;&#111;&#98;&#115;&#49;&#64;" in detail
+    assert (site / "jobs/type/full-time/index.html").exists() and (
+        site / "jobs/category/engineering/index.html"
+    ).exists()
+    assert "Amsterdam" in (site / "jobs/locations/index.html").read_text()
+    assert "Python developer 3" in (site / "jobs/location/telecommute/index.html").read_text()
+    assert "(27)" in (site / "jobs/types/index.html").read_text()
+    feed = ElementTree.fromstring((site / "jobs/feed/rss/index.rss").read_bytes())
+    titles = [i.findtext("title") for i in feed.iter("item")]
+    assert len(titles) == 20 and titles[0] == "Python developer 27, Company 27"
+    # Removing one listing re-renders the lists and pages that show it, not every job page.
+    async with httpx.AsyncClient(base_url=live_api, headers=moderator) as api:
+        assert (await api.post(f"/api/v3/jobs/{ids[10]}/remove")).status_code == 200
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert f"jobs/{ids[10]}/index.html" in report["deleted_files"]
+    assert f"jobs/{ids[0]}/index.html" not in report["published"]  # an unrelated listing: untouched
+    assert "/jobs/feed/rss/" in report["purged_urls"] and "/jobs/" in report["purged_urls"]
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)
+
+
+async def test_event_pages_ical_and_home_widget(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    from icalendar import Calendar
+
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+
+        async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            r = await api.post(path, json=body)
+            assert r.status_code == 201, (path, r.text)
+            return dict(r.json())
+
+        await post("/api/v3/events/calendars", {"name": "Python Events", "slug": "python-events"})
+        await post(
+            "/api/v3/events/categories",
+            {"name": "Conference", "slug": "conference", "calendar": "python-events"},
+        )
+        venue = await post(
+            "/api/v3/events/locations",
+            {"name": "Convention Center", "address": "Long Beach", "calendar": "python-events"},
+        )
+        pycon = await post(
+            "/api/v3/events",
+            {
+                "title": "PyCon US 2099",
+                "calendar": "python-events",
+                "categories": ["conference"],
+                "venue_id": venue["id"],
+                "featured": True,
+                "description": "The *big* one.",
+                "occurring_rule": {
+                    "dt_start": "2099-05-12T00:00:00Z",
+                    "dt_end": "2099-05-20T00:00:00Z",
+                    "all_day": True,
+                },
+            },
+        )
+        sprint = await post(
+            "/api/v3/events",
+            {
+                "title": "Weekly sprint",
+                "calendar": "python-events",
+                "recurring_rules": [
+                    {
+                        "begin": "2020-01-06T18:00:00Z",
+                        "finish": "2099-12-31T00:00:00Z",
+                        "duration": "2 hours",
+                        "frequency": 2,
+                        "interval": 1,
+                    }
+                ],
+            },
+        )
+        old = await post(
+            "/api/v3/events",
+            {
+                "title": "PyCon 2001",
+                "calendar": "python-events",
+                "occurring_rule": {
+                    "dt_start": "2001-03-05T09:00:00Z",
+                    "dt_end": "2001-03-08T17:00:00Z",
+                    "all_day": False,
+                },
+            },
+        )
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    landing = (site / "events/index.html").read_text()
+    assert "PyCon US 2099" in landing and "Weekly sprint" in landing and "You just missed" in landing
+    upcoming = (site / "events/python-events/index.html").read_text()
+    assert (
+        "PyCon US 2099" in upcoming and "PyCon 2001" not in upcoming and 'class="featured-event"' in upcoming
+    )
+    assert "PyCon 2001" in (site / "events/python-events/past/index.html").read_text()
+    assert "PyCon US 2099" in (site / "events/python-events/categories/conference/index.html").read_text()
+    assert "PyCon US 2099" in (site / f"events/python-events/locations/{venue['id']}/index.html").read_text()
+    assert (site / "events/python-events/date/2099/05/12/index.html").exists()
+    detail = (site / f"events/python-events/{pycon['id']}/index.html").read_text()
+    assert "<em>big</em>" in detail and "12 May 2099" in detail and "Long Beach" in detail
+    assert 'rel="prev"' in detail  # ordered by start: the sprint (2020) comes before PyCon 2099
+    assert (site / f"events/python-events/{old['id']}/index.html").exists()
+    home = (site / "index.html").read_text()
+    assert "Upcoming Events" in home and "PyCon US 2099" in home.split("Upcoming Events")[1]
+    # iCal exports parse as RFC 5545 calendars: all-day dates with an exclusive end, an RRULE.
+    cal = Calendar.from_ical((site / "events/python-events/calendar.ics").read_bytes())
+    vevents = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert set(vevents) == {"PyCon US 2099", "Weekly sprint", "PyCon 2001"}
+    assert str(vevents["PyCon US 2099"].decoded("dtend")) == "2099-05-21"
+    assert vevents["Weekly sprint"]["rrule"]["FREQ"] == ["WEEKLY"]
+    assert len(list(Calendar.from_ical((site / "events/calendar.ics").read_bytes()).walk("VEVENT"))) == 3
+    # Editing one event re-renders its page, the lists that show it and the exports — not the
+    # other events' pages.
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(f"/api/v3/events/{old['id']}", json={"title": "PyCon 2001 (Long Beach)"})
+        assert r.status_code == 200, r.text
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    published = set(report["published"])
+    assert f"events/python-events/{old['id']}/index.html" in published
+    assert "events/python-events/past/index.html" in published and "events/calendar.ics" in published
+    assert f"events/python-events/{pycon['id']}/index.html" not in published
+    assert "events/python-events/index.html" not in published  # upcoming list: not affected
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)
+    assert sprint

@@ -46,6 +46,10 @@ FILES = (
     "robots.txt",
     "humans.txt",
     "sitemap.xml",
+    "blogs/index.html",
+    "jobs/index.html",
+    "jobs/feed/rss/index.rss",
+    "accounts/login/index.html",
 )
 
 

@@ -1,0 +1,255 @@
+/* The interactive pages of the static site (log in, post and edit a job, preview, your listings).
+   Each is a static page whose <main> names its controller in data-app; everything goes through
+   /api/v3/ on the same origin with the browser's session cookie and the CSRF header. */
+(function () {
+  "use strict";
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function api(method, path, body) {
+    var headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET") headers["X-CSRF-Token"] = cookie("pydotorg_csrf");
+    return fetch("/api/v3" + path, {
+      method: method,
+      credentials: "same-origin",
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 204) return { ok: true, status: 204, data: null };
+      return response.json().then(
+        function (data) { return { ok: response.ok, status: response.status, data: data }; },
+        function () { return { ok: response.ok, status: response.status, data: null }; }
+      );
+    });
+  }
+
+  function param(name) {
+    return new URLSearchParams(window.location.search).get(name);
+  }
+
+  function loginUrl() {
+    return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+  }
+
+  // Messages from the API: {"detail": ..., "errors": {"field": ["..."]}} or DRF-like shapes.
+  function problems(data) {
+    if (!data) return ["Something went wrong. Please try again."];
+    var out = [];
+    var errors = data.errors || data.extra || {};
+    if (Array.isArray(errors)) {
+      errors.forEach(function (e) { out.push((e.key ? e.key + ": " : "") + (e.message || e)); });
+    } else {
+      Object.keys(errors).forEach(function (field) {
+        [].concat(errors[field]).forEach(function (msg) { out.push(field + ": " + msg); });
+      });
+    }
+    if (!out.length) out.push(data.detail || "Something went wrong. Please try again.");
+    return out;
+  }
+
+  function showProblems(box, list) {
+    box.hidden = false;
+    box.textContent = "";
+    var ul = document.createElement("ul");
+    list.forEach(function (text) {
+      var li = document.createElement("li");
+      li.textContent = text;
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    box.focus();
+  }
+
+  function text(el, value) {
+    if (el) el.textContent = value == null ? "" : String(value);
+  }
+
+  var controllers = {};
+
+  controllers.login = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      api("POST", "/auth/login", {
+        login: form.login.value,
+        password: form.password.value,
+        session: "cookie"
+      }).then(function (result) {
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        var next = param("next") || "/";
+        window.location.assign(next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/");
+      });
+    });
+  };
+
+  var JOB_FIELDS = ["job_title", "company_name", "other_job_type", "city", "region", "country",
+    "description", "requirements", "company_description", "contact", "email", "job_url"];
+
+  controllers["job-form"] = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    var id = param("id");
+    var heading = main.querySelector("h1");
+    Promise.all([
+      api("GET", "/jobs/categories?with_jobs=false&limit=1000"),
+      api("GET", "/jobs/types?with_jobs=false&limit=1000"),
+      id ? api("GET", "/jobs/" + encodeURIComponent(id)) : Promise.resolve(null)
+    ]).then(function (results) {
+      var categories = results[0].data ? results[0].data.data : [];
+      var types = results[1].data ? results[1].data.data : [];
+      var select = form.category;
+      categories.forEach(function (c) {
+        var option = document.createElement("option");
+        option.value = c.slug;
+        option.textContent = c.name;
+        select.appendChild(option);
+      });
+      var box = main.querySelector(".job-types");
+      types.forEach(function (t) {
+        var label = document.createElement("label");
+        var input = document.createElement("input");
+        input.type = "checkbox";
+        input.name = "job_types";
+        input.value = t.slug;
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(" " + t.name));
+        box.appendChild(label);
+      });
+      var job = results[2];
+      if (job && job.status === 401) return window.location.assign(loginUrl());
+      if (job && !job.ok) return showProblems(errors, problems(job.data));
+      if (job) {
+        text(heading, "Edit your job listing");
+        JOB_FIELDS.forEach(function (name) { form[name].value = job.data[name] || ""; });
+        select.value = job.data.category.slug;
+        job.data.job_types.forEach(function (t) {
+          var input = box.querySelector('input[value="' + t.slug + '"]');
+          if (input) input.checked = true;
+        });
+        form.telecommuting.checked = job.data.telecommuting;
+        form.agencies.checked = job.data.agencies;
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = {};
+      JOB_FIELDS.forEach(function (name) { body[name] = form[name].value; });
+      body.category = form.category.value;
+      body.job_types = Array.prototype.map.call(
+        form.querySelectorAll('input[name="job_types"]:checked'), function (i) { return i.value; });
+      body.telecommuting = form.telecommuting.checked;
+      body.agencies = form.agencies.checked;
+      var request = id ? api("PATCH", "/jobs/" + encodeURIComponent(id), body) : api("POST", "/jobs", body);
+      request.then(function (result) {
+        if (result.status === 401) return window.location.assign(loginUrl());
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        window.location.assign("/jobs/preview/?id=" + encodeURIComponent(result.data.id));
+      });
+    });
+  };
+
+  controllers["job-preview"] = function (main) {
+    var id = param("id");
+    var errors = main.querySelector(".form-errors");
+    var article = main.querySelector(".job-detail");
+    api("GET", "/jobs/" + encodeURIComponent(id || "0")).then(function (result) {
+      if (result.status === 401) return window.location.assign(loginUrl());
+      if (!result.ok) return showProblems(errors, problems(result.data));
+      var job = result.data;
+      text(article.querySelector(".job-title"), job.job_title);
+      text(article.querySelector(".job-company"), job.company_name);
+      text(article.querySelector(".job-location"), job.display_location);
+      text(article.querySelector(".job-status"), job.status);
+      // Rendered and sanitized by the API (nh3), as on the public page.
+      article.querySelector(".job-description").innerHTML = job.description_html;
+      article.querySelector(".job-requirements").innerHTML = job.requirements_html;
+      article.hidden = false;
+      main.querySelector(".job-edit").href = "/jobs/edit/?id=" + encodeURIComponent(job.id);
+      var submit = main.querySelector(".job-submit");
+      submit.hidden = !job.editable || job.status === "review";
+      submit.addEventListener("click", function () {
+        api("POST", "/jobs/" + encodeURIComponent(job.id) + "/submit").then(function (r) {
+          if (!r.ok) return showProblems(errors, problems(r.data));
+          window.location.assign("/jobs/thanks/");
+        });
+      });
+    });
+  };
+
+  controllers["job-mine"] = function (main) {
+    var errors = main.querySelector(".form-errors");
+    var body = main.querySelector("tbody");
+    api("GET", "/jobs/mine?limit=1000").then(function (result) {
+      if (result.status === 401) return window.location.assign(loginUrl());
+      if (!result.ok) return showProblems(errors, problems(result.data));
+      main.querySelector(".job-none").hidden = result.data.data.length > 0;
+      result.data.data.forEach(function (job) {
+        var row = document.createElement("tr");
+        var title = document.createElement("th");
+        title.scope = "row";
+        var link = document.createElement("a");
+        link.href = job.status === "approved" ? job.url : "/jobs/preview/?id=" + job.id;
+        link.textContent = job.job_title;
+        title.appendChild(link);
+        row.appendChild(title);
+        [job.company_name, job.status, job.created.slice(0, 10)].forEach(function (value) {
+          var cell = document.createElement("td");
+          cell.textContent = value;
+          row.appendChild(cell);
+        });
+        var actions = document.createElement("td");
+        if (job.editable) {
+          var edit = document.createElement("a");
+          edit.href = "/jobs/edit/?id=" + job.id;
+          edit.textContent = "Edit";
+          actions.appendChild(edit);
+        }
+        if (job.status !== "removed") {
+          var withdraw = document.createElement("button");
+          withdraw.type = "button";
+          withdraw.className = "button";
+          withdraw.textContent = "Remove";
+          withdraw.addEventListener("click", function () {
+            api("POST", "/jobs/" + job.id + "/withdraw").then(function (r) {
+              if (!r.ok) return showProblems(errors, problems(r.data));
+              window.location.reload();
+            });
+          });
+          actions.appendChild(document.createTextNode(" "));
+          actions.appendChild(withdraw);
+        }
+        row.appendChild(actions);
+        body.appendChild(row);
+      });
+    });
+  };
+
+  var EVENT_FIELDS = ["event_name", "event_type", "python_focus", "expected_attendees", "location",
+    "date_from", "date_to", "recurrence", "link", "description"];
+
+  controllers["event-submit"] = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = {};
+      EVENT_FIELDS.forEach(function (name) { body[name] = form[name].value; });
+      api("POST", "/events/submissions", body).then(function (result) {
+        if (result.status === 401) return window.location.assign(loginUrl());
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        window.location.assign("/events/submit/thanks/");
+      });
+    });
+  };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var main = document.querySelector("[data-app]");
+    var controller = main && controllers[main.getAttribute("data-app")];
+    if (controller) controller(main);
+  });
+})();

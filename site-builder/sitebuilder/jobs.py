@@ -1,0 +1,210 @@
+"""The job board's pages (inventory 1.10): /jobs/ and its lists by type, category and place,
+the taxonomy indexes, each listing's page and the RSS feed, from the visible listings only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from sitebuilder.outputs import Output, paginated, rfc822
+from sitebuilder.snapshot import Snapshot
+
+JOBS_PER_PAGE = 25  # python.org's job lists
+JOBS_FEED_SIZE = 20
+NEW_JOB_DAYS = 30  # python.org's "New" badge
+
+
+def _job_summary(job: dict[str, Any], today: date) -> dict[str, Any]:
+    created = datetime.fromisoformat(job["created"].replace("Z", "+00:00")).date()
+    return {
+        "id": job["id"],
+        "url": job["url"],
+        "title": job["job_title"],
+        "company": job["company_name"],
+        "location": job["display_location"],
+        "location_slug": job["location_slug"],
+        "telecommuting": job["telecommuting"],
+        "types": [t["name"] for t in job["job_types"]],
+        "category": job["category"]["name"],
+        "created": job["created"],
+        "is_new": (today - created).days <= NEW_JOB_DAYS,
+        "is_featured": job["is_featured"],
+    }
+
+
+def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Output]:
+    """/jobs/ and its lists, taxonomies, details and feed, from the visible listings (inventory 1.10)."""
+    today = date.fromisoformat(snap.data.get("view:today") or "1970-01-01")
+    jobs = sorted(snap.items("job"), key=lambda j: (j["created"], j["id"]), reverse=True)
+    summaries = [_job_summary(j, today) for j in jobs]
+    # Lists show the number of listings; a listing's own page does not, so approving one job
+    # re-renders the lists, its neighbours and its category, not every listing (python.org put the
+    # count on every job page).
+    sidebar = {"boxes": boxes, "jobs_count": len(jobs)}
+    out = paginated(
+        "jobs/", "jobs/list.html", summaries, JOBS_PER_PAGE, {**sidebar, "heading": "Python Jobs"}
+    )
+    types: dict[str, dict[str, Any]] = {}
+    categories: dict[str, dict[str, Any]] = {}
+    locations: dict[str, dict[str, Any]] = {}
+    for job, summary in zip(jobs, summaries, strict=True):
+        for t in job["job_types"]:
+            types.setdefault(t["slug"], {"name": t["name"], "slug": t["slug"], "items": []})["items"].append(
+                summary
+            )
+        c = job["category"]
+        categories.setdefault(c["slug"], {"name": c["name"], "slug": c["slug"], "items": []})["items"].append(
+            summary
+        )
+        place = locations.setdefault(
+            job["location_slug"],
+            {
+                "name": job["display_location"],
+                "slug": job["location_slug"],
+                "country": job["country"],
+                "items": [],
+            },
+        )
+        place["items"].append(summary)
+    for kind, groups, label in (("type", types, "Job type"), ("category", categories, "Job category")):
+        for slug, group in sorted(groups.items()):
+            out += paginated(
+                f"jobs/{kind}/{slug}/",
+                "jobs/list.html",
+                group["items"],
+                JOBS_PER_PAGE,
+                {**sidebar, "heading": f"{label}: {group['name']}"},
+            )
+    for slug, place in sorted(locations.items()):
+        if slug == "telecommute":
+            continue  # python.org's /jobs/location/telecommute/ is the telecommuting list below
+        out += paginated(
+            f"jobs/location/{slug}/",
+            "jobs/list.html",
+            place["items"],
+            JOBS_PER_PAGE,
+            {**sidebar, "heading": f"Jobs in {place['name']}"},
+        )
+    remote = [s for s in summaries if s["telecommuting"]]
+    out += paginated(
+        "jobs/location/telecommute/",
+        "jobs/list.html",
+        remote,
+        JOBS_PER_PAGE,
+        {**sidebar, "heading": "Telecommuting jobs"},
+    )
+
+    def index(groups: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {"name": g["name"], "slug": g["slug"], "count": len(g["items"])}
+            for g in sorted(groups.values(), key=lambda g: (g["name"].lower(), g["slug"]))
+        ]
+
+    out.append(
+        Output(
+            "jobs/types/index.html",
+            "jobs/index-types.html",
+            {**sidebar, "groups": index(types), "kind": "type", "heading": "Job Types"},
+        )
+    )
+    out.append(
+        Output(
+            "jobs/categories/index.html",
+            "jobs/index-types.html",
+            {**sidebar, "groups": index(categories), "kind": "category", "heading": "Job Categories"},
+        )
+    )
+    places = [
+        {"name": p["name"], "slug": p["slug"], "count": len(p["items"])}
+        for p in sorted(
+            locations.values(), key=lambda p: (p["country"].lower(), p["name"].lower(), p["slug"])
+        )
+    ]
+    out.append(
+        Output(
+            "jobs/locations/index.html",
+            "jobs/index-types.html",
+            {**sidebar, "groups": places, "kind": "location", "heading": "Job Locations"},
+        )
+    )
+    for position, job in enumerate(jobs):
+        newer = summaries[position - 1] if position > 0 else None
+        older = summaries[position + 1] if position + 1 < len(jobs) else None
+        related = [s for s in categories[job["category"]["slug"]]["items"][:6] if s["id"] != job["id"]][:5]
+        keys = (
+            "id",
+            "url",
+            "job_title",
+            "company_name",
+            "display_name",
+            "category",
+            "job_types",
+            "other_job_type",
+            "display_location",
+            "location_slug",
+            "telecommuting",
+            "agencies",
+            "description_html",
+            "requirements_html",
+            "company_description_html",
+            "contact",
+            "email",
+            "job_url",
+            "created",
+            "expires",
+        )
+        out.append(
+            Output(
+                f"jobs/{job['id']}/index.html",
+                "jobs/detail.html",
+                {
+                    "job": {k: job[k] for k in keys},
+                    "newer": newer,
+                    "older": older,
+                    "related": related,
+                    "boxes": boxes,
+                },
+            )
+        )
+    out.append(Output("jobs/feed/rss/index.rss", None, text=_jobs_feed(jobs[:JOBS_FEED_SIZE], site_url)))
+    # The owner's pages: static shells whose script calls the API with the visitor's session, so a
+    # listing that is not public never reaches a public file. python.org's /jobs/<id>/edit/ and
+    # /jobs/<id>/preview/ are /jobs/edit/?id=<id> and /jobs/preview/?id=<id> here.
+    for path, template in (
+        ("jobs/create/index.html", "jobs/form.html"),
+        ("jobs/edit/index.html", "jobs/form.html"),
+        ("jobs/preview/index.html", "jobs/preview.html"),
+        ("jobs/mine/index.html", "jobs/mine.html"),
+        ("jobs/thanks/index.html", "jobs/thanks.html"),
+    ):
+        out.append(Output(path, template, {"boxes": boxes}))
+    return out
+
+
+def _jobs_feed(jobs: list[dict[str, Any]], site_url: str) -> str:
+    """RSS 2.0 "Python Job Board": the 20 newest visible listings (python.org's feed also listed
+    expired ones: appendix B)."""
+    items = []
+    for job in jobs:
+        link = f"{site_url}{job['url']}"
+        description = (
+            f"<p>{escape(job['display_location'])}</p>{job['description_html']}{job['requirements_html']}"
+        )
+        items.append(
+            "    <item>\n"
+            f"      <title>{escape(job['display_name'])}</title>\n"
+            f"      <link>{escape(link)}</link>\n"
+            f"      <description>{escape(description)}</description>\n"
+            f"      <pubDate>{rfc822(job['created'])}</pubDate>\n"
+            f"      <guid>{escape(link)}</guid>\n"
+            "    </item>\n"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0">\n  <channel>\n'
+        "    <title>Python Job Board</title>\n"
+        f"    <link>{escape(site_url)}/jobs/</link>\n"
+        "    <description>The newest jobs posted on the Python Job Board</description>\n"
+        "    <language>en-us</language>\n" + "".join(items) + "  </channel>\n</rss>\n"
+    )

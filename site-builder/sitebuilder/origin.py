@@ -22,7 +22,9 @@ import os
 import secrets
 import shutil
 import stat
+import subprocess
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
@@ -40,6 +42,20 @@ T = TypeVar("T")
 RELEASES = "releases"
 CURRENT = "current"
 _PARTIAL = ".partial-"
+_TRASH = ".trash-"
+LINK_THREADS = 8
+
+
+def _remove_in_background(paths: list[Path]) -> None:
+    """Delete pruned release trees without holding up the publish: a detached ``rm -rf`` that
+    outlives this (short-lived) build process. If it is interrupted, the next prune retries."""
+    subprocess.Popen(  # noqa: S603
+        ["rm", "-rf", "--", *map(str, paths)],  # noqa: S607
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 class Origin(Protocol):
@@ -231,20 +247,29 @@ class LocalDirectoryOrigin:
     def _build_overlay(
         self, source_dir: Path, target: Path, previous: Path, changed: set[str], deleted: set[str]
     ) -> tuple[int, int]:
-        """The previous release (hard-linked) with the changed files from ``source_dir`` on top."""
+        """The previous release (hard-linked) with the changed files from ``source_dir`` on top.
+
+        A site has a directory per page (``x/index.html``), so this is mostly directory creation
+        and linking; both are system calls that release the GIL, so a small thread pool does
+        them several at a time (python.org's ~10,000 files: ~4 s serial, well under 1 s here)."""
         target.mkdir()
-        copied = linked = 0
-        for rel in walk_files(previous):
-            if rel in changed or rel in deleted:
-                continue
-            dst = target / rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            if self.hardlink:
-                _link_file(previous / rel, dst)
-                linked += 1
-            else:
-                _copy_file(previous / rel, dst)
-                copied += 1
+        kept = [rel for rel in walk_files(previous) if rel not in changed and rel not in deleted]
+        directories: set[str] = set()
+        for rel in kept:
+            directory = os.path.dirname(rel)
+            while directory and directory not in directories:  # the directory and its parents
+                directories.add(directory)
+                directory = os.path.dirname(directory)
+        # Parents first: one level at a time.
+        by_depth: dict[int, list[str]] = {}
+        for directory in sorted(directories):
+            by_depth.setdefault(directory.count("/"), []).append(directory)
+        place = _link_file if self.hardlink else _copy_file
+        with ThreadPoolExecutor(max_workers=LINK_THREADS) as pool:
+            for depth in sorted(by_depth):
+                list(pool.map(lambda d: (target / d).mkdir(exist_ok=True), by_depth[depth], chunksize=128))
+            list(pool.map(lambda rel: place(previous / rel, target / rel), kept, chunksize=128))
+        linked, copied = (len(kept), 0) if self.hardlink else (0, len(kept))
         for rel in sorted(changed - deleted):
             dst = target / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -282,12 +307,20 @@ class LocalDirectoryOrigin:
         current = self.current_release()
         if current:
             keep.add(current)
+        trash = []
         for release in releases:
             if release not in keep:
+                # Renamed out of the way at once (no reader can be sent there any more); the
+                # files go in the background, as removing ~10,000 of them takes a second.
+                doomed = self.releases_dir / (_TRASH + release)
                 try:
-                    shutil.rmtree(self.releases_dir / release)
+                    (self.releases_dir / release).rename(doomed)
+                    trash.append(doomed)
                 except OSError as exc:  # the publish itself succeeded; try again next time
                     log.warning("origin.prune_failed", release=release, error=str(exc))
+        trash += [p for p in self.releases_dir.glob(_TRASH + "*") if p not in trash]  # left by a crash
+        if trash:
+            _remove_in_background(trash)
 
 
 def _fsync_dir(path: Path) -> None:

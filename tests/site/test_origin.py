@@ -3,9 +3,11 @@ signature-checking fake S3 of tests/api/test_storage_s3.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -82,6 +84,11 @@ async def test_old_releases_are_pruned_to_three(tmp_path: Path) -> None:
         assert read_tree(current) == read_tree(src)  # complete right after each publish
     assert sorted(ids) == ids
     assert origin.releases() == ids[-3:]
+    # Pruned releases are renamed away at once and removed in the background.
+    deadline = time.monotonic() + 10
+    while any(n.startswith(".trash-") for n in os.listdir(origin.releases_dir)):
+        assert time.monotonic() < deadline, os.listdir(origin.releases_dir)
+        await asyncio.sleep(0.05)
     assert sorted(os.listdir(origin.releases_dir)) == ids[-3:]
     assert origin.current_release() == ids[-1]
 

@@ -46,6 +46,16 @@ _TRASH = ".trash-"
 LINK_THREADS = 8
 
 
+def _remove_empty_parents(directory: Path, top: Path) -> None:
+    while directory != top and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent
+
+
+def _batches(items: list[str], size: int = 256) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def _remove_in_background(paths: list[Path]) -> None:
     """Delete pruned release trees without holding up the publish: a detached ``rm -rf`` that
     outlives this (short-lived) build process. If it is interrupted, the next prune retries."""
@@ -200,13 +210,21 @@ class LocalDirectoryOrigin:
         partial = self.releases_dir / (_PARTIAL + release_id)
         final = self.releases_dir / release_id
         previous = self.current_dir()
+        log_entry = {"release": release_id, "overlay": overlay, "changed": [], "deleted": sorted(deleted)}
         try:
-            if overlay and previous is not None:
+            recycled = self._recyclable() if overlay and previous is not None else None
+            if recycled is not None and previous is not None:
+                copied, linked = self._recycle(
+                    recycled, source_dir, partial, previous, changed or set(), deleted
+                )
+            elif overlay and previous is not None:
                 copied, linked = self._build_overlay(source_dir, partial, previous, changed or set(), deleted)
             else:
                 copied, linked = self._build(source_dir, partial, previous, changed, deleted)
+            log_entry["changed"] = sorted(changed or ()) if overlay else []
             partial.rename(final)
             self._switch(release_id)
+            self._append_log(log_entry)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             if self.current_release() != release_id:
@@ -264,11 +282,21 @@ class LocalDirectoryOrigin:
         by_depth: dict[int, list[str]] = {}
         for directory in sorted(directories):
             by_depth.setdefault(directory.count("/"), []).append(directory)
-        place = _link_file if self.hardlink else _copy_file
+        link = os.link if self.hardlink else shutil.copy2
+        src_root, dst_root = str(previous), str(target)
+
+        def make_dirs(batch: list[str]) -> None:
+            for directory in batch:
+                os.mkdir(os.path.join(dst_root, directory))
+
+        def place(batch: list[str]) -> None:
+            for rel in batch:
+                link(os.path.join(src_root, rel), os.path.join(dst_root, rel))
+
         with ThreadPoolExecutor(max_workers=LINK_THREADS) as pool:
             for depth in sorted(by_depth):
-                list(pool.map(lambda d: (target / d).mkdir(exist_ok=True), by_depth[depth], chunksize=128))
-            list(pool.map(lambda rel: place(previous / rel, target / rel), kept, chunksize=128))
+                list(pool.map(make_dirs, _batches(by_depth[depth])))
+            list(pool.map(place, _batches(kept)))
         linked, copied = (len(kept), 0) if self.hardlink else (0, len(kept))
         for rel in sorted(changed - deleted):
             dst = target / rel
@@ -300,6 +328,90 @@ class LocalDirectoryOrigin:
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(self.root)
+
+    # --- recycling: the oldest release, brought up to date, becomes the next one ----------------
+    #
+    # A site has a directory per page, so building a release from scratch (even with hard
+    # links) costs one mkdir and one link per page, and pruning one costs as much again. With a
+    # full set of releases kept, the oldest one is due for pruning anyway: it is renamed to the
+    # new partial release and only the paths that changed since it was published are brought in
+    # line with the current release (the publish log says which), then the new files go on top.
+    # The cost follows the size of the change, not of the site. Without a usable log (a full
+    # publish since, a missing entry) a release is built from scratch as before.
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / ".publish-log.json"
+
+    def _read_log(self) -> list[dict[str, object]]:
+        try:
+            entries = json.loads(self.log_path.read_text())
+        except (OSError, ValueError):
+            return []
+        return entries if isinstance(entries, list) else []
+
+    def _append_log(self, entry: dict[str, object]) -> None:
+        kept = set(self.releases())
+        entries = [e for e in self._read_log() if e.get("release") in kept] + [entry]
+        tmp = self.log_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entries))
+        os.replace(tmp, self.log_path)
+
+    def _recyclable(self) -> str | None:
+        """The oldest release, when a full set is kept and the log covers every publish since."""
+        releases = self.releases()
+        current = self.current_release()
+        if len(releases) < self.keep or self.keep < 2 or not releases or releases[0] == current:
+            return None
+        oldest = releases[0]
+        ids = [e.get("release") for e in self._read_log()]
+        if oldest not in ids:
+            return None
+        later = self._read_log()[ids.index(oldest) + 1 :]
+        if not later or not all(e.get("overlay") for e in later):
+            return None
+        return oldest
+
+    def _recycle(
+        self,
+        old: str,
+        source_dir: Path,
+        target: Path,
+        previous: Path,
+        changed: set[str],
+        deleted: set[str],
+    ) -> tuple[int, int]:
+        entries = self._read_log()
+        ids = [e.get("release") for e in entries]
+        touched: set[str] = set()
+        for entry in entries[ids.index(old) + 1 :]:
+            touched.update(str(p) for p in entry.get("changed", []))  # type: ignore[attr-defined]
+            touched.update(str(p) for p in entry.get("deleted", []))  # type: ignore[attr-defined]
+        (self.releases_dir / old).rename(target)
+        linked = copied = 0
+        for rel in sorted(touched - changed - deleted):  # back in line with the current release
+            dst = target / rel
+            if dst.is_file() or dst.is_symlink():
+                dst.unlink()
+            if (previous / rel).is_file():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                _link_file(previous / rel, dst) if self.hardlink else _copy_file(previous / rel, dst)
+                linked += 1
+            else:
+                _remove_empty_parents(dst.parent, target)
+        for rel in sorted(changed - deleted):
+            dst = target / rel
+            if dst.is_file() or dst.is_symlink():
+                dst.unlink()
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            _copy_file(source_dir / rel, dst)
+            copied += 1
+        for rel in sorted(deleted):
+            dst = target / rel
+            if dst.is_file() or dst.is_symlink():
+                dst.unlink()
+            _remove_empty_parents(dst.parent, target)
+        return copied, linked
 
     def _prune(self, keep_also: str) -> None:
         releases = self.releases()

@@ -354,3 +354,63 @@ def test_content_types() -> None:
     assert content_type("feed.rss") == "application/rss+xml"
     assert content_type("cal.ics") == "text/calendar; charset=utf-8"
     assert content_type("file.unknownext") == "application/octet-stream"
+
+
+async def test_overlay_publishes_recycle_the_oldest_release(tmp_path: Path) -> None:
+    """Many overlay publishes with edits, new files and deletions: once three releases exist the
+    oldest is brought up to date and reused, and every published tree is exactly what it should
+    be — including paths the reused release last saw several publishes ago."""
+    import random
+
+    rng = random.Random(7)
+    origin = LocalDirectoryOrigin(tmp_path / "site")
+    expected: dict[str, bytes] = {
+        k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(0).items()
+    }
+    await origin.publish(make_tree(tmp_path / "b0", generation(0)))
+    inodes_before: set[int] = set()
+    history: dict[str, dict[str, bytes]] = {}
+    for n in range(1, 25):
+        changed: dict[str, str | bytes] = {}
+        for rel in rng.sample(sorted(expected), 3):
+            changed[rel] = f"edit {n} of {rel}"
+        changed[f"new/{n}/index.html"] = f"new page {n}"
+        deleted = [
+            rel for rel in rng.sample(sorted(expected), 2) if rel not in changed and rel != "index.html"
+        ]
+        src = make_tree(tmp_path / f"b{n}", changed)
+        oldest = origin.releases()[0]
+        inodes_before = {os.stat(origin.releases_dir / oldest).st_ino}
+        release = await origin.publish(src, changed=list(changed), deleted=deleted, overlay=True)
+        for rel in deleted:
+            expected.pop(rel)
+        expected.update({k: v.encode() if isinstance(v, str) else v for k, v in changed.items()})
+        assert read_tree(resolved_current(origin.root)) == expected, n
+        history[release] = dict(expected)
+        assert origin.current_release() == release and len(origin.releases()) <= 3
+        if n >= 3:  # a full set: the new release is the oldest one, renamed and brought up to date
+            assert os.stat(origin.releases_dir / release).st_ino in inodes_before, n
+    # Every kept release is still a complete, consistent tree (rollback works).
+    for older in origin.releases()[:-1]:
+        await origin.activate(older)
+        assert read_tree(resolved_current(origin.root)) == history[older]
+    # A publish after a rollback builds on the release that is live now.
+    live = origin.current_release()
+    assert live is not None
+    src = make_tree(tmp_path / "after-rollback", {"index.html": "after rollback"})
+    await origin.publish(src, changed=["index.html"], overlay=True)
+    assert read_tree(resolved_current(origin.root)) == {**history[live], "index.html": b"after rollback"}
+
+
+async def test_a_full_publish_is_never_recycled_over(tmp_path: Path) -> None:
+    origin = LocalDirectoryOrigin(tmp_path / "site")
+    for n in range(4):
+        await origin.publish(make_tree(tmp_path / f"full{n}", generation(n)))  # full publishes
+    src = make_tree(tmp_path / "edit", {"index.html": "edited"})
+    await origin.publish(src, changed=["index.html"], overlay=True)
+    tree = read_tree(resolved_current(origin.root))
+    assert tree["index.html"] == b"edited" and tree["marker.txt"] == b"3"
+    assert tree == {
+        **{k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(3).items()},
+        "index.html": b"edited",
+    }

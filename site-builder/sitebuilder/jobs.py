@@ -128,10 +128,15 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
             {**sidebar, "groups": places, "kind": "location", "heading": "Job Locations"},
         )
     )
-    for position, job in enumerate(jobs):
-        newer = summaries[position - 1] if position > 0 else None
-        older = summaries[position + 1] if position + 1 < len(jobs) else None
-        related = [s for s in categories[job["category"]["slug"]]["items"][:6] if s["id"] != job["id"]][:5]
+    position = {s["id"]: i for group in categories.values() for i, s in enumerate(group["items"])}
+    for i, job in enumerate(jobs):
+        newer = summaries[i - 1] if i > 0 else None
+        older = summaries[i + 1] if i + 1 < len(jobs) else None
+        # python.org showed five jobs of the same category; here the five listed after this one
+        # (older), topped up with newer ones, so a new listing changes a few pages, not all.
+        same = categories[job["category"]["slug"]]["items"]
+        here = position[job["id"]]
+        related = (same[here + 1 : here + 6] + same[max(0, here - 5) : here][::-1])[:5]
         keys = (
             "id",
             "url",

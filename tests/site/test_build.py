@@ -687,6 +687,16 @@ async def test_job_board_pages(
     assert f"jobs/{ids[10]}/index.html" in report["deleted_files"]
     assert f"jobs/{ids[0]}/index.html" not in report["published"]  # an unrelated listing: untouched
     assert "/jobs/feed/rss/" in report["purged_urls"] and "/jobs/" in report["purged_urls"]
+    # Approving a new listing publishes its page and the lists that show it, and purges them.
+    async with httpx.AsyncClient(base_url=live_api, headers=owner.headers) as api:
+        new_id = await _post_job(api, moderator, 99)
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert {f"jobs/{new_id}/index.html", "jobs/index.html", "jobs/feed/rss/index.rss"} <= set(
+        report["published"]
+    )
+    assert f"/jobs/{new_id}/" in report["purged_urls"]
+    assert f"jobs/{ids[5]}/index.html" not in report["published"]  # not a neighbour or related one
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)

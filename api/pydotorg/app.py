@@ -47,6 +47,7 @@ from pydotorg.domains.downloads.controllers import (
 )
 from pydotorg.domains.events.controllers import ROUTE_HANDLERS as EVENTS_ROUTE_HANDLERS
 from pydotorg.domains.jobs.controllers import JobsController
+from pydotorg.domains.minutes.controllers import MinutesController
 from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
@@ -172,6 +173,7 @@ def create_app(
             BannersController,
             CodeSamplesController,
             NavigationController,
+            MinutesController,
             BlogsController,
             JobsController,
             *EVENTS_ROUTE_HANDLERS,

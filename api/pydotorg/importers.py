@@ -10,6 +10,7 @@ from pydotorg.domains.codesamples import importers as codesamples
 from pydotorg.domains.downloads import importers as downloads
 from pydotorg.domains.events import importers as events
 from pydotorg.domains.jobs import importers as jobs
+from pydotorg.domains.minutes import importers as minutes
 from pydotorg.domains.navigation import importers as navigation
 from pydotorg.domains.pages import importers as pages
 from pydotorg.domains.users import importers as users
@@ -23,6 +24,7 @@ __all__ = [
     "downloads",
     "events",
     "jobs",
+    "minutes",
     "navigation",
     "pages",
     "users",

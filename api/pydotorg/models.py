@@ -11,6 +11,7 @@ from pydotorg.domains.codesamples import models as codesamples
 from pydotorg.domains.downloads import models as downloads
 from pydotorg.domains.events import models as events
 from pydotorg.domains.jobs import models as jobs
+from pydotorg.domains.minutes import models as minutes
 from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.pages import models as pages
 from pydotorg.domains.users import models as users
@@ -28,6 +29,7 @@ __all__ = [
     "events",
     "jobs",
     "metadata",
+    "minutes",
     "navigation",
     "pages",
     "users",

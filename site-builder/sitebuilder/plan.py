@@ -256,6 +256,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     )
     outputs.extend(job_pages(snap, site_url, pick(JOBS_BOXES)))
     outputs.extend(event_pages(snap, site_url, pick(EVENTS_BOXES)))
+    outputs.extend(_minutes_pages(snap, site_url, psf_banner))
     taken = {o.path for o in outputs}
     releases_by_slug = {r["slug"]: r for r in snap.items("release")}
     for page in snap.items("page"):
@@ -436,6 +437,52 @@ def _latest_redirects(snap: Snapshot, landing: dict[str, Any]) -> list[Output]:
         if minor.startswith("3."):
             out.append(_redirect(f"downloads/latest/python{minor}/index.html", series))
     return out
+
+
+MINUTES = "psf/records/board/minutes/"
+
+
+def _minutes_pages(snap: Snapshot, site_url: str, banner: dict[str, Any] | None) -> list[Output]:
+    """PSF board minutes (inventory 1.13): the list, a page per meeting with the same year's
+    meetings beside it (published ones only: python.org's sidebar also listed drafts), the feed."""
+    items = sorted(snap.items("minutes"), key=lambda m: (m["date"], m["id"]), reverse=True)
+    brief = [{"date": m["date"], "title": m["title"], "url": m["url"]} for m in items]
+    out = [Output(MINUTES + "index.html", "minutes/list.html", {"minutes": brief, "banner": banner})]
+    for m in items:
+        year = [b for b in brief if b["date"][:4] == m["date"][:4]]
+        page = {k: m[k] for k in ("date", "title", "url", "content_html")}
+        out.append(
+            Output(
+                f"{MINUTES}{m['date']}/index.html",
+                "minutes/detail.html",
+                {"minutes": page, "year": year, "banner": banner},
+            )
+        )
+    out.append(Output(MINUTES + "feed/index.rss", None, text=_minutes_feed(items[:20], site_url)))
+    return out
+
+
+def _minutes_feed(items: list[dict[str, Any]], site_url: str) -> str:
+    entries = []
+    for m in items:
+        link = f"{site_url}{m['url']}"
+        entries.append(
+            "    <item>\n"
+            f"      <title>PSF Meeting Minutes for {escape(m['date'])}</title>\n"
+            f"      <link>{escape(link)}</link>\n"
+            f"      <description>{escape(m['content_html'])}</description>\n"
+            f"      <pubDate>{rfc822(m['date'] + 'T00:00:00+00:00')}</pubDate>\n"
+            f"      <guid>{escape(link)}</guid>\n"
+            "    </item>\n"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0">\n  <channel>\n'
+        "    <title>PSF Board Meeting Minutes Feed</title>\n"
+        f"    <link>{escape(site_url)}/{MINUTES}</link>\n"
+        "    <description>Minutes of the Python Software Foundation's board meetings</description>\n"
+        "    <language>en-us</language>\n" + "".join(entries) + "  </channel>\n</rss>\n"
+    )
 
 
 def _entry(e: dict[str, Any]) -> dict[str, Any]:

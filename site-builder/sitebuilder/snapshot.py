@@ -137,6 +137,8 @@ def full_fetch(api: Api) -> Snapshot:
     snap.data["view:today"] = today()
     _fetch_jobs(api, snap)
     _fetch_events(api, snap)
+    for minutes in api.pages_of("/api/v3/minutes"):
+        snap.data[f"minutes:{minutes['id']}"] = minutes
     _fetch_downloads(api, snap, release_ids=None)
     return snap
 
@@ -344,6 +346,12 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
                 event_ids.add(int(ident))
             else:  # a calendar, category or location: lists and the events that name them
                 all_events = True
+        elif change["domain"] == "minutes":
+            minutes = api.get(f"/api/v3/minutes/{ident}", allow_404=True)  # drafts read as 404
+            if minutes is None:
+                snap.data.pop(f"minutes:{ident}", None)
+            else:
+                snap.data[f"minutes:{ident}"] = minutes
         elif change["domain"] == "jobs":
             if kind == "job":
                 job_ids.add(int(ident))

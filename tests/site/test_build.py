@@ -813,3 +813,56 @@ async def test_event_pages_ical_and_home_widget(
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
     assert sprint
+
+
+async def test_board_minutes_pages(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        ids = {}
+        for day, published in (
+            ("2026-01-14", True),
+            ("2026-02-11", True),
+            ("2026-03-11", False),
+            ("2025-12-10", True),
+        ):
+            r = await api.post(
+                "/api/v3/minutes",
+                json={"date": day, "content": f"Meeting of *{day}*.", "is_published": published},
+            )
+            assert r.status_code == 201, r.text
+            ids[day] = r.json()["id"]
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    base = site / "psf/records/board/minutes"
+    listing = (base / "index.html").read_text()
+    assert (
+        listing.index("February 11, 2026") < listing.index("January 14, 2026")
+        and "March 11, 2026" not in listing
+    )
+    page = (base / "2026-01-14/index.html").read_text()
+    assert "<em>2026-01-14</em>" in page and ">2026-02-11</a>" in page
+    assert (
+        "2026-03-11" not in page and "2025-12-10" not in page
+    )  # same year, published only (B: drafts leaked)
+    assert not (base / "2026-03-11").exists()
+    feed = ElementTree.fromstring((base / "feed/index.rss").read_bytes())
+    assert [i.findtext("title") for i in feed.iter("item")] == [
+        "PSF Meeting Minutes for 2026-02-11",
+        "PSF Meeting Minutes for 2026-01-14",
+        "PSF Meeting Minutes for 2025-12-10",
+    ]
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        assert (
+            await api.patch(f"/api/v3/minutes/{ids['2026-03-11']}", json={"is_published": True})
+        ).status_code == 200
+    _build(live_api, out, builder_key)
+    assert "March 11, 2026" in (base / "index.html").read_text() and (base / "2026-03-11/index.html").exists()
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)

@@ -1,0 +1,23 @@
+"""PSF board meeting minutes (inventory 1.13)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pydotorg.core.db import Base, ContentManageable, IntPK
+
+
+class Minutes(IntPK, ContentManageable, Base):
+    __tablename__ = "minutes"
+    __change_domain__ = "minutes"
+    __change_kind__ = "minutes"
+
+    # One meeting a day: the date is the page's URL (/psf/records/board/minutes/YYYY-MM-DD/).
+    date: Mapped[date] = mapped_column(Date, unique=True)
+    content: Mapped[str] = mapped_column(Text, default="")
+    content_markup_type: Mapped[str] = mapped_column(String(30), default="restructuredtext")
+    content_html: Mapped[str] = mapped_column(Text, default="")
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

@@ -39,6 +39,7 @@ from pydotorg.domains.banners.controllers import BannersController
 from pydotorg.domains.blogs.controllers import BlogsController
 from pydotorg.domains.boxes.controllers import BoxesController
 from pydotorg.domains.codesamples.controllers import CodeSamplesController
+from pydotorg.domains.companies.controllers import CompaniesController
 from pydotorg.domains.downloads.controllers import (
     DownloadsViewsController,
     OSController,
@@ -50,6 +51,7 @@ from pydotorg.domains.jobs.controllers import JobsController
 from pydotorg.domains.minutes.controllers import MinutesController
 from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.pages.controllers import PagesController
+from pydotorg.domains.successstories.controllers import ROUTE_HANDLERS as STORIES_ROUTE_HANDLERS
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
 from pydotorg.domains.users.controllers import (
     AuthController,
@@ -177,6 +179,8 @@ def create_app(
             BlogsController,
             JobsController,
             *EVENTS_ROUTE_HANDLERS,
+            CompaniesController,
+            *STORIES_ROUTE_HANDLERS,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
             ),

@@ -220,6 +220,38 @@ DEMO_PAGES = [
 ]
 
 
+STORY_CATEGORIES = (
+    "Arts",
+    "Business",
+    "Education",
+    "Engineering",
+    "Government",
+    "Scientific",
+    "Software Development",
+)
+DEMO_STORIES = [
+    {
+        "name": "Teaching a first course in programming",
+        "company_name": "Example University",
+        "company_url": "https://example.org/",
+        "category": "education",
+        "author": "A. Lecturer",
+        "pull_quote": "Students wrote useful programs in their second week, not their second term.",
+        "content": "We moved our introductory course to Python and kept it there.",
+        "content_markup_type": "markdown",
+    },
+    {
+        "name": "Automating a build farm",
+        "company_name": "Example Software",
+        "company_url": "https://example.com/",
+        "category": "software-development",
+        "author": "B. Engineer",
+        "pull_quote": "A few hundred lines of Python replaced a pile of shell scripts nobody could read.",
+        "content": "Our release pipeline is a small Python package with tests.",
+        "content_markup_type": "markdown",
+    },
+]
+
 # Five code samples for the home page slideshow (python.org seeds five of its own in development).
 DEMO_CODE_SAMPLES = [
     (
@@ -320,6 +352,7 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
         from pydotorg.domains.blogs.services import save_feed
         from pydotorg.domains.codesamples.services import save_sample
         from pydotorg.domains.pages.services import save_page
+        from pydotorg.domains.successstories.services import save_category, save_story
         from pydotorg.domains.users.models import User, UserPermission
         from pydotorg.domains.users.services import create_api_key, create_user
 
@@ -358,6 +391,11 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                 key_path.chmod(0o600)
                 for title, path, content in DEMO_PAGES:
                     await save_page(s, {"title": title, "path": path, "content": content})
+                # python.org's success-story categories (its menu) and two demo stories of our own.
+                for name in STORY_CATEGORIES:
+                    await save_category(s, {"name": name})
+                for story in DEMO_STORIES:
+                    await save_story(s, {**story, "is_published": True, "featured": True})
                 for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
                     await save_sample(
                         s, {"code": code, "copy": copy, "is_published": True, "sort_order": order}

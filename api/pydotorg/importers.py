@@ -7,12 +7,14 @@ from pydotorg.domains.banners import importers as banners
 from pydotorg.domains.blogs import importers as blogs
 from pydotorg.domains.boxes import importers as boxes
 from pydotorg.domains.codesamples import importers as codesamples
+from pydotorg.domains.companies import importers as companies
 from pydotorg.domains.downloads import importers as downloads
 from pydotorg.domains.events import importers as events
 from pydotorg.domains.jobs import importers as jobs
 from pydotorg.domains.minutes import importers as minutes
 from pydotorg.domains.navigation import importers as navigation
 from pydotorg.domains.pages import importers as pages
+from pydotorg.domains.successstories import importers as successstories
 from pydotorg.domains.users import importers as users
 
 __all__ = [
@@ -21,11 +23,13 @@ __all__ = [
     "blogs",
     "boxes",
     "codesamples",
+    "companies",
     "downloads",
     "events",
     "jobs",
     "minutes",
     "navigation",
     "pages",
+    "successstories",
     "users",
 ]

@@ -8,12 +8,14 @@ from pydotorg.domains.banners import models as banners
 from pydotorg.domains.blogs import models as blogs
 from pydotorg.domains.boxes import models as boxes
 from pydotorg.domains.codesamples import models as codesamples
+from pydotorg.domains.companies import models as companies
 from pydotorg.domains.downloads import models as downloads
 from pydotorg.domains.events import models as events
 from pydotorg.domains.jobs import models as jobs
 from pydotorg.domains.minutes import models as minutes
 from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.pages import models as pages
+from pydotorg.domains.successstories import models as successstories
 from pydotorg.domains.users import models as users
 
 metadata = Base.metadata
@@ -25,6 +27,7 @@ __all__ = [
     "blogs",
     "boxes",
     "codesamples",
+    "companies",
     "downloads",
     "events",
     "jobs",
@@ -32,5 +35,6 @@ __all__ = [
     "minutes",
     "navigation",
     "pages",
+    "successstories",
     "users",
 ]

@@ -69,6 +69,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_password_reset: str = "5/3600"
     rate_limit_api_key: str = "20/3600"
     rate_limit_event_submission: str = "5/3600"
+    rate_limit_story_submission: str = "5/3600"
     # Legacy API throttles (python.org: Tastypie 600/hour, DRF 100/day anonymous, 3000/day users).
     v1_throttle: str = "600/3600"
     v2_throttle_anon: str = "100/86400"
@@ -79,6 +80,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     smtp_url: str = ""
     default_from_email: str = "noreply@python.org"
     events_to_email: str = "events@python.org"  # event suggestions (python.org: EVENTS_TO_EMAIL)
+    success_stories_to_email: str = "psf-staff@python.org"  # story submissions (python.org: PSF_TO_EMAILS)
 
     # Job board: an approved listing is public for this many days; its mail comes from and goes to
     # these addresses (python.org: JOB_THRESHOLD_DAYS, JOB_FROM_EMAIL). Report list: comma-separated.
@@ -164,6 +166,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             self.rate_limit_password_reset,
             self.rate_limit_api_key,
             self.rate_limit_event_submission,
+            self.rate_limit_story_submission,
             self.v1_throttle,
             self.v2_throttle_anon,
             self.v2_throttle_user,

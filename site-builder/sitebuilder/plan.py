@@ -18,6 +18,7 @@ from sitebuilder.events import event_pages, upcoming_for_home
 from sitebuilder.jobs import job_pages
 from sitebuilder.outputs import Output, rfc822
 from sitebuilder.snapshot import Snapshot
+from sitebuilder.stories import featured_story, story_pages
 
 # Box labels each page places (inventory 1.3, 3.8): a page's context carries only its boxes, so
 # editing a box re-renders exactly the pages that show it.
@@ -82,10 +83,12 @@ GENERATED_BOXES = (
     "download-sources",
     "homepage-downloads",
     "supernav-python-blog",
+    "supernav-python-success-stories",
 )
 BLOG_BOXES = ("blogs-subscriptions", "blogs-copyright")
 JOBS_BOXES = ("jobs-subscribe", "jobs-getfeatured")
 EVENTS_BOXES = ("events-subscriptions",)
+STORY_BOXES = ("successstory-submityours",)
 # The main navigation's drop-downs load these boxes (python.org's supernav), by section URL.
 SUPERNAV = {
     "/about/": "supernav-python-about",
@@ -181,6 +184,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                 "code_samples": samples,
                 "latest_news": news[:5],
                 "upcoming_events": upcoming_for_home(snap),
+                "featured_story": featured_story(snap),
             },
         ),
         Output(
@@ -257,6 +261,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     outputs.extend(job_pages(snap, site_url, pick(JOBS_BOXES)))
     outputs.extend(event_pages(snap, site_url, pick(EVENTS_BOXES)))
     outputs.extend(_minutes_pages(snap, site_url, psf_banner))
+    outputs.extend(story_pages(snap, pick(STORY_BOXES)))
     taken = {o.path for o in outputs}
     releases_by_slug = {r["slug"]: r for r in snap.items("release")}
     for page in snap.items("page"):
@@ -292,6 +297,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
 NOINDEX = (
     "accounts/",
     "events/submit/",
+    "success-stories/create/",
     "jobs/create/",
     "jobs/edit/",
     "jobs/preview/",
@@ -357,6 +363,7 @@ def _generated_boxes(snap: Snapshot, landing: dict[str, Any]) -> dict[str, dict[
             "source3": _source_file(snap, py3),
             "source2": _source_file(snap, py2),
         },
+        "supernav-python-success-stories": {"story": featured_story(snap)},
         "supernav-python-blog": {
             "entry": next((_entry(e) for e in snap.data.get("view:blogs/python") or []), None),
         },

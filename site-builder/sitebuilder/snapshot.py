@@ -139,8 +139,26 @@ def full_fetch(api: Api) -> Snapshot:
     _fetch_events(api, snap)
     for minutes in api.pages_of("/api/v3/minutes"):
         snap.data[f"minutes:{minutes['id']}"] = minutes
+    _fetch_stories(api, snap)
     _fetch_downloads(api, snap, release_ids=None)
     return snap
+
+
+def _fetch_stories(api: Api, snap: Snapshot, story_ids: set[int] | None = None) -> None:
+    """Published success stories (read anonymously: drafts never reach a page) and categories."""
+    if story_ids is None:
+        snap.data["view:stories/categories"] = list(api.pages_of("/api/v3/success-stories/categories"))
+        for key in [k for k in snap.data if k.startswith("story:")]:
+            del snap.data[key]
+        for story in api.pages_of("/api/v3/success-stories"):
+            snap.data[f"story:{story['id']}"] = story
+        return
+    for story_id in sorted(story_ids):
+        story = api.get(f"/api/v3/success-stories/{story_id}", allow_404=True)
+        if story is None or not story["is_published"]:
+            snap.data.pop(f"story:{story_id}", None)
+        else:
+            snap.data[f"story:{story_id}"] = story
 
 
 def _fetch_events(api: Api, snap: Snapshot, event_ids: set[int] | None = None) -> None:
@@ -317,6 +335,8 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
     all_jobs = False
     event_ids: set[int] = set()
     all_events = False
+    story_ids: set[int] = set()
+    all_stories = False
     new_day = snap.data.get("view:today") != today()
     snap.data["view:today"] = today()
     downloads_changed = False
@@ -346,6 +366,10 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
                 event_ids.add(int(ident))
             else:  # a calendar, category or location: lists and the events that name them
                 all_events = True
+        elif change["domain"] == "successstories" and kind == "story":
+            story_ids.add(int(ident))
+        elif change["domain"] in ("successstories", "companies"):  # a category or a company
+            all_stories = True
         elif change["domain"] == "minutes":
             minutes = api.get(f"/api/v3/minutes/{ident}", allow_404=True)  # drafts read as 404
             if minutes is None:
@@ -389,6 +413,10 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         _fetch_jobs(api, snap)
     elif job_ids:
         _fetch_jobs(api, snap, job_ids)
+    if all_stories:
+        _fetch_stories(api, snap)
+    elif story_ids:
+        _fetch_stories(api, snap, story_ids)
     if all_events or new_day:
         _fetch_events(api, snap)
     elif event_ids:

@@ -36,6 +36,9 @@ PAGES = [
     "/accounts/login/",
     "/jobs/create/",
     "/jobs/",
+    "/events/",
+    "/success-stories/",
+    "/psf/records/board/minutes/",
 ]
 WIDTHS = (1280, 390)
 SCREENSHOTS = {"/": "home", "/downloads/": "downloads"}

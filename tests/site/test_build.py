@@ -518,7 +518,11 @@ async def test_banners_and_code_samples(
         assert r.status_code == 204
     _build(live_api, out, builder_key)
     report = json.loads((out / "_state/last-build.json").read_text())
-    assert report["published"] == ["psf-landing/index.html"]
+    # The PSF pages that show it: the landing and the board minutes.
+    assert sorted(report["published"]) == [
+        "psf-landing/index.html",
+        "psf/records/board/minutes/index.html",
+    ], report
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
@@ -866,3 +870,68 @@ async def test_board_minutes_pages(
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
+
+
+async def test_success_story_pages_and_featured_story(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        for name in ("Education", "Software Development"):
+            r = await api.post("/api/v3/success-stories/categories", json={"name": name})
+            assert r.status_code == 201, r.text
+        ids = []
+        for n, (category, featured, published) in enumerate(
+            (
+                ("education", True, True),
+                ("software-development", True, True),
+                ("education", False, True),
+                ("education", True, False),
+            )
+        ):
+            r = await api.post(
+                "/api/v3/success-stories",
+                json={
+                    "name": f"Story {n}",
+                    "company_name": f"Company {n}",
+                    "company_url": "https://example.org/",
+                    "category": category,
+                    "author": f"Author {n}",
+                    "pull_quote": f"Python made {n} things easy.",
+                    "content": f"How *{n}* went.",
+                    "is_published": published,
+                    "featured": featured,
+                },
+            )
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    index = (site / "success-stories/index.html").read_text()
+    assert "Python made 0 things easy." in index and "Story 3" not in index  # drafts never public
+    assert "<em>1</em>" in (site / "success-stories/story-1/index.html").read_text()
+    assert not (site / "success-stories/story-3").exists()
+    education = (site / "success-stories/category/education/index.html").read_text()
+    assert "Story 0" in education and "Story 2" in education and "Story 1" not in education
+    home = (site / "index.html").read_text()
+    quote = home.split("Success Stories</h2>")[1].split("</section>")[0]
+    assert ("Story 0" in quote) != ("Story 1" in quote)  # one featured, published story
+    supernav = (site / "box/supernav-python-success-stories/index.html").read_text()
+    assert ("Story 0" in supernav and "Story 0" in quote) or ("Story 1" in supernav and "Story 1" in quote)
+    # The choice is the same for a full build of the same day (no randomness between builds).
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(f"/api/v3/success-stories/{ids[2]}", json={"pull_quote": "Changed quote."})
+        assert r.status_code == 200, r.text
+    _build(live_api, out, builder_key)
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert (
+        "success-stories/story-2/index.html" in report["published"]
+        and "index.html" not in report["published"]
+    )

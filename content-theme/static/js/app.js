@@ -247,6 +247,26 @@
     });
   };
 
+  var STORY_FIELDS = ["name", "company_name", "company_url", "category", "author", "author_email",
+    "pull_quote", "content", "website"];
+
+  controllers["story-submit"] = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = {};
+      STORY_FIELDS.forEach(function (name) { body[name] = form[name].value; });
+      api("POST", "/success-stories/submissions", body).then(function (result) {
+        if (result.status === 401) return window.location.assign(loginUrl());
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        form.hidden = true;
+        errors.hidden = true;
+        main.querySelector(".form-done").hidden = false;
+      });
+    });
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     var main = document.querySelector("[data-app]");
     var controller = main && controllers[main.getAttribute("data-app")];

@@ -59,6 +59,7 @@ from pydotorg.domains.users.controllers import (
     MeController,
     UsersController,
 )
+from pydotorg.domains.workgroups.controllers import WorkGroupsController
 from pydotorg.legacy import v1, v2
 from pydotorg.legacy.middleware import LegacyReadMiddleware, SharedCounters
 from pydotorg.settings import Settings
@@ -176,6 +177,7 @@ def create_app(
             CodeSamplesController,
             NavigationController,
             MinutesController,
+            WorkGroupsController,
             BlogsController,
             JobsController,
             *EVENTS_ROUTE_HANDLERS,

@@ -16,6 +16,7 @@ from pydotorg.domains.navigation import importers as navigation
 from pydotorg.domains.pages import importers as pages
 from pydotorg.domains.successstories import importers as successstories
 from pydotorg.domains.users import importers as users
+from pydotorg.domains.workgroups import importers as workgroups
 
 __all__ = [
     "REGISTRY",
@@ -32,4 +33,5 @@ __all__ = [
     "pages",
     "successstories",
     "users",
+    "workgroups",
 ]

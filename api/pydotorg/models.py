@@ -17,6 +17,7 @@ from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.pages import models as pages
 from pydotorg.domains.successstories import models as successstories
 from pydotorg.domains.users import models as users
+from pydotorg.domains.workgroups import models as workgroups
 
 metadata = Base.metadata
 
@@ -37,4 +38,5 @@ __all__ = [
     "pages",
     "successstories",
     "users",
+    "workgroups",
 ]

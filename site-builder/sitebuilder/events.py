@@ -23,6 +23,13 @@ TAXONOMY_PER_PAGE = 30
 FREQUENCIES = {0: "YEARLY", 1: "MONTHLY", 2: "WEEKLY", 3: "DAILY"}
 
 
+def build_now(snap: Snapshot) -> datetime:
+    """ "Now" for the events pages: the start (UTC) of the build's day (see the module docstring)."""
+    return datetime.combine(
+        date.fromisoformat(snap.data.get("view:today") or "1970-01-01"), datetime.min.time(), UTC
+    )
+
+
 def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -74,9 +81,7 @@ def _summary(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Output]:
-    now = datetime.combine(
-        date.fromisoformat(snap.data.get("view:today") or "1970-01-01"), datetime.min.time(), UTC
-    )
+    now = build_now(snap)
     calendars = sorted(
         snap.data.get("view:events/calendars") or [], key=lambda c: (c["name"].lower(), c["id"])
     )
@@ -224,9 +229,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
 
 def upcoming_for_home(snap: Snapshot, limit: int = 5) -> list[dict[str, Any]]:
     """The home page's "Upcoming Events": the next events of every calendar, soonest first."""
-    now = datetime.combine(
-        date.fromisoformat(snap.data.get("view:today") or "1970-01-01"), datetime.min.time(), UTC
-    )
+    now = build_now(snap)
     soon = [e for e in snap.items("event") if is_upcoming(e, now) and e["next_occurrence"]]
     soon.sort(key=lambda e: (e["next_occurrence"]["dt_start"], e["id"]))
     return [_summary(e) for e in soon[:limit]]

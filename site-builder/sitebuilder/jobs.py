@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sitebuilder.outputs import Output, paginated, rfc822
+from sitebuilder.outputs import Output, paginated, rss
 from sitebuilder.snapshot import Snapshot
 
 JOBS_PER_PAGE = 25  # python.org's job lists
@@ -190,26 +190,17 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
 def _jobs_feed(jobs: list[dict[str, Any]], site_url: str) -> str:
     """RSS 2.0 "Python Job Board": the 20 newest visible listings (python.org's feed also listed
     expired ones: appendix B)."""
-    items = []
-    for job in jobs:
-        link = f"{site_url}{job['url']}"
-        description = (
-            f"<p>{escape(job['display_location'])}</p>{job['description_html']}{job['requirements_html']}"
-        )
-        items.append(
-            "    <item>\n"
-            f"      <title>{escape(job['display_name'])}</title>\n"
-            f"      <link>{escape(link)}</link>\n"
-            f"      <description>{escape(description)}</description>\n"
-            f"      <pubDate>{rfc822(job['created'])}</pubDate>\n"
-            f"      <guid>{escape(link)}</guid>\n"
-            "    </item>\n"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0">\n  <channel>\n'
-        "    <title>Python Job Board</title>\n"
-        f"    <link>{escape(site_url)}/jobs/</link>\n"
-        "    <description>The newest jobs posted on the Python Job Board</description>\n"
-        "    <language>en-us</language>\n" + "".join(items) + "  </channel>\n</rss>\n"
+    return rss(
+        "Python Job Board",
+        f"{site_url}/jobs/",
+        "The newest jobs posted on the Python Job Board",
+        [
+            (
+                job["display_name"],
+                f"{site_url}{job['url']}",
+                f"<p>{escape(job['display_location'])}</p>{job['description_html']}{job['requirements_html']}",
+                job["created"],
+            )
+            for job in jobs
+        ],
     )

@@ -46,6 +46,12 @@ _TRASH = ".trash-"
 LINK_THREADS = 8
 
 
+def _unlink_file(path: Path) -> None:
+    """Remove a file or symlink if there is one (never a directory)."""
+    if path.is_file() or path.is_symlink():
+        path.unlink()
+
+
 def _remove_empty_parents(directory: Path, top: Path) -> None:
     while directory != top and directory.is_dir() and not any(directory.iterdir()):
         directory.rmdir()
@@ -391,25 +397,22 @@ class LocalDirectoryOrigin:
         linked = copied = 0
         for rel in sorted(touched - changed - deleted):  # back in line with the current release
             dst = target / rel
-            if dst.is_file() or dst.is_symlink():
-                dst.unlink()
+            _unlink_file(dst)
             if (previous / rel).is_file():
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                _link_file(previous / rel, dst) if self.hardlink else _copy_file(previous / rel, dst)
+                (_link_file if self.hardlink else _copy_file)(previous / rel, dst)
                 linked += 1
             else:
                 _remove_empty_parents(dst.parent, target)
         for rel in sorted(changed - deleted):
             dst = target / rel
-            if dst.is_file() or dst.is_symlink():
-                dst.unlink()
+            _unlink_file(dst)
             dst.parent.mkdir(parents=True, exist_ok=True)
             _copy_file(source_dir / rel, dst)
             copied += 1
         for rel in sorted(deleted):
             dst = target / rel
-            if dst.is_file() or dst.is_symlink():
-                dst.unlink()
+            _unlink_file(dst)
             _remove_empty_parents(dst.parent, target)
         return copied, linked
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 import msgspec
 
@@ -86,3 +87,25 @@ def paginated(
 
 def rfc822(iso: str) -> str:
     return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+
+
+def rss(title: str, link: str, description: str, items: list[tuple[str, str, str, str]]) -> str:
+    """An RSS 2.0 channel; ``items`` are (title, absolute link, description, ISO date), escaped here."""
+    body = "".join(
+        "    <item>\n"
+        f"      <title>{escape(item_title)}</title>\n"
+        f"      <link>{escape(item_link)}</link>\n"
+        f"      <description>{escape(item_description)}</description>\n"
+        f"      <pubDate>{rfc822(date)}</pubDate>\n"
+        f"      <guid>{escape(item_link)}</guid>\n"
+        "    </item>\n"
+        for item_title, item_link, item_description, date in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0">\n  <channel>\n'
+        f"    <title>{escape(title)}</title>\n"
+        f"    <link>{escape(link)}</link>\n"
+        f"    <description>{escape(description)}</description>\n"
+        "    <language>en-us</language>\n" + body + "  </channel>\n</rss>\n"
+    )

@@ -16,7 +16,7 @@ import msgspec
 
 from sitebuilder.events import event_pages, upcoming_for_home
 from sitebuilder.jobs import job_pages
-from sitebuilder.outputs import Output, rfc822
+from sitebuilder.outputs import Output, rss
 from sitebuilder.snapshot import Snapshot
 from sitebuilder.stories import featured_story, story_pages
 
@@ -470,25 +470,19 @@ def _minutes_pages(snap: Snapshot, site_url: str, banner: dict[str, Any] | None)
 
 
 def _minutes_feed(items: list[dict[str, Any]], site_url: str) -> str:
-    entries = []
-    for m in items:
-        link = f"{site_url}{m['url']}"
-        entries.append(
-            "    <item>\n"
-            f"      <title>PSF Meeting Minutes for {escape(m['date'])}</title>\n"
-            f"      <link>{escape(link)}</link>\n"
-            f"      <description>{escape(m['content_html'])}</description>\n"
-            f"      <pubDate>{rfc822(m['date'] + 'T00:00:00+00:00')}</pubDate>\n"
-            f"      <guid>{escape(link)}</guid>\n"
-            "    </item>\n"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0">\n  <channel>\n'
-        "    <title>PSF Board Meeting Minutes Feed</title>\n"
-        f"    <link>{escape(site_url)}/{MINUTES}</link>\n"
-        "    <description>Minutes of the Python Software Foundation's board meetings</description>\n"
-        "    <language>en-us</language>\n" + "".join(entries) + "  </channel>\n</rss>\n"
+    return rss(
+        "PSF Board Meeting Minutes Feed",
+        f"{site_url}/{MINUTES}",
+        "Minutes of the Python Software Foundation's board meetings",
+        [
+            (
+                f"PSF Meeting Minutes for {m['date']}",
+                f"{site_url}{m['url']}",
+                m["content_html"],
+                m["date"] + "T00:00:00+00:00",
+            )
+            for m in items
+        ],
     )
 
 
@@ -516,25 +510,14 @@ def _page(page: dict[str, Any]) -> dict[str, Any]:
 def _releases_feed(snap: Snapshot, site_url: str) -> str:
     """RSS 2.0 "Python Releases": the 10 most recent published releases (inventory 1.8)."""
     releases = sorted(snap.items("release"), key=lambda r: (r["release_date"], r["id"]), reverse=True)[:10]
-    items = []
-    for r in releases:
-        link = f"{site_url}{r['url']}"
-        items.append(
-            "    <item>\n"
-            f"      <title>{escape(r['name'])}</title>\n"
-            f"      <link>{escape(link)}</link>\n"
-            f"      <description>Release date: {escape(r['release_date'])}</description>\n"
-            f"      <pubDate>{rfc822(r['release_date'])}</pubDate>\n"
-            f"      <guid>{escape(link)}</guid>\n"
-            "    </item>\n"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0">\n  <channel>\n'
-        "    <title>Python Releases</title>\n"
-        f"    <link>{escape(site_url)}/downloads/</link>\n"
-        "    <description>Latest Python releases from Python.org</description>\n"
-        "    <language>en-us</language>\n" + "".join(items) + "  </channel>\n</rss>\n"
+    return rss(
+        "Python Releases",
+        f"{site_url}/downloads/",
+        "Latest Python releases from Python.org",
+        [
+            (r["name"], f"{site_url}{r['url']}", f"Release date: {r['release_date']}", r["release_date"])
+            for r in releases
+        ],
     )
 
 

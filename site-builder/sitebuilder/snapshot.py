@@ -9,7 +9,7 @@ after the saved cursor and re-fetches only the records and views those changes t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +107,15 @@ class Snapshot:
         tmp.write_bytes(msgspec.json.encode(state, order="sorted"))
         tmp.replace(path)
 
+    def refresh(self, api: Api, key: str, path: str, *, public: Callable[[Any], bool] = bool) -> None:
+        """Re-read one record: stored when the API has it (and ``public`` says it may be
+        shown), dropped when it answers 404 — deleted, or a draft an anonymous reader cannot see."""
+        record = api.get(path, allow_404=True)
+        if record is not None and public(record):
+            self.data[key] = record
+        else:
+            self.data.pop(key, None)
+
     def items(self, prefix: str) -> list[Any]:
         return [
             v
@@ -154,11 +163,12 @@ def _fetch_stories(api: Api, snap: Snapshot, story_ids: set[int] | None = None) 
             snap.data[f"story:{story['id']}"] = story
         return
     for story_id in sorted(story_ids):
-        story = api.get(f"/api/v3/success-stories/{story_id}", allow_404=True)
-        if story is None or not story["is_published"]:
-            snap.data.pop(f"story:{story_id}", None)
-        else:
-            snap.data[f"story:{story_id}"] = story
+        snap.refresh(
+            api,
+            f"story:{story_id}",
+            f"/api/v3/success-stories/{story_id}",
+            public=lambda s: s["is_published"],
+        )
 
 
 def _fetch_events(api: Api, snap: Snapshot, event_ids: set[int] | None = None) -> None:
@@ -176,11 +186,7 @@ def _fetch_events(api: Api, snap: Snapshot, event_ids: set[int] | None = None) -
             snap.data[f"event:{event['id']}"] = event
         return
     for event_id in sorted(event_ids):
-        event = api.get(f"/api/v3/events/{event_id}?at={at}", allow_404=True)
-        if event is None:
-            snap.data.pop(f"event:{event_id}", None)
-        else:
-            snap.data[f"event:{event_id}"] = event
+        snap.refresh(api, f"event:{event_id}", f"/api/v3/events/{event_id}?at={at}")
 
 
 def today() -> str:
@@ -199,11 +205,9 @@ def _fetch_jobs(api: Api, snap: Snapshot, job_ids: set[int] | None = None) -> No
             snap.data[f"job:{job['id']}"] = job
         return
     for job_id in sorted(job_ids):
-        job = api.get(f"/api/v3/jobs/{job_id}", allow_404=True)
-        if job is None or job["status"] != "approved":
-            snap.data.pop(f"job:{job_id}", None)
-        else:
-            snap.data[f"job:{job_id}"] = job
+        snap.refresh(
+            api, f"job:{job_id}", f"/api/v3/jobs/{job_id}", public=lambda j: j["status"] == "approved"
+        )
 
 
 BLOG_ENTRIES_SHOWN = 6  # /blogs/: the latest entry and five more; the home page shows five
@@ -232,11 +236,7 @@ def _fetch_home_lists(api: Api, snap: Snapshot) -> None:
 
 
 def _fetch_navigation(api: Api, snap: Snapshot) -> None:
-    tree = api.get("/api/v3/navigation/trees/main", allow_404=True)
-    if tree is None:
-        snap.data.pop("view:nav/main", None)
-    else:
-        snap.data["view:nav/main"] = tree
+    snap.refresh(api, "view:nav/main", "/api/v3/navigation/trees/main")
 
 
 # The fields of a release that lists and other releases' pages show; an edit that changes none
@@ -344,17 +344,9 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
     for change in changes:
         kind, ident = change["kind"], change["id"]
         if change["domain"] == "pages" and kind == "page":
-            page = api.get(f"/api/v3/pages/{ident}", allow_404=True)
-            if page is None:
-                snap.data.pop(f"page:{ident}", None)
-            else:
-                snap.data[f"page:{ident}"] = page
+            snap.refresh(api, f"page:{ident}", f"/api/v3/pages/{ident}")
         elif change["domain"] == "boxes" and kind == "box":
-            box = api.get(f"/api/v3/boxes/{ident}", allow_404=True)
-            if box is None:
-                snap.data.pop(f"box:{ident}", None)
-            else:
-                snap.data[f"box:{ident}"] = box
+            snap.refresh(api, f"box:{ident}", f"/api/v3/boxes/{ident}")
         elif change["domain"] == "navigation":
             navigation_changed = True
         elif change["domain"] in ("banners", "codesamples"):
@@ -371,11 +363,7 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         elif change["domain"] in ("successstories", "companies"):  # a category or a company
             all_stories = True
         elif change["domain"] == "minutes":
-            minutes = api.get(f"/api/v3/minutes/{ident}", allow_404=True)  # drafts read as 404
-            if minutes is None:
-                snap.data.pop(f"minutes:{ident}", None)
-            else:
-                snap.data[f"minutes:{ident}"] = minutes
+            snap.refresh(api, f"minutes:{ident}", f"/api/v3/minutes/{ident}")
         elif change["domain"] == "jobs":
             if kind == "job":
                 job_ids.add(int(ident))

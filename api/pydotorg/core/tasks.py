@@ -24,7 +24,7 @@ from saq.queue.redis import RedisQueue
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core.changes import REBUILD_JOB, REBUILD_REQUESTS_KEY, enqueue_rebuild, latest_cursor
-from pydotorg.core.db import create_engine
+from pydotorg.core.db import add_after_commit, create_engine
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.domains.blogs import tasks as blogs_tasks
 from pydotorg.domains.events import tasks as events_tasks
@@ -149,6 +149,17 @@ CRON_JOBS: list[CronJob] = [
     *blogs_tasks.CRON_JOBS,
     *events_tasks.CRON_JOBS,
 ]
+
+
+def mail_after_commit(
+    session: AsyncSession, queue: Queue | None, mailer: Mailer, message: EmailMessage
+) -> None:
+    """Queue ``message`` once the session's transaction commits; a rollback sends nothing."""
+
+    async def send() -> None:
+        await enqueue_mail(queue, mailer, message)
+
+    add_after_commit(session, send)
 
 
 async def enqueue_mail(queue: Queue | None, mailer: Mailer, message: EmailMessage) -> None:

@@ -17,10 +17,9 @@ from typing import Any
 from saq import Queue
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.db import add_after_commit
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.mail import Mailer, build_message
-from pydotorg.core.tasks import enqueue_mail
+from pydotorg.core.tasks import mail_after_commit
 from pydotorg.domains.events.models import EventSubmission
 from pydotorg.domains.events.services import url_errors
 from pydotorg.settings import Settings
@@ -119,8 +118,5 @@ async def submit_event(
     session.add(submission)
     await session.flush()
 
-    async def send() -> None:
-        await enqueue_mail(queue, mailer, message)
-
-    add_after_commit(session, send)
+    mail_after_commit(session, queue, mailer, message)
     return submission

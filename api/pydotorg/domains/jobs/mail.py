@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.db import add_after_commit
 from pydotorg.core.mail import Mailer, build_message
 from pydotorg.domains.jobs.models import STATUSES, Job
 from pydotorg.settings import Settings
@@ -191,10 +190,7 @@ def monthly_report(
 def send_after_commit(session: AsyncSession, ctx: MailContext, message: EmailMessage) -> None:
     """Queue ``message`` once the current transaction commits; a rollback sends nothing."""
 
-    async def send() -> None:
-        # Imported here: core.tasks lists this domain's jobs, so it imports us at start-up.
-        from pydotorg.core.tasks import enqueue_mail
+    # Imported here: core.tasks lists this domain's jobs, so it imports us at start-up.
+    from pydotorg.core.tasks import mail_after_commit
 
-        await enqueue_mail(ctx.queue, ctx.mailer, message)
-
-    add_after_commit(session, send)
+    mail_after_commit(session, ctx.queue, ctx.mailer, message)

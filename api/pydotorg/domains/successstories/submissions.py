@@ -16,10 +16,9 @@ from typing import Any
 from saq import Queue
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.db import add_after_commit
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.mail import Mailer, build_message
-from pydotorg.core.tasks import enqueue_mail
+from pydotorg.core.tasks import mail_after_commit
 from pydotorg.domains.successstories import services as svc
 from pydotorg.domains.successstories.models import Story
 from pydotorg.settings import Settings
@@ -90,8 +89,5 @@ async def submit_story(
     except ValueError:  # the mail library refused a header value; never reached after the checks
         raise ValidationFailed({"name": ["Invalid header found."]}) from None
 
-    async def send() -> None:
-        await enqueue_mail(queue, mailer, message)
-
-    add_after_commit(session, send)
+    mail_after_commit(session, queue, mailer, message)
     return story

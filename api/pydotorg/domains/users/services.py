@@ -20,13 +20,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core import passwords, tokens
-from pydotorg.core.db import add_after_commit, utcnow
+from pydotorg.core.db import utcnow
 from pydotorg.core.errors import BadRequest, ConflictException
 from pydotorg.core.mail import Mailer, build_message
 from pydotorg.core.markup import render
 from pydotorg.core.pagination import ListMeta, paginate
 from pydotorg.core.permissions import PERMISSIONS, Principal
-from pydotorg.core.tasks import enqueue_mail
+from pydotorg.core.tasks import enqueue_mail, mail_after_commit
 from pydotorg.domains.users import schemas
 from pydotorg.domains.users.models import (
     ApiKey,
@@ -256,10 +256,7 @@ def _queue_mail(
         reply_to=reply_to,
     )
 
-    async def send() -> None:
-        await enqueue_mail(ctx.queue, ctx.mailer, message)
-
-    add_after_commit(session, send)
+    mail_after_commit(session, ctx.queue, ctx.mailer, message)
 
 
 def verification_token(ctx: Context, user: User, email: str) -> str:

@@ -90,3 +90,10 @@ async def test_minutes_import(clean: None, sessionmaker: Any, db_conn: Any) -> N
     async with transaction(sessionmaker) as session:
         again, _ = await importer.run(session, objects[:1])
     assert sum(again.written.values()) == 0
+    # Rows without timestamps (they get "now") are not rewritten by a second run either.
+    bare = [{"model": "minutes.minutes", "pk": 9, "fields": {"date": "2020-02-02", "content": "No stamps."}}]
+    async with transaction(sessionmaker) as session:
+        await importer.run(session, bare)
+    async with transaction(sessionmaker) as session:
+        again, _ = await importer.run(session, bare)
+    assert sum(again.written.values()) == 0

@@ -33,12 +33,13 @@ from pydotorg.core.observability import RequestContextMiddleware, configure_logg
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
-from pydotorg.core.storage import create_storage
+from pydotorg.core.storage import create_storage, provide_storage
 from pydotorg.core.tasks import create_queue
 from pydotorg.domains.banners.controllers import BannersController
 from pydotorg.domains.blogs.controllers import BlogsController
 from pydotorg.domains.boxes.controllers import BoxesController
 from pydotorg.domains.codesamples.controllers import CodeSamplesController
+from pydotorg.domains.community.controllers import CommunityController
 from pydotorg.domains.companies.controllers import CompaniesController
 from pydotorg.domains.downloads.controllers import (
     DownloadsViewsController,
@@ -47,10 +48,12 @@ from pydotorg.domains.downloads.controllers import (
     ReleaseFileController,
 )
 from pydotorg.domains.events.controllers import ROUTE_HANDLERS as EVENTS_ROUTE_HANDLERS
+from pydotorg.domains.flags.controllers import FlagsController
 from pydotorg.domains.jobs.controllers import JobsController
 from pydotorg.domains.minutes.controllers import MinutesController
 from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.pages.controllers import PagesController
+from pydotorg.domains.redirects.controllers import RedirectsController
 from pydotorg.domains.successstories.controllers import ROUTE_HANDLERS as STORIES_ROUTE_HANDLERS
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
 from pydotorg.domains.users.controllers import (
@@ -178,11 +181,14 @@ def create_app(
             NavigationController,
             MinutesController,
             WorkGroupsController,
+            CommunityController,
             BlogsController,
             JobsController,
             *EVENTS_ROUTE_HANDLERS,
             CompaniesController,
             *STORIES_ROUTE_HANDLERS,
+            RedirectsController,
+            FlagsController,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
             ),
@@ -192,7 +198,11 @@ def create_app(
             *extra_route_handlers,
         ],
         plugins=[SQLAlchemyPlugin(config=db.create_sqlalchemy_config(engine))],
-        dependencies={"tx": Provide(provide_tx), **USER_DEPENDENCIES},
+        dependencies={
+            "tx": Provide(provide_tx),
+            "storage": Provide(provide_storage, sync_to_thread=False),
+            **USER_DEPENDENCIES,
+        },
         middleware=[
             DefineMiddleware(RequestContextMiddleware, settings=settings),
             prometheus.middleware,

@@ -253,6 +253,36 @@ DEMO_STORIES = [
 ]
 
 # Five code samples for the home page slideshow (python.org seeds five of its own in development).
+# Demo community posts (ours; python.org's live posts are in its database): one per media type.
+DEMO_COMMUNITY_POSTS: list[dict[str, Any]] = [
+    {
+        "title": "Python Software Foundation Community Awards",
+        "abstract": "Recognising the people who make the Python community what it is.",
+        "content": "<p>Each quarter the PSF recognises community members who have given their "
+        "time and talent to Python.</p>",
+        "source_url": "https://www.python.org/community/awards/",
+    },
+    {
+        "title": "Find a Python user group near you",
+        "media_type": 4,
+        "content": "<p>Local user groups meet all over the world.</p>",
+        "links": [{"url": "https://wiki.python.org/moin/LocalUserGroups"}],
+    },
+    {
+        "title": "Talks from PyCon US",
+        "media_type": 3,
+        "content": "<p>Recordings of the talks are online.</p>",
+        "videos": [
+            {
+                "video_embed": '<iframe title="PyCon US talks" src="https://www.youtube-nocookie.com/embed/videoseries'
+                '?list=PL2Uw4_HvXqvb98mQjN0-rYQjdDxJ_hcrs"></iframe>',
+                "caption": "PyCon US talks on YouTube",
+                "click_through_url": "https://www.youtube.com/@PyConUS",
+            }
+        ],
+    },
+]
+
 DEMO_CODE_SAMPLES = [
     (
         '<pre><code><span class="comment"># Functions take arguments and return values</span>\n'
@@ -349,8 +379,10 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
         from pydotorg import importers
         from pydotorg.core import importer
         from pydotorg.core.db import create_engine, transaction
+        from pydotorg.core.storage import create_storage
         from pydotorg.domains.blogs.services import save_feed
         from pydotorg.domains.codesamples.services import save_sample
+        from pydotorg.domains.community.services import save_post
         from pydotorg.domains.pages.services import save_page
         from pydotorg.domains.successstories.services import save_category, save_story
         from pydotorg.domains.users.models import User, UserPermission
@@ -400,6 +432,8 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                     await save_sample(
                         s, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
                     )
+                for post in DEMO_COMMUNITY_POSTS:
+                    await save_post(s, {**post, "status": 2}, create_storage(settings))
                 feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
                 await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
                 # python.org's downloads at full scale, its real boxes and navigation menu.
@@ -626,78 +660,62 @@ async def _announce_changes(settings: Settings) -> None:
     help="A dumpdata JSON file (repeatable; more files may follow as arguments).",
 )
 @click.argument("more", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--database-url",
+    "source_url",
+    metavar="URL",
+    help="Read python.org's Django database (postgresql://…) instead of fixtures; read-only.",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Write nothing: compare counts and a checksum per model between the source and our database.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
 @friendly
-def import_django(fixtures: tuple[Path, ...], more: tuple[Path, ...], dry_run: bool, quiet: bool) -> None:
-    """Import python.org's Django data from dumpdata fixtures:
-    ``pydotorg import-django --fixtures boxes.json sitetree_menus.json``."""
-    import json
+def import_django(
+    fixtures: tuple[Path, ...],
+    more: tuple[Path, ...],
+    source_url: str | None,
+    dry_run: bool,
+    verify: bool,
+    quiet: bool,
+) -> None:
+    """Import python.org's Django data, from dumpdata fixtures
+    (``pydotorg import-django --fixtures boxes.json sitetree_menus.json``) or straight from its
+    database (``pydotorg import-django --database-url postgresql://…``)."""
+    from pydotorg import django_import
 
     fixtures = (*fixtures, *more)
     if more and not fixtures[: -len(more)]:
         raise Failure("give the files after --fixtures")
-
-    from pydotorg import importers
-    from pydotorg.core import importer
-
-    if not fixtures:
-        raise Failure("give at least one --fixtures FILE")
-    objects: list[dict[str, object]] = []
-    for path in fixtures:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise Failure(f"{path}: {exc}") from None
-        if not isinstance(data, list):
-            raise Failure(f"{path}: not a dumpdata list")
-        objects.extend(data)
+    if bool(fixtures) == bool(source_url):
+        raise Failure("give either --fixtures FILE… or --database-url URL")
+    if verify and dry_run:
+        raise Failure("--verify writes nothing already; drop --dry-run")
+    bars = django_import.ProgressBars(enabled=not quiet)
+    if fixtures:
+        objects = django_import.load_fixtures(fixtures)
+    else:
+        assert source_url is not None
+        objects, missing = _run(django_import.read_source(source_url, bars))
+        for label, table in missing:
+            click.echo(f"{label:<28} (table {table} is not in the source; skipped)", err=True)
     settings = _with_dev_services(_settings(), need_redis=False)
-    assert importers.REGISTRY
-
-    def progress(label: str, done: int, total: int) -> None:
-        if not quiet:
-            click.echo(f"\r  {label:<28} {done:>7}/{total:<7}", nl=done == total, err=True)
-
-    async def run() -> tuple[importer.Report, object]:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        from pydotorg.core.db import commit, create_engine, rollback
-
-        engine = create_engine(settings)
-        try:
-            async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-                try:
-                    report, unknown = await importer.run(session, objects, dry_run=dry_run, progress=progress)
-                except BaseException:
-                    await rollback(session)
-                    raise
-                if dry_run:
-                    await rollback(session)
-                else:
-                    await commit(session)
-                    if report.written and settings.redis_url:
-                        await _announce_changes(settings)
-                return report, unknown
-        finally:
-            await engine.dispose()
-
-    report, unknown = _run(run())
-    click.echo(f"{'model':<28} {'rows':>8} {'written':>8} {'failed':>7}")
-    failed: dict[str, int] = {}
-    for failure in report.failures:
-        failed[failure.label] = failed.get(failure.label, 0) + 1
-    for label in sorted(report.counts):
-        click.echo(
-            f"{label:<28} {report.counts[label]:>8} {report.written[label]:>8} {failed.get(label, 0):>7}"
-        )
-    for label, count in sorted(dict(unknown).items()):  # type: ignore[call-overload]
-        click.echo(f"{label:<28} {count:>8}  (no importer; skipped)")
-    rate = sum(report.counts.values()) / report.seconds if report.seconds else 0.0
-    verb = "would write" if dry_run else "wrote"
-    click.echo(f"{verb} {sum(report.written.values())} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+    if verify:
+        checks = _run(django_import.verify(settings, objects, bars))
+        click.echo(django_import.format_checks(checks))
+        bad = [c.label for c in checks if not c.ok]
+        if bad:
+            raise Failure(f"{len(bad)} model(s) differ: {', '.join(bad)}")
+        return
+    report, unknown = _run(django_import.run_import(settings, objects, bars, dry_run=dry_run))
+    click.echo(django_import.format_report(report, unknown, dry_run=dry_run))
     for failure in report.failures[:50]:
         click.echo(f"FAILED {failure.label} pk={failure.pk}: {failure.reason}", err=True)
+    if report.written and not dry_run and settings.redis_url:
+        _run(_announce_changes(settings))
     if report.failures:
         raise Failure(f"{len(report.failures)} row(s) failed; see above")
 

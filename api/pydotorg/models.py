@@ -8,13 +8,16 @@ from pydotorg.domains.banners import models as banners
 from pydotorg.domains.blogs import models as blogs
 from pydotorg.domains.boxes import models as boxes
 from pydotorg.domains.codesamples import models as codesamples
+from pydotorg.domains.community import models as community
 from pydotorg.domains.companies import models as companies
 from pydotorg.domains.downloads import models as downloads
 from pydotorg.domains.events import models as events
+from pydotorg.domains.flags import models as flags
 from pydotorg.domains.jobs import models as jobs
 from pydotorg.domains.minutes import models as minutes
 from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.pages import models as pages
+from pydotorg.domains.redirects import models as redirects
 from pydotorg.domains.successstories import models as successstories
 from pydotorg.domains.users import models as users
 from pydotorg.domains.workgroups import models as workgroups
@@ -28,14 +31,17 @@ __all__ = [
     "blogs",
     "boxes",
     "codesamples",
+    "community",
     "companies",
     "downloads",
     "events",
+    "flags",
     "jobs",
     "metadata",
     "minutes",
     "navigation",
     "pages",
+    "redirects",
     "successstories",
     "users",
     "workgroups",

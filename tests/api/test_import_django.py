@@ -69,8 +69,28 @@ async def test_full_downloads_fixture_and_second_run(settings: Any, db_conn: Any
     # Second run: nothing written, nothing appended to the feed.
     again = _cli(settings, "--quiet", "--fixtures", str(BENCH))
     assert again.returncode == 0
-    assert "wrote 0 rows" in again.stdout
+    assert "wrote 0 of 16143 rows" in again.stdout
     assert await db_conn.fetchval("SELECT count(*) FROM changes") == changes
+    # --verify: counts and a checksum over every imported column agree, and it shows progress
+    # (one line per model when stderr is not a terminal).
+    check = _cli(settings, "--verify", "--fixtures", str(BENCH), "--fixtures", str(USERS))
+    assert check.returncode == 0, check.stdout + check.stderr
+    line = next(x for x in check.stdout.splitlines() if x.startswith("downloads.releasefile"))
+    assert line.split()[1:4] == ["15538", "15538", "0"] and line.endswith("ok")
+    assert "verify  downloads.releasefile" in check.stderr and "15538/15538" in check.stderr
+    # A row changed on our side (or missing) is found, named, and fails the check.
+    await db_conn.execute(
+        "UPDATE downloads_release_files SET md5_sum='0' WHERE id=(SELECT max(id) FROM downloads_release_files)"
+    )
+    await db_conn.execute("DELETE FROM downloads_releases WHERE id=1")
+    check = _cli(settings, "--quiet", "--verify", "--fixtures", str(BENCH))
+    assert check.returncode == 1
+    assert "MISMATCH" in check.stdout and "md5_sum" in check.stdout
+    releases = next(x for x in check.stdout.splitlines() if x.startswith("downloads.release "))
+    assert releases.split()[1:3] == ["600", "599"]
+    files = next(x for x in check.stdout.splitlines() if x.startswith("downloads.releasefile"))
+    assert files.split()[1:4] == ["15538", "15526", "1"]  # release 1's 12 files went with it
+    assert "2 model(s) differ: downloads.release, downloads.releasefile" in check.stderr
 
 
 async def test_bad_rows_are_reported_and_skipped(settings: Any, db_conn: Any, tmp_path: Path) -> None:
@@ -102,7 +122,7 @@ async def test_bad_rows_are_reported_and_skipped(settings: Any, db_conn: Any, tm
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(rows))
     dry = _cli(settings, "--quiet", "--dry-run", "--fixtures", str(path))
-    assert dry.returncode == 1 and "would write 3 rows" in dry.stdout
+    assert dry.returncode == 1 and "would write 3 of 7 rows" in dry.stdout
     assert await db_conn.fetchval("SELECT count(*) FROM downloads_os") == 0
     result = _cli(settings, "--quiet", "--fixtures", str(path))
     assert result.returncode == 1
@@ -142,7 +162,7 @@ async def test_legacy_credentials_and_hashes_carry_over(client: Any, sessionmake
         {
             "model": "authtoken.token",
             "pk": "f" * 40,
-            "fields": {"user": ["Release-Manager"], "key": "f" * 40},
+            "fields": {"user": ["Release-Manager"]},  # as dumpdata writes it: the key is the pk
         },
     ]
     async with transaction(sessionmaker) as s:
@@ -158,3 +178,73 @@ async def test_legacy_credentials_and_hashes_carry_over(client: Any, sessionmake
         "/api/v3/auth/login", json={"login": "rm@python.org", "password": "release-manager-pw"}
     )
     assert r.status_code == 200, r.text
+
+
+async def test_groups_and_permissions_map_to_named_permissions(
+    client: Any, sessionmaker: Any, db_conn: Any
+) -> None:
+    """Django groups and permissions (natural keys [codename, app_label, model]) become our
+    named permissions; ones we have no name for are reported, not granted, and do not fail."""
+    objects = [
+        {
+            "model": "auth.group",
+            "pk": 4,
+            "fields": {
+                "name": "Job Board Admin",
+                "permissions": [
+                    ["change_job", "jobs", "job"],
+                    ["delete_jobreviewcomment", "jobs", "jobreviewcomment"],
+                    ["add_sponsor", "sponsors", "sponsor"],
+                ],
+            },
+        },
+        {"model": "auth.group", "pk": 5, "fields": {"name": "Editors", "permissions": []}},
+        {
+            "model": "users.user",
+            "pk": 20,
+            "fields": {
+                "username": "moderator",
+                "email": "mod@python.org",
+                "password": "!",
+                "groups": [4, ["Editors"]],
+                "user_permissions": [
+                    ["add_release", "downloads", "release"],
+                    ["change_tree", "sitetree", "tree"],
+                ],
+            },
+        },
+    ]
+    async with transaction(sessionmaker) as s:
+        report, _ = await importer.run(s, objects)
+    assert report.ok, report.failures
+    assert dict(report.unmapped) == {"permission sponsors.add_sponsor": 1}
+    assert {
+        r["permission"]
+        for r in await db_conn.fetch("SELECT permission FROM group_permissions WHERE group_id=4")
+    } == {"jobs.moderate"}
+    assert {
+        r["group_id"] for r in await db_conn.fetch("SELECT group_id FROM user_groups WHERE user_id=20")
+    } == {
+        4,
+        5,
+    }
+    assert {r["permission"] for r in await db_conn.fetch("SELECT permission FROM user_permissions")} == {
+        "downloads.add_release",
+        "navigation.change_menu",
+    }
+    # A second run changes nothing; removing a group in the source removes the link.
+    async with transaction(sessionmaker) as s:
+        report, _ = await importer.run(s, objects)
+    assert sum(report.written.values()) == 0
+    objects[2]["fields"]["groups"] = [4]
+    async with transaction(sessionmaker) as s:
+        report, _ = await importer.run(s, objects)
+    assert report.written["users.user"] == 1
+    assert await db_conn.fetchval("SELECT count(*) FROM user_groups WHERE user_id=20") == 1
+    # An unknown group is reported (model, pk, reason); the user row itself is kept.
+    objects[2]["fields"]["groups"] = [99]
+    async with transaction(sessionmaker) as s:
+        report, _ = await importer.run(s, objects)
+    assert [(f.label, f.pk) for f in report.failures] == [("users.user", 20)]
+    assert "group 99 does not exist" in report.failures[0].reason
+    assert await db_conn.fetchval("SELECT username FROM users WHERE id=20") == "moderator"

@@ -103,13 +103,16 @@ async def test_drafts_and_by_path(client: Any, actors: Any) -> None:
     assert r.status_code == 409
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
+
+
 async def test_attachments(client: Any, actors: Any, db_conn: Any, settings: Any) -> None:
     await actors.create("author", permissions=("pages.add_page", "pages.change_page"))
     author = actors["author"].headers
     pid = (
         await client.post("/api/v3/pages", headers=author, json={"title": "Logos", "path": "community/logos"})
     ).json()["id"]
-    files = {"file": ("../../etc/passwd logo.png", b"\x89PNG fake", "image/png")}
+    files = {"file": ("../../etc/passwd logo.png", PNG, "image/png")}
     r = await client.post(
         f"/api/v3/pages/{pid}/attachments",
         headers=actors["ordinary"].headers,
@@ -124,7 +127,7 @@ async def test_attachments(client: Any, actors: Any, db_conn: Any, settings: Any
     att = r.json()
     assert att["name"].startswith("community/logos/") and ".." not in att["name"]
     stored = settings.media_dir / att["name"]
-    assert stored.read_bytes() == b"\x89PNG fake"
+    assert stored.read_bytes() == PNG
     assert await db_conn.fetchval("SELECT image FROM page_images WHERE id=$1", att["id"]) == att["name"]
     r = await client.post(
         f"/api/v3/pages/{pid}/attachments",
@@ -133,6 +136,13 @@ async def test_attachments(client: Any, actors: Any, db_conn: Any, settings: Any
         data={"kind": "image"},
     )
     assert r.status_code == 400
+    r = await client.post(  # the right name, but not the bytes of a PNG
+        f"/api/v3/pages/{pid}/attachments",
+        headers=author,
+        files={"file": ("fake.png", b"<script>alert(1)</script>", "image/png")},
+        data={"kind": "image"},
+    )
+    assert r.status_code == 400 and "not a valid png image" in r.text
     listing = (await client.get(f"/api/v3/pages/{pid}/attachments")).json()
     assert [a["url"] for a in listing] == ["/media/" + att["name"]]
     r = await client.delete(f"/api/v3/pages/{pid}/attachments/image/{att['id']}", headers=author)

@@ -16,10 +16,11 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
 import httpx
+from litestar.datastructures import State
 
 if TYPE_CHECKING:
     from pydotorg.settings import Settings
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@runtime_checkable
 class Storage(Protocol):
     async def save(self, name: str, data: bytes) -> str: ...
     async def delete(self, name: str) -> None: ...
@@ -328,6 +330,12 @@ class S3Storage:
             text += " - check the access key, secret key, region and clock; S3 also answers 403 for"
             text += " a missing key when the credentials lack s3:ListBucket"
         return StorageError(text)
+
+
+def provide_storage(state: State) -> Storage:
+    """The app's media storage, as the ``storage`` dependency of route handlers."""
+    storage: Storage = state.storage
+    return storage
 
 
 def create_storage(settings: Settings) -> Storage:

@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post, put
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pydotorg.core.db import add_after_commit
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import permission_required, register
 from pydotorg.core.schemas import given_fields
+from pydotorg.core.storage import Storage, safe_name
+from pydotorg.core.uploads import read_upload
 from pydotorg.domains.companies import schemas
 from pydotorg.domains.companies import services as svc
 from pydotorg.domains.companies.models import Company
@@ -23,9 +27,10 @@ CHANGE_COMPANY = register("companies.change_company", "Can change companies")
 DELETE_COMPANY = register("companies.delete_company", "Can delete companies (stories keep their text)")
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+MAX_LOGO = 2 * 1024 * 1024
 
 
-def company_read(c: Company) -> schemas.CompanyRead:
+def company_read(c: Company, storage: Storage) -> schemas.CompanyRead:
     return schemas.CompanyRead(
         id=c.id,
         name=c.name,
@@ -37,6 +42,7 @@ def company_read(c: Company) -> schemas.CompanyRead:
         email=c.email,
         url=c.url,
         logo=c.logo,
+        logo_url=storage.url(c.logo) if c.logo else None,
     )
 
 
@@ -53,15 +59,15 @@ class CompaniesController(Controller):
 
     @get("/", operation_id="companies_list", summary="Companies by name")
     async def list_companies(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: AsyncSession, storage: Storage, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.CompanyList:
         stmt = select(Company).order_by(Company.name, Company.id)
         rows, meta = await paginate(tx, stmt, limit, offset)
-        return schemas.CompanyList(data=[company_read(c) for c in rows], meta=meta)
+        return schemas.CompanyList(data=[company_read(c, storage) for c in rows], meta=meta)
 
     @get("/{company_id:int}", operation_id="companies_read", summary="One company")
-    async def read_company(self, tx: AsyncSession, company_id: PK) -> schemas.CompanyRead:
-        return company_read(await _company(tx, company_id))
+    async def read_company(self, tx: AsyncSession, storage: Storage, company_id: PK) -> schemas.CompanyRead:
+        return company_read(await _company(tx, company_id), storage)
 
     @post(
         "/",
@@ -69,8 +75,10 @@ class CompaniesController(Controller):
         summary="Add a company",
         guards=[permission_required(ADD_COMPANY)],
     )
-    async def create_company(self, tx: AsyncSession, data: schemas.CompanyCreate) -> schemas.CompanyRead:
-        return company_read(await svc.save_company(tx, given_fields(data)))
+    async def create_company(
+        self, tx: AsyncSession, storage: Storage, data: schemas.CompanyCreate
+    ) -> schemas.CompanyRead:
+        return company_read(await svc.save_company(tx, given_fields(data)), storage)
 
     @patch(
         "/{company_id:int}",
@@ -79,10 +87,47 @@ class CompaniesController(Controller):
         guards=[permission_required(CHANGE_COMPANY)],
     )
     async def update_company(
-        self, tx: AsyncSession, company_id: PK, data: schemas.CompanyUpdate
+        self, tx: AsyncSession, storage: Storage, company_id: PK, data: schemas.CompanyUpdate
     ) -> schemas.CompanyRead:
         company = await _company(tx, company_id)
-        return company_read(await svc.save_company(tx, given_fields(data), company))
+        return company_read(await svc.save_company(tx, given_fields(data), company), storage)
+
+    @put(
+        "/{company_id:int}/logo",
+        operation_id="companies_logo_upload",
+        summary="Upload the company's logo (multipart field 'file': png, jpg, gif, svg, webp; at most 2 MiB)",
+        guards=[permission_required(CHANGE_COMPANY)],
+    )
+    async def upload_logo(
+        self,
+        tx: AsyncSession,
+        storage: Storage,
+        company_id: PK,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> schemas.CompanyRead:
+        company = await _company(tx, company_id)
+        upload = await read_upload(data, image=True, max_bytes=MAX_LOGO)
+        name = await storage.save(safe_name("companies/logos", upload.filename), upload.content)
+        old = company.logo
+        if old and old != name:  # the old file goes only once the row points at the new one
+            add_after_commit(tx, lambda: storage.delete(old))
+        company.logo = name
+        await tx.flush()
+        return company_read(company, storage)
+
+    @delete(
+        "/{company_id:int}/logo",
+        operation_id="companies_logo_delete",
+        summary="Remove the company's logo",
+        guards=[permission_required(CHANGE_COMPANY)],
+    )
+    async def delete_logo(self, tx: AsyncSession, storage: Storage, company_id: PK) -> None:
+        company = await _company(tx, company_id)
+        old = company.logo
+        if old:
+            company.logo = None
+            await tx.flush()
+            add_after_commit(tx, lambda: storage.delete(old))
 
     @delete(
         "/{company_id:int}",

@@ -17,7 +17,6 @@ Text = Annotated[str, Meta(max_length=100_000)]
 Contact = Annotated[str, Meta(max_length=100)]
 Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^https?://\S+$", description="http(s) URL")]
-Path = Annotated[str, Meta(min_length=1, max_length=400, pattern=r"^[^\s]+$", description="storage path")]
 
 
 class CompanyRead(msgspec.Struct):
@@ -30,7 +29,8 @@ class CompanyRead(msgspec.Struct):
     contact: str | None
     email: str | None
     url: str | None
-    logo: str | None
+    logo: str | None  # the stored path, set by PUT /api/v3/companies/{id}/logo
+    logo_url: str | None  # its public URL
 
 
 class CompanyCreate(Input):
@@ -41,7 +41,6 @@ class CompanyCreate(Input):
     contact: Contact | None = None
     email: Email | None = None
     url: Url | None = None
-    logo: Path | None = None
 
 
 class CompanyUpdate(Input):
@@ -52,7 +51,6 @@ class CompanyUpdate(Input):
     contact: Contact | UnsetType | None = UNSET
     email: Email | UnsetType | None = UNSET
     url: Url | UnsetType | None = UNSET
-    logo: Path | UnsetType | None = UNSET
 
 
 class CompanyList(msgspec.Struct):

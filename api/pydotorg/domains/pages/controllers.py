@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, Parameter
@@ -17,6 +16,7 @@ from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import Principal, permission_required, principal_of, register
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage, safe_name
+from pydotorg.core.uploads import read_upload
 from pydotorg.domains.pages import schemas
 from pydotorg.domains.pages import services as svc
 from pydotorg.domains.pages.models import DocumentFile, Image, Page
@@ -26,8 +26,6 @@ CHANGE_PAGE = register("pages.change_page", "Can change pages (and see drafts)")
 DELETE_PAGE = register("pages.delete_page", "Can delete pages")
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-MAX_UPLOAD = 20 * 1024 * 1024
-IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico"}
 
 
 def can_see_drafts(principal: Principal | None) -> bool:
@@ -189,23 +187,13 @@ class PagesController(Controller):
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.AttachmentRead:
         page = await _page(tx, page_id, principal_of(request))
-        upload = data.get("file")
         kind = data.get("kind", "document")
-        if not isinstance(upload, UploadFile):
-            raise ValidationFailed({"file": ["Upload a file in the multipart field 'file'."]})
         if kind not in ("image", "document"):
             raise ValidationFailed({"kind": ["Must be 'image' or 'document'."]})
-        content = await upload.read(MAX_UPLOAD + 1)
-        if len(content) > MAX_UPLOAD:
-            raise ValidationFailed({"file": [f"The file is larger than {MAX_UPLOAD} bytes."]})
-        if not content:
-            raise ValidationFailed({"file": ["The file is empty."]})
-        ext = (upload.filename or "").rsplit(".", 1)[-1].lower()
-        if kind == "image" and ext not in IMAGE_TYPES:
-            raise ValidationFailed({"file": [f"Images must be one of {sorted(IMAGE_TYPES)}."]})
+        upload = await read_upload(data, image=kind == "image")
         storage: Storage = request.app.state.storage
         directory = page.path if kind == "image" else "files"
-        name = await storage.save(safe_name(directory, upload.filename or "upload"), content)
+        name = await storage.save(safe_name(directory, upload.filename), upload.content)
         obj: Image | DocumentFile = (
             Image(page_id=page.id, image=name)
             if kind == "image"

@@ -7,11 +7,90 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
+
 from pydotorg.core import tokens
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register, sync_links
 from pydotorg.core.markup import render
-from pydotorg.domains.users.models import ApiKey, EmailAddress, Group, Membership, User
+from pydotorg.core.permissions import PERMISSIONS
+from pydotorg.domains.users.models import (
+    ApiKey,
+    EmailAddress,
+    Group,
+    GroupPermission,
+    Membership,
+    User,
+    UserPermission,
+    user_groups,
+)
+
+# Django app labels whose permissions live under another name here.
+APP_ALIASES = {"work_groups": "workgroups"}
+# Django permissions that map onto one of ours with another name (Django "app.codename").
+PERMISSION_ALIASES = {
+    "jobs.can_moderate_jobs": "jobs.moderate",  # python.org's custom Job permission
+    **{
+        f"jobs.{verb}_{model}": "jobs.moderate"
+        for verb in ("add", "change", "delete")
+        for model in ("job", "jobtype", "jobcategory", "jobreviewcomment")
+    },
+    **{
+        f"sitetree.{verb}_{model}": "navigation.change_menu"
+        for verb in ("add", "change", "delete")
+        for model in ("tree", "treeitem")
+    },
+    **{f"auth.{verb}_group": "users.change_group" for verb in ("add", "change", "delete")},
+    "users.add_user": "users.change_user",
+    "users.delete_user": "users.change_user",
+    "users.add_membership": "users.change_membership",
+    "users.delete_membership": "users.change_membership",
+}
+
+
+def permission_name(value: Any) -> str:
+    """Our named permission for a Django permission natural key ``[codename, app_label, model]``;
+    "" when we have none (the caller reports it)."""
+    if not isinstance(value, list | tuple) or len(value) < 2:
+        raise RowError(f"permission {value!r} is not a natural key [codename, app_label, model]")
+    codename, app = str(value[0]), str(value[1])
+    django = f"{app}.{codename}"
+    name = PERMISSION_ALIASES.get(django, f"{APP_ALIASES.get(app, app)}.{codename}")
+    return name if name in PERMISSIONS else ""
+
+
+def _permissions(values: Any, ctx: ImportContext) -> set[str]:
+    names = set()
+    for value in values or []:
+        name = permission_name(value)
+        if name:
+            names.add(name)
+        else:
+            ctx.unmapped[f"permission {value[1]}.{value[0]}"] += 1
+    return names
+
+
+async def link_user(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> int:
+    """A user's groups (ids or natural keys ``[name]``) and direct permissions."""
+    groups = set()
+    for value in fields.get("groups") or []:
+        if isinstance(value, list):
+            gid = await ctx.session.scalar(select(Group.id).where(Group.name == str(value[0])))
+            if gid is None:
+                raise RowError(f"group {value[0]!r} does not exist")
+            groups.add(gid)
+        elif value is not None:
+            groups.add(int(value))
+            await ctx.require(Group.__table__, value, "group")
+    changed = await sync_links(ctx, user_groups, "user_id", int(pk), "group_id", groups)
+    table = UserPermission.__table__
+    wanted = _permissions(fields.get("user_permissions"), ctx)
+    return changed + await sync_links(ctx, table, "user_id", int(pk), "permission", wanted)
+
+
+async def link_group(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> int:
+    wanted = _permissions(fields.get("permissions"), ctx)
+    return await sync_links(ctx, GroupPermission.__table__, "group_id", int(pk), "permission", wanted)
 
 
 async def convert_user(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
@@ -92,7 +171,8 @@ def _key_converter(origin: str, offset: int) -> Any:
     """Legacy credentials become API keys; ids are offset so both kinds fit one table."""
 
     async def convert(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
-        key = str(fields.get("key") or "")
+        # Django never serializes a primary key inside "fields": DRF's token *is* its pk.
+        key = str(fields.get("key") or (pk if origin == "drf" else "") or "")
         if not key:
             raise RowError("empty key")
         user_id = await ctx.user_id(fields.get("user"))
@@ -114,9 +194,10 @@ def _key_converter(origin: str, offset: int) -> Any:
     return convert
 
 
-register(ModelImport("users.user", User.__table__, convert_user, ("users", "user"), order=1))
+# Groups first: a user's row links to them.
+register(ModelImport("auth.group", Group.__table__, convert_group, order=0, links=link_group))
+register(ModelImport("users.user", User.__table__, convert_user, ("users", "user"), order=1, links=link_user))
 register(ModelImport("account.emailaddress", EmailAddress.__table__, convert_email, order=2))
-register(ModelImport("auth.group", Group.__table__, convert_group, order=2))
 register(
     ModelImport(
         "users.membership",

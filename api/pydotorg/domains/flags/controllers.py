@@ -1,0 +1,123 @@
+"""``/api/v3/flags``: feature flags. Anyone may ask whether a flag is on for them; the flags
+themselves are seen by staff and ``flags.change_flag`` holders and changed with ``flags.*``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Parameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
+from pydotorg.core.permissions import permission_required, principal_of, register, require_principal
+from pydotorg.core.schemas import given_fields
+from pydotorg.domains.flags import schemas
+from pydotorg.domains.flags import services as svc
+from pydotorg.domains.flags.models import Flag
+
+ADD_FLAG = register("flags.add_flag", "Can add feature flags")
+CHANGE_FLAG = register("flags.change_flag", "Can change feature flags (and see them all)")
+DELETE_FLAG = register("flags.delete_flag", "Can delete feature flags")
+
+NameParam = Annotated[str, Parameter(min_length=1, max_length=100, description="the flag's name")]
+
+
+def flag_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: staff (python.org's admin showed flags to staff) or ``flags.change_flag``."""
+    principal = require_principal(connection)
+    if not (principal.is_active and (principal.is_staff or principal.has_perm(CHANGE_FLAG))):
+        raise PermissionDeniedException(f"Staff access or the {CHANGE_FLAG} permission is required.")
+
+
+def flag_read(f: Flag, users: list[int], groups: list[int]) -> schemas.FlagRead:
+    return schemas.FlagRead(
+        id=f.id,
+        name=f.name,
+        everyone=f.everyone,
+        percent=float(f.percent) if f.percent is not None else None,
+        testing=f.testing,
+        superusers=f.superusers,
+        staff=f.staff,
+        authenticated=f.authenticated,
+        languages=f.languages,
+        rollout=f.rollout,
+        note=f.note,
+        users=users,
+        groups=groups,
+        created=f.created,
+        modified=f.modified,
+    )
+
+
+async def _flag(tx: AsyncSession, name: str) -> Flag:
+    flag = await tx.scalar(select(Flag).where(Flag.name == name))
+    if flag is None:
+        raise NotFoundException(f"No flag named {name!r}.")
+    return flag
+
+
+async def _read(tx: AsyncSession, flag: Flag) -> schemas.FlagRead:
+    users, groups = (await svc.links_of(tx, [flag.id]))[flag.id]
+    return flag_read(flag, users, groups)
+
+
+class FlagsController(Controller):
+    path = "/api/v3/flags"
+    tags = ["flags"]
+
+    @get("/", operation_id="flags_list", summary="Feature flags by name", guards=[flag_reader])
+    async def list_flags(
+        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> schemas.FlagList:
+        stmt = select(Flag).order_by(Flag.name)
+        rows, meta = await paginate(tx, stmt, limit, offset)
+        links = await svc.links_of(tx, [f.id for f in rows])
+        return schemas.FlagList(data=[flag_read(f, *links[f.id]) for f in rows], meta=meta)
+
+    @get("/{name:str}", operation_id="flags_read", summary="One feature flag", guards=[flag_reader])
+    async def read_flag(self, tx: AsyncSession, name: NameParam) -> schemas.FlagRead:
+        return await _read(tx, await _flag(tx, name))
+
+    @get(
+        "/{name:str}/active",
+        operation_id="flags_active",
+        summary="Whether the flag is on for you (anyone may ask; unknown flags are 404)",
+    )
+    async def flag_active(
+        self, request: Request[Any, Any, Any], tx: AsyncSession, name: NameParam
+    ) -> schemas.FlagActive:
+        flag = await _flag(tx, name)
+        return schemas.FlagActive(name=flag.name, active=await svc.is_active(tx, flag, principal_of(request)))
+
+    @post(
+        "/", operation_id="flags_create", summary="Add a feature flag", guards=[permission_required(ADD_FLAG)]
+    )
+    async def create_flag(self, tx: AsyncSession, data: schemas.FlagCreate) -> schemas.FlagRead:
+        return await _read(tx, await svc.save_flag(tx, given_fields(data)))
+
+    @patch(
+        "/{name:str}",
+        operation_id="flags_update",
+        summary="Change a feature flag (users and groups, when given, replace the lists)",
+        guards=[permission_required(CHANGE_FLAG)],
+    )
+    async def update_flag(
+        self, tx: AsyncSession, name: NameParam, data: schemas.FlagUpdate
+    ) -> schemas.FlagRead:
+        flag = await _flag(tx, name)
+        return await _read(tx, await svc.save_flag(tx, given_fields(data), flag))
+
+    @delete(
+        "/{name:str}",
+        operation_id="flags_delete",
+        summary="Delete a feature flag",
+        guards=[permission_required(DELETE_FLAG)],
+    )
+    async def delete_flag(self, tx: AsyncSession, name: NameParam) -> None:
+        await tx.delete(await _flag(tx, name))
+        await tx.flush()

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 import msgspec
 
+from sitebuilder.community import community_pages
 from sitebuilder.events import event_pages, upcoming_for_home
 from sitebuilder.jobs import job_pages
 from sitebuilder.outputs import Output, rss
@@ -75,7 +76,13 @@ PAGE_TEMPLATES = {
     "psf/full-width.html": "page_psf_full.html",
 }
 _LEGACY_RELEASE_PAGE = re.compile(r"^download/releases/(\d+)\.(\d+)\.(\d+)$")
-COMMUNITY_BOXES = ("community-banner", "community-widget1", "community-widget2", "community-widget3")
+COMMUNITY_BOXES = (
+    "community-banner",
+    "community-widget1",
+    "community-widget2",
+    "community-widget3",
+    "community-irc-channels",
+)
 # Boxes python.org's code regenerates from release data; here they are rendered from the same data
 # at build time, and win over a stored box with the same label (docs/site-builder.md).
 GENERATED_BOXES = (
@@ -172,21 +179,20 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     samples = [_sample(c) for c in (snap.data.get("view:codesamples") or []) if c["is_published"]][:5]
     news = [_entry(e) for e in snap.data.get("view:blogs/latest") or []]
     latest = {k: landing[k] for k in ("latest_python3", "latest_python2", "latest_pymanager")}
+    home = {
+        **latest,
+        "boxes": pick(HOME_BOXES),
+        "generated": {"homepage-downloads": generated["homepage-downloads"]},
+        "banner": banner,
+        "code_samples": samples,
+        "latest_news": news[:5],
+        "upcoming_events": upcoming_for_home(snap),
+        "featured_story": featured_story(snap),
+    }
     outputs = [
-        Output(
-            "index.html",
-            "home.html",
-            {
-                **latest,
-                "boxes": pick(HOME_BOXES),
-                "generated": {"homepage-downloads": generated["homepage-downloads"]},
-                "banner": banner,
-                "code_samples": samples,
-                "latest_news": news[:5],
-                "upcoming_events": upcoming_for_home(snap),
-                "featured_story": featured_story(snap),
-            },
-        ),
+        Output("index.html", "home.html", home),
+        # python.org's /shell/: the home page with PythonAnywhere's console instead of the samples.
+        Output("shell/index.html", "home.html", {**home, "code_samples": [], "shell": True}),
         Output(
             "downloads/index.html",
             "downloads/index.html",
@@ -214,7 +220,6 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                 "psf_news": [_entry(e) for e in snap.data.get("view:blogs/psf-news") or []],
             },
         ),
-        Output("community/index.html", "community.html", {"boxes": pick(COMMUNITY_BOXES)}),
         Output("blogs/index.html", "blogs.html", {"entries": news, "boxes": pick(BLOG_BOXES)}),
         Output("404.html", "404.html", {}),
         Output("accounts/login/index.html", "accounts/login.html", {}),
@@ -262,6 +267,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     outputs.extend(event_pages(snap, site_url, pick(EVENTS_BOXES)))
     outputs.extend(_minutes_pages(snap, site_url, psf_banner))
     outputs.extend(story_pages(snap, pick(STORY_BOXES)))
+    outputs.extend(community_pages(snap, pick(COMMUNITY_BOXES)))
     taken = {o.path for o in outputs}
     releases_by_slug = {r["slug"]: r for r in snap.items("release")}
     for page in snap.items("page"):
@@ -288,6 +294,8 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         )
     )
     outputs.append(Output("humans.txt", None, text=HUMANS_TXT))
+    published = {o.path for o in outputs} | {"_redirects.json", "sitemap.xml"}
+    outputs.extend(_stored_redirects(snap, published, redirects))
     outputs.append(Output("_redirects.json", None, text=_redirect_map(redirects)))
     outputs.append(Output("sitemap.xml", None, text=_sitemap(outputs, site_url)))
     return sorted(outputs, key=lambda o: o.path)
@@ -326,13 +334,44 @@ def _release_for_legacy_page(path: str, releases: dict[str, dict[str, Any]]) -> 
     return release if release is not None and release["release_page_id"] is None else None
 
 
+def _stored_redirects(snap: Snapshot, taken: set[str], redirects: list[Output]) -> list[Output]:
+    """Redirects kept in the API (python.org's ``django.contrib.redirects``): 301 to the new path,
+    or 410 Gone when it is empty. As with Django's fallback middleware, a page that exists wins:
+    a redirect only fills a path nothing else is published at. Each becomes a page (meta refresh,
+    or a "gone" notice) for plain origins, and an entry in ``_redirects.json`` for origins that
+    can answer with the real status."""
+    out = []
+    for r in snap.data.get("view:redirects") or []:
+        path = r["old_path"].lstrip("/")
+        last = path.rsplit("/", 1)[-1]
+        path = path + "index.html" if path.endswith("/") else path if "." in last else path + "/index.html"
+        if path in taken:
+            continue
+        taken.add(path)
+        if r["new_path"]:
+            context = {"target": r["new_path"], "target_title": r["new_path"], "old_path": r["old_path"]}
+            moved = Output(path, "redirect.html", context)
+        else:
+            moved = Output(path, "gone.html", {"old_path": r["old_path"]})
+        out.append(moved)
+        redirects.append(moved)
+    return out
+
+
 def _redirect_map(redirects: list[Output]) -> str:
-    """``/downloads/latest/...`` (302, and their /getit/ twins) and moved legacy release pages
-    (301) as data for origins that can answer with a real redirect."""
+    """``/downloads/latest/...`` (302, and their /getit/ twins), moved legacy release pages and
+    stored redirects (301), stored "gone" paths (410), as data for origins that can answer with
+    a real status."""
     out: dict[str, dict[str, Any]] = {}
     for o in redirects:
         url = "/" + o.path.removesuffix("index.html")
-        if o.path.startswith("downloads/"):
+        if "old_path" in o.context:  # a stored redirect: exactly the path python.org matched
+            gone = o.template == "gone.html"
+            entry = (
+                {"location": "", "status": 410} if gone else {"location": o.context["target"], "status": 301}
+            )
+            out[o.context["old_path"]] = entry
+        elif o.path.startswith("downloads/"):
             for path in (o.path, "getit/" + o.path.removeprefix("downloads/")):
                 out["/" + path.removesuffix("index.html")] = {"location": o.context["target"], "status": 302}
         else:
@@ -527,7 +566,7 @@ def _sitemap(outputs: list[Output], site_url: str) -> str:
         for o in outputs
         if o.path.endswith(".html")
         and o.path != "404.html"
-        and o.template != "redirect.html"
+        and o.template not in ("redirect.html", "gone.html")
         and o.alias_of is None  # the /getit/ mirror duplicates /downloads/
         and not o.path.startswith("box/")  # fragments, not pages
         and not o.path.startswith(NOINDEX)

@@ -115,6 +115,7 @@ CHARSET_TYPES = frozenset(
 # nginx.conf: `location ~ /\.(?!well-known/)` answers 404.
 _DOTFILE = re.compile(r"/\.(?!well-known/)")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+GONE = 410  # a stored redirect with no target: its notice page is served with this status
 # What may stay as it is in a Location header; everything else (spaces, non-ASCII) is encoded.
 _LOCATION_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 
@@ -171,7 +172,7 @@ def _parse_redirects(source: Path) -> dict[str, tuple[int, str]]:
             path.startswith("/")
             and isinstance(location, str)
             and isinstance(status, int)
-            and status in _REDIRECT_STATUSES
+            and (status in _REDIRECT_STATUSES or status == GONE)
         ):
             log.warning("ignoring %s entry %r: %r", source, path, entry)
             continue
@@ -272,6 +273,16 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             self._send_redirect(*legacy, body=body)
             return
         data = self.server.data_redirects.lookup(release, path)
+        if data is not None and data[0] == GONE:
+            relative = path.lstrip("/")
+            notice = self._index(release, relative) if path.endswith("/") else self._file(release, relative)
+            if notice is None:
+                notice = self._index(release, relative + "/")
+            if notice is None:
+                self._send_status(HTTPStatus.GONE, body=body)
+            else:
+                self._send_file(HTTPStatus.GONE, notice, body=body)
+            return
         if data is not None:
             self._send_redirect(*data, body=body)
             return

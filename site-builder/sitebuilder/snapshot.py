@@ -149,8 +149,16 @@ def full_fetch(api: Api) -> Snapshot:
     for minutes in api.pages_of("/api/v3/minutes"):
         snap.data[f"minutes:{minutes['id']}"] = minutes
     _fetch_stories(api, snap)
+    for post in api.pages_of("/api/v3/community/posts"):  # anonymous: public posts only
+        snap.data[f"post:{post['id']}"] = post
+    _fetch_redirects(api, snap)
     _fetch_downloads(api, snap, release_ids=None)
     return snap
+
+
+def _fetch_redirects(api: Api, snap: Snapshot) -> None:
+    """The redirects editors keep in the API (python.org's django.contrib.redirects)."""
+    snap.data["view:redirects"] = list(api.pages_of("/api/v3/redirects"))
 
 
 def _fetch_stories(api: Api, snap: Snapshot, story_ids: set[int] | None = None) -> None:
@@ -331,6 +339,7 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
     navigation_changed = False
     home_lists_changed = False
     blogs_changed = False
+    redirects_changed = False
     job_ids: set[int] = set()
     all_jobs = False
     event_ids: set[int] = set()
@@ -353,6 +362,12 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
             home_lists_changed = True
         elif change["domain"] == "blogs":
             blogs_changed = True
+        elif change["domain"] == "redirects":
+            redirects_changed = True
+        elif change["domain"] == "community":  # a post, or one of its links, photos or videos
+            snap.refresh(
+                api, f"post:{ident}", f"/api/v3/community/posts/{ident}", public=lambda p: p["status"] == 2
+            )
         elif change["domain"] == "events":
             if kind == "event":
                 event_ids.add(int(ident))
@@ -397,6 +412,8 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         _fetch_home_lists(api, snap)
     if blogs_changed:
         _fetch_blogs(api, snap)
+    if redirects_changed:
+        _fetch_redirects(api, snap)
     if all_jobs or new_day:
         _fetch_jobs(api, snap)
     elif job_ids:

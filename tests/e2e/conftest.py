@@ -52,20 +52,24 @@ def _broken(request: Any, base: str) -> bool:
 
 
 @pytest.fixture(autouse=True)
-async def shared_content(actors: Any, sessionmaker: Any) -> None:
+async def shared_content(actors: Any, sessionmaker: Any, tmp_path_factory: Any) -> None:
     """python.org's real navigation menu and boxes, as ``make run`` seeds them."""
     from tests.site.test_build import _import_shared
 
     await _import_shared(sessionmaker, "boxes.json", "sitetree_menus.json")
-    from pydotorg.cli import DEMO_CODE_SAMPLES
+    from pydotorg.cli import DEMO_CODE_SAMPLES, DEMO_COMMUNITY_POSTS
     from pydotorg.core.db import transaction
+    from pydotorg.core.storage import LocalStorage
     from pydotorg.domains.codesamples.services import save_sample
+    from pydotorg.domains.community.services import save_post
 
     async with transaction(sessionmaker) as session:  # the home page slideshow, as make run seeds it
         for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
             await save_sample(
                 session, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
             )
+        for post in DEMO_COMMUNITY_POSTS:  # /community/ and a post page per media type
+            await save_post(session, {**post, "status": 2}, LocalStorage(tmp_path_factory.mktemp("media")))
 
 
 @pytest.fixture

@@ -39,6 +39,9 @@ PAGES = [
     "/events/",
     "/success-stories/",
     "/psf/records/board/minutes/",
+    "/shell/",
+    "/community/",
+    "/community/3/",  # the demo video post (DEMO_COMMUNITY_POSTS)
 ]
 WIDTHS = (1280, 390)
 SCREENSHOTS = {"/": "home", "/downloads/": "downloads"}

@@ -445,7 +445,7 @@ async def test_boxes_menus_landing_pages_and_purge_precision(
         assert r.status_code == 200
     _build(live_api, out, builder_key)
     report = json.loads((out / "_state/last-build.json").read_text())
-    assert sorted(report["published"]) == ["box/homepage-jobs/index.html", "index.html"]
+    assert sorted(report["published"]) == ["box/homepage-jobs/index.html", "index.html", "shell/index.html"]
     assert "Hiring? Post a job." in (site / "index.html").read_text()
     async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
         r = await api.patch("/api/v3/navigation/items/124", json={"title": "Android phones"})
@@ -511,7 +511,12 @@ async def test_banners_and_code_samples(
         assert r.status_code == 200
     _build(live_api, out, builder_key)
     report = json.loads((out / "_state/last-build.json").read_text())
-    assert sorted(report["published"]) == ["downloads/index.html", "getit/index.html", "index.html"]
+    assert sorted(report["published"]) == [
+        "downloads/index.html",
+        "getit/index.html",
+        "index.html",
+        "shell/index.html",
+    ]
     assert "Python 3.10.19 is out" not in (site / "index.html").read_text()
     async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
         r = await api.delete(f"/api/v3/banners/{psf_only}")
@@ -601,7 +606,12 @@ async def test_news_pages_and_boxes(
         assert r.status_code == 200, r.text
     _build(live_api, out, builder_key)
     report_json = json.loads((out / "_state/last-build.json").read_text())
-    assert sorted(report_json["published"]) == ["blogs/index.html", "index.html", "psf-landing/index.html"]
+    assert sorted(report_json["published"]) == [
+        "blogs/index.html",
+        "index.html",
+        "psf-landing/index.html",
+        "shell/index.html",
+    ]
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)
     assert _tree(out) == _tree(fresh)
@@ -935,3 +945,152 @@ async def test_success_story_pages_and_featured_story(
         "success-stories/story-2/index.html" in report["published"]
         and "index.html" not in report["published"]
     )
+
+
+async def test_stored_redirects(live_api: str, builder_key: str, actors: Any, tmp_path: Path) -> None:
+    """python.org's django.contrib.redirects: a page per stored redirect (meta refresh, or a 410
+    notice), the real statuses in _redirects.json, a published page winning over a redirect at
+    its path, and edits/deletes reaching the site incrementally."""
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        ids = {}
+        for old, new in (
+            ("/old-news/", "/blogs/"),
+            ("/sprints.html", "https://wiki.python.org/moin/Sprints"),
+            ("/gone-page/", ""),
+            ("/robots.txt", "/elsewhere/"),  # a file the site publishes: the redirect never applies
+        ):
+            r = await api.post("/api/v3/redirects", json={"old_path": old, "new_path": new})
+            assert r.status_code == 201, r.text
+            ids[old] = r.json()["id"]
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    moved = (site / "old-news/index.html").read_text()
+    assert f'content="0; url={SITE}/blogs/"' in moved
+    external = (site / "sprints.html").read_text()
+    assert 'url=https://wiki.python.org/moin/Sprints"' in external and "testserverhttps" not in external
+    gone = (site / "gone-page/index.html").read_text()
+    assert "This page has been removed" in gone and "noindex" in gone
+    assert (site / "robots.txt").read_text().startswith("User-agent")
+    data = json.loads((site / "_redirects.json").read_text())
+    assert data["/old-news/"] == {"location": "/blogs/", "status": 301}
+    assert data["/sprints.html"] == {"location": "https://wiki.python.org/moin/Sprints", "status": 301}
+    assert data["/gone-page/"] == {"location": "", "status": 410}
+    assert "/robots.txt" not in data
+    assert "gone-page" not in (site / "sitemap.xml").read_text()
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(f"/api/v3/redirects/{ids['/old-news/']}", json={"new_path": "/events/"})
+        assert r.status_code == 200
+        assert (await api.delete(f"/api/v3/redirects/{ids['/gone-page/']}")).status_code == 204
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert sorted(report["published"]) == ["_redirects.json", "old-news/index.html"]
+    assert "/events/" in (site / "old-news/index.html").read_text()
+    assert not (site / "gone-page").exists()
+    assert "/gone-page/" not in json.loads((site / "_redirects.json").read_text())
+
+
+async def test_community_pages(
+    live_api: str, builder_key: str, actors: Any, tmp_path: Path, settings: Any
+) -> None:
+    """/community/ lists public posts newest first, 25 per page, under python.org's community
+    boxes; each public post has a page drawn by its media type; private posts are never listed
+    or published, and a post made private disappears from the site incrementally."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(24)
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        ids = []
+        for n in range(27):
+            r = await api.post(
+                "/api/v3/community/posts",
+                json={
+                    "title": f"Post {n:02d}",
+                    "content": f"<p>Body {n}</p>",
+                    "status": 2,
+                    "abstract": f"About {n}",
+                },
+            )
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        photo = await api.post(
+            "/api/v3/community/posts",
+            json={
+                "title": "PyCon photos",
+                "content": "<p>Montreal</p><script>alert(1)</script>",
+                "media_type": 2,
+                "status": 2,
+                "photos": [{"caption": "Keynote", "click_through_url": "https://us.pycon.org/"}],
+            },
+        )
+        assert photo.status_code == 201, photo.text
+        photo_post = photo.json()
+        r = await api.post(
+            f"/api/v3/community/posts/{photo_post['id']}/photos/{photo_post['photos'][0]['id']}/image",
+            files={"file": ("keynote.png", png, "image/png")},
+        )
+        assert r.status_code == 201, r.text
+        image_url = r.json()["photos"][0]["image_public_url"]
+        video = await api.post(
+            "/api/v3/community/posts",
+            json={
+                "title": "A talk",
+                "content": "<p>Watch</p>",
+                "media_type": 3,
+                "status": 2,
+                "videos": [
+                    {
+                        "video_embed": '<iframe src="https://www.youtube.com/embed/abc"></iframe>'
+                        '<iframe src="https://evil.example/x"></iframe>',
+                        "caption": "The talk",
+                    }
+                ],
+            },
+        )
+        link = await api.post(
+            "/api/v3/community/posts",
+            json={
+                "title": "Links",
+                "content": "<p>Read</p>",
+                "media_type": 4,
+                "status": 2,
+                "links": [{"url": "https://planetpython.org/"}],
+            },
+        )
+        private = await api.post(
+            "/api/v3/community/posts", json={"title": "Secret draft", "content": "<p>No</p>", "status": 1}
+        )
+        assert video.status_code == link.status_code == private.status_code == 201
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    first = (site / "community/index.html").read_text()
+    second = (site / "community/page/2/index.html").read_text()
+    assert first.count('class="post post-') == 25 and second.count('class="post post-') == 5
+    assert first.index("Links") < first.index("A talk") < first.index("PyCon photos") < first.index("Post 26")
+    assert "Post 01" in second and "Post 00" in second and 'rel="prev"' in second
+    assert not (site / "community/page/3").exists()
+    assert "Secret draft" not in first + second
+    assert not (site / f"community/{private.json()['id']}").exists()
+    photo_page = (site / f"community/{photo_post['id']}/index.html").read_text()
+    assert f'src="{image_url}"' in photo_page and "<figcaption>Keynote</figcaption>" in photo_page
+    assert 'href="https://us.pycon.org/"' in photo_page and "<script>" not in photo_page
+    video_page = (site / f"community/{video.json()['id']}/index.html").read_text()
+    assert 'src="https://www.youtube.com/embed/abc"' in video_page and "evil.example" not in video_page
+    link_page = (site / f"community/{link.json()['id']}/index.html").read_text()
+    assert '<a href="https://planetpython.org/"' in link_page
+    text_page = (site / f"community/{ids[3]}/index.html").read_text()
+    assert '<h1 class="page-title">Post 03</h1>' in text_page and "<p>Body 3</p>" in text_page
+    # Made private: its page goes, the lists change, nothing else is re-rendered.
+    async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
+        r = await api.patch(f"/api/v3/community/posts/{link.json()['id']}", json={"status": 1})
+        assert r.status_code == 200
+    _build(live_api, out, builder_key)
+    site = out / "current"
+    report = json.loads((out / "_state/last-build.json").read_text())
+    assert not (site / f"community/{link.json()['id']}").exists()
+    assert f"community/{link.json()['id']}/index.html" in report["deleted_files"]
+    assert sorted(report["published"]) == [
+        "community/index.html",
+        "community/page/2/index.html",
+        "sitemap.xml",
+    ]

@@ -480,6 +480,26 @@ def test_data_redirects(site: httpx.Client, origin: Path) -> None:
     assert site.get("/downloads/latest/python3/").status_code == 200
 
 
+def test_gone_paths_answer_410_with_their_notice(site: httpx.Client, origin: Path) -> None:
+    release = origin / "releases" / "a"
+    write_tree(release, {"old-sprint/index.html": "<h1>removed</h1>"})
+    (release / "_redirects.json").write_text(
+        json.dumps(
+            {
+                "/old-sprint/": {"location": "", "status": 410},
+                "/nothing-here.html": {"location": "", "status": 410},
+                "/moved/": {"location": "https://example.org/new", "status": 301},
+            }
+        )
+    )
+    for path in ("/old-sprint/", "/old-sprint"):
+        response = site.get(path)
+        assert (response.status_code, response.text) == (410, "<h1>removed</h1>"), path
+    assert site.get("/nothing-here.html").status_code == 410
+    moved = site.get("/moved/")
+    assert (moved.status_code, moved.headers["location"]) == (301, "https://example.org/new")
+
+
 def test_atomic_switch_is_seen_by_the_next_request(site: httpx.Client, origin: Path) -> None:
     assert site.get("/").text == "<h1>home A</h1>"
     release_b = write_tree(

@@ -60,6 +60,46 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _database_import(admin_url: str, env: dict[str, str], cli: list[str]) -> None:
+    """The same fixture read from a database with python.org's Django table layout (built by the
+    migration tests' DDL and loader) into a fresh target: ``import-django --database-url``."""
+    from tests.migration.django_db import create_django_database, load_objects
+
+    from pydotorg.core.django_source import asyncpg_dsn
+
+    objects = json.loads(FIXTURE.read_text())
+
+    async def prepare() -> tuple[str, str]:
+        source = await create_django_database(admin_url, "pydotorg_bench_django")
+        conn = await asyncpg.connect(asyncpg_dsn(source))
+        try:
+            await load_objects(conn, objects)
+        finally:
+            await conn.close()
+        target = await _fresh_database(admin_url, "pydotorg_bench_target")
+        await upgrade(target)
+        return source, target
+
+    source, target = asyncio.run(prepare())
+    started = time.perf_counter()
+    result = subprocess.run(  # noqa: S603
+        [*cli, "import-django", "--quiet", "--database-url", source],
+        env={**env, "PYDOTORG_DATABASE_URL": target},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        print(result.stdout, result.stderr, file=sys.stderr)
+        raise SystemExit(1)
+    rows = sum(int(x) for x in re.findall(r"^downloads\.\w+\s+(\d+)", result.stdout, re.M))
+    print(
+        f"import from a Django database ({FIXTURE.name} loaded): {rows} rows in {wall:.1f} s wall "
+        f"({rows / wall:,.0f} rows/s; read in one snapshot + import)"
+    )
+
+
 async def _fresh_database(admin_url: str, name: str) -> str:
     conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
     try:
@@ -126,6 +166,8 @@ def main() -> int:
         f"import of {FIXTURE.name}: {rows} rows in {wall:.1f} s wall "
         f"({rows / wall:,.0f} rows/s; target < 30 s)  [{result.stdout.strip().splitlines()[-1]}]"
     )
+
+    _database_import(services.database_url, env, cli)
 
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603

@@ -373,6 +373,8 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
     fixture = downloads_fixture or shared_data_dir() / "bench" / "downloads.json"
 
     async def run() -> tuple[list[tuple[str, str, str]], int]:
+        from datetime import UTC, datetime, timedelta
+
         from sqlalchemy import func, select
         from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -380,9 +382,12 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
         from pydotorg.core import importer
         from pydotorg.core.db import create_engine, transaction
         from pydotorg.core.storage import create_storage
+        from pydotorg.domains.blogs.feeds import parse as parse_feed
+        from pydotorg.domains.blogs.feeds import store_entries
         from pydotorg.domains.blogs.services import save_feed
         from pydotorg.domains.codesamples.services import save_sample
         from pydotorg.domains.community.services import save_post
+        from pydotorg.domains.events.services import calendar_by_slug, save_event
         from pydotorg.domains.pages.services import save_page
         from pydotorg.domains.successstories.services import save_category, save_story
         from pydotorg.domains.users.models import User, UserPermission
@@ -435,7 +440,18 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                 for post in DEMO_COMMUNITY_POSTS:
                     await save_post(s, {**post, "status": 2}, create_storage(settings))
                 feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
-                await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
+                insider = await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
+                # The shared copy of the Python Insider feed, so "Latest News" has entries before
+                # (or without) the first fetch of the live feed.
+                saved_feed = shared_data_dir() / "pythondotorg" / "psf_feed_example.xml"
+                if saved_feed.exists():
+                    parsed = parse_feed(
+                        saved_feed.read_bytes(),
+                        base_url=settings.python_blog_feed_url,
+                        content_type="application/atom+xml",
+                        python_blog_url=settings.python_blog_url,
+                    )
+                    await store_entries(s, insider, parsed.entries)
                 # python.org's downloads at full scale, its real boxes and navigation menu.
                 shared = shared_data_dir() / "pythondotorg"
                 for source in (
@@ -447,6 +463,24 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                     if source.exists():
                         report, _ = await importer.run(s, json.loads(source.read_text()))
                         imported += sum(report.written.values())
+                # Two upcoming events of our own in python.org's calendar (its fixture's are past).
+                if await calendar_by_slug(s, "python-events") is not None:
+                    today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+                    for days, title in ((21, "Python Sprint Weekend"), (45, "Python Meetup: Packaging Q&A")):
+                        start = today + timedelta(days=days)
+                        await save_event(
+                            s,
+                            {
+                                "calendar": "python-events",
+                                "title": title,
+                                "description": f"A demo event of ``make run``: {title}.",
+                                "occurring_rule": {
+                                    "dt_start": start,
+                                    "dt_end": start + timedelta(hours=8),
+                                    "all_day": False,
+                                },
+                            },
+                        )
         finally:
             await engine.dispose()
         return created, imported

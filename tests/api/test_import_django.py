@@ -248,3 +248,50 @@ async def test_groups_and_permissions_map_to_named_permissions(
     assert [(f.label, f.pk) for f in report.failures] == [("users.user", 20)]
     assert "group 99 does not exist" in report.failures[0].reason
     assert await db_conn.fetchval("SELECT username FROM users WHERE id=20") == "moderator"
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="shared bench data not present")
+async def test_every_shared_file_imports_with_the_expected_counts(settings: Any, db_conn: Any) -> None:
+    """All of ../shared/data/pythondotorg/*.json and the downloads fixture in one run: the counts
+    per model, the rows in our tables, and the sponsors data (no sponsors domain yet) reported as
+    having no importer rather than failing the run."""
+    files = [*sorted((DATA / "pythondotorg").glob("*.json")), BENCH]
+    result = _cli(settings, "--quiet", *(arg for path in files for arg in ("--fixtures", str(path))))
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in result.stdout.splitlines()[1:]
+        if line and not line.startswith(("wrote", "not mapped"))
+    }
+    expected = {
+        "boxes.box": 63,
+        "sitetree.tree": 1,
+        "sitetree.treeitem": 115,
+        "events.calendar": 1,
+        "events.event": 3,
+        "events.occurringrule": 3,
+        "events.recurringrule": 1,
+        "waffle.flag": 2,
+        "users.user": 2,
+        "account.emailaddress": 2,
+        "downloads.os": 5,
+        "downloads.release": 600,
+        "downloads.releasefile": 15538,
+    }
+    for label, count in expected.items():
+        assert rows[label][:3] == [str(count), str(count), "0"], (label, rows[label])
+    assert rows["sponsors.sponsorshippackage"][1:] == ["(no", "importer;", "skipped)"]
+    tables = {
+        "boxes": 63,
+        "nav_items": 115,
+        "events": 3,
+        "feature_flags": 2,
+        "users": 2,
+        "downloads_releases": 600,
+        "downloads_release_files": 15538,
+    }
+    for table, count in tables.items():
+        assert await db_conn.fetchval(f'SELECT count(*) FROM "{table}"') == count, table
+    assert await db_conn.fetchval(
+        "SELECT everyone FROM feature_flags WHERE name='sponsorship-applications-open'"
+    )

@@ -158,7 +158,7 @@ async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
     job_settings = msgspec.structs.replace(settings, site_api_key="k", queue_name="race-test-queue")
     queue = tasks.create_queue(job_settings)
 
-    async def fake_build(_settings: Any) -> tuple[str, int]:
+    async def fake_build(_settings: Any, _builders: Any = None) -> tuple[str, int]:
         builds.append(len(builds))
         return f"incremental build: 0 written, cursor {len(builds)}", len(builds)
 
@@ -196,3 +196,34 @@ async def test_daily_job_requests_a_rebuild(client: Any, worker: Any) -> None:
     before = int(await worker.queue.redis.get(REBUILD_REQUESTS_KEY) or 0)
     assert await worker.queue.apply("site.daily", timeout=10) == {"enqueued": "site.rebuild"}
     assert int(await worker.queue.redis.get(REBUILD_REQUESTS_KEY) or 0) == before + 1
+
+
+async def test_the_next_build_process_waits_loaded(settings: Any, tmp_path: Any) -> None:
+    """The worker keeps one ``sitebuilder.build --wait`` process started: it loads, then waits for
+    "go"; handed out once, a new one replaces it; closed (EOF or kill) it builds nothing."""
+    import asyncio
+
+    import msgspec
+
+    from pydotorg.core.tasks import Builders
+
+    out = tmp_path / "origin"
+    builders = Builders(
+        msgspec.structs.replace(
+            settings, site_api_key="k", site_api_url="http://127.0.0.1:9", site_origin_dir=str(out)
+        )
+    )
+    await builders.prepare()
+    spare = builders._spare
+    assert spare is not None
+    await asyncio.sleep(1.0)
+    assert spare.returncode is None  # loaded and waiting, not building
+    assert await builders.take() is spare and builders._spare is None
+    stdout, _ = await spare.communicate(b"")  # EOF instead of "go": exits without building
+    assert spare.returncode == 0 and stdout == b""
+    assert not (out / "current").exists()
+    await builders.prepare()
+    replacement = builders._spare
+    assert replacement is not None and replacement is not spare
+    await builders.close()
+    assert replacement.returncode is not None and builders._spare is None

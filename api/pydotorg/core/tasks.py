@@ -7,6 +7,7 @@ session runs the same worker in-process so jobs (mail, rebuild) really execute.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import os
@@ -75,7 +76,7 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
     redis = queue.redis  # type: ignore[attr-defined]
     for _ in range(MAX_CATCH_UP_BUILDS):
         ctx["rebuild_requests_seen"] = int(await redis.get(REBUILD_REQUESTS_KEY) or 0)
-        line, cursor = await _run_build(settings)
+        line, cursor = await _run_build(settings, ctx.get("builders"))
         summaries.append(line)
         await redis.set(SITE_CURSOR_KEY, cursor)
         async with sessionmaker() as session:
@@ -89,32 +90,69 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
 MAX_CATCH_UP_BUILDS = 5
 
 
-async def _run_build(settings: Settings) -> tuple[str, int]:
-    env = {
-        **os.environ,
-        "PYDOTORG_SITE_API_KEY": settings.site_api_key,
-        "PYDOTORG_SITE_URL": settings.site_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sitebuilder.build",
-        "--api",
-        settings.site_api_url,
-        "--out",
-        str(settings.site_dir),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+class Builders:
+    """Starts the site builds (``python -m sitebuilder.build``: Pelican keeps process-wide state,
+    so each build is its own process) and keeps the next one started, loaded and waiting for
+    "go" on stdin (``--wait``), so an edit's rebuild does not wait for Python and Pelican to load."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._spare: asyncio.subprocess.Process | None = None
+
+    async def _start(self) -> asyncio.subprocess.Process:
+        settings = self.settings
+        env = {
+            **os.environ,
+            "PYDOTORG_SITE_API_KEY": settings.site_api_key,
+            "PYDOTORG_SITE_URL": settings.site_url,
+        }
+        command = ["--api", settings.site_api_url, "--out", str(settings.site_dir)]
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "sitebuilder.build",
+            "--wait",
+            *command,
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
+    async def take(self) -> asyncio.subprocess.Process:
+        spare, self._spare = self._spare, None
+        if spare is None or spare.returncode is not None:
+            spare = await self._start()
+        return spare
+
+    async def prepare(self) -> None:
+        if self._spare is None or self._spare.returncode is not None:
+            self._spare = await self._start()
+
+    async def close(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is None or spare.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            spare.kill()
+        await spare.wait()
+
+
+async def _run_build(settings: Settings, builders: Builders | None = None) -> tuple[str, int]:
+    owned = builders is None
+    builders = builders or Builders(settings)
+    process = await builders.take()
     try:
         stdout, stderr = await asyncio.wait_for(
-            process.communicate(), timeout=settings.site_build_timeout_seconds
+            process.communicate(b"go\n"), timeout=settings.site_build_timeout_seconds
         )
     except TimeoutError:
         process.kill()
         await process.wait()
         raise RuntimeError("site build timed out") from None
+    finally:
+        if not owned:
+            await builders.prepare()  # the next build's process loads while nothing waits for it
     if process.returncode != 0:
         raise RuntimeError(f"site build failed: {stderr.decode()[-500:]}")
     line = stdout.decode().strip().splitlines()[-1] if stdout.strip() else ""
@@ -208,8 +246,12 @@ def create_worker(
         ctx["mailer"] = mailer or create_mailer(settings)
         ctx["settings"] = settings
         ctx["queue"] = queue
+        ctx["builders"] = Builders(settings)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        builders = ctx.get("builders")
+        if builders is not None:
+            await builders.close()
         engine = ctx.get("engine")
         if engine is not None:
             await engine.dispose()

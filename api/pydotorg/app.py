@@ -33,7 +33,7 @@ from pydotorg.core.observability import RequestContextMiddleware, configure_logg
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
-from pydotorg.core.storage import create_storage, provide_storage
+from pydotorg.core.storage import Storage, create_storage
 from pydotorg.core.tasks import create_queue
 from pydotorg.domains.banners.controllers import BannersController
 from pydotorg.domains.blogs.controllers import BlogsController
@@ -112,6 +112,12 @@ class Metrics(PrometheusController):
                 WORKER_JOBS.labels(outcome).set(count)
             WORKERS.set(len(info.get("workers") or {}))
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def provide_storage(state: State) -> Storage:
+    """The app's media storage, as the ``storage`` dependency of route handlers."""
+    storage: Storage = state.storage
+    return storage
 
 
 def create_app(

@@ -117,11 +117,9 @@ class Snapshot:
             self.data.pop(key, None)
 
     def items(self, prefix: str) -> list[Any]:
-        return [
-            v
-            for k, v in sorted(self.data.items(), key=lambda kv: _key_order(kv[0]))
-            if k.startswith(prefix + ":")
-        ]
+        start = prefix + ":"
+        chosen = [(k, v) for k, v in self.data.items() if k.startswith(start)]
+        return [v for _, v in sorted(chosen, key=lambda kv: _key_order(kv[0]))]
 
 
 def _key_order(key: str) -> tuple[str, int | str]:

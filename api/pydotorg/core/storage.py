@@ -1,6 +1,9 @@
 """Media files behind one interface: a local directory in development and tests; object
 storage in production (the site issue adds the S3-compatible backend next to the origin one).
 
+This module must not import Litestar: the site builder's origin uses its S3 signing, and a build
+process should not pay for loading the web framework.
+
 Stored names are relative paths (``pages/about/logo.png``), as python.org's FileFields store
 them; ``url()`` turns one into a public URL under the media base URL.
 """
@@ -20,7 +23,6 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
 import httpx
-from litestar.datastructures import State
 
 if TYPE_CHECKING:
     from pydotorg.settings import Settings
@@ -330,12 +332,6 @@ class S3Storage:
             text += " - check the access key, secret key, region and clock; S3 also answers 403 for"
             text += " a missing key when the credentials lack s3:ListBucket"
         return StorageError(text)
-
-
-def provide_storage(state: State) -> Storage:
-    """The app's media storage, as the ``storage`` dependency of route handlers."""
-    storage: Storage = state.storage
-    return storage
 
 
 def create_storage(settings: Settings) -> Storage:

@@ -53,6 +53,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "users_membership": {"membership_type": 0, "votes": False, **_CM},
     "account_emailaddress": {"verified": False, "primary": False},
+    "users_usergroup": {"approved": False, "trusted": False},
     "tastypie_apikey": {"created": NOW},
     "authtoken_token": {"created": NOW},
     "waffle_flag": {

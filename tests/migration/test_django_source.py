@@ -87,6 +87,18 @@ HAND_WRITTEN: list[dict[str, Any]] = [
     {"model": "auth.group", "pk": 1, "fields": {"name": "Job Board Admin", "permissions": PERMISSION_KEYS}},
     {"model": "auth.group", "pk": 2, "fields": {"name": "Empty", "permissions": []}},
     {
+        "model": "users.usergroup",
+        "pk": 7,
+        "fields": {
+            "name": "PyAtl",
+            "location": "Atlanta, GA",
+            "url": "https://www.meetup.com/python-atlanta/",
+            "url_type": "meetup",
+            "start_date": "2009-01-08",
+            "approved": True,
+        },
+    },
+    {
         "model": "account.emailaddress",
         "pk": 10,
         "fields": {"user": ["guido"], "email": "guido@example.com", "verified": True, "primary": True},

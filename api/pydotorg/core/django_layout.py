@@ -102,6 +102,7 @@ LAYOUT: dict[str, DjangoTable] = {
     # users_user_user_permissions.
     "users.user": _model(USER, m2m={"groups": GROUP, "user_permissions": PERMISSION}),
     "users.membership": _model("users.membership", fks={"creator": USER}),
+    "users.usergroup": _model("users.usergroup"),
     "account.emailaddress": _model("account.emailaddress", fks={"user": USER}),
     "tastypie.apikey": _model("tastypie.apikey", fks={"user": USER}),
     "authtoken.token": _model("authtoken.token", fks={"user": USER}, pk="key"),

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from pydotorg.domains.users.models import (
     GroupPermission,
     Membership,
     User,
+    UserGroup,
     UserPermission,
     user_groups,
 )
@@ -163,6 +165,27 @@ async def convert_membership(pk: Any, fields: Mapping[str, Any], ctx: ImportCont
     }
 
 
+URL_TYPES = ("meetup", "distribution list", "other")
+
+
+async def convert_user_group(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
+    """python.org's legacy list of Python user groups (kept for the data; no page shows it)."""
+    url_type = str(fields.get("url_type") or "")
+    if url_type not in URL_TYPES:
+        raise RowError(f"url_type {url_type!r} is not one of {', '.join(URL_TYPES)}")
+    start = fields.get("start_date")
+    return {
+        "id": int(pk),
+        "name": str(fields.get("name") or "")[:255],
+        "location": str(fields.get("location") or "")[:255],
+        "url": str(fields.get("url") or "")[:200],
+        "url_type": url_type,
+        "start_date": date.fromisoformat(str(start)) if start else None,
+        "approved": bool(fields.get("approved")),
+        "trusted": bool(fields.get("trusted")),
+    }
+
+
 async def convert_group(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
     return {"id": int(pk), "name": str(fields.get("name") or "")}
 
@@ -198,6 +221,7 @@ def _key_converter(origin: str, offset: int) -> Any:
 register(ModelImport("auth.group", Group.__table__, convert_group, order=0, links=link_group))
 register(ModelImport("users.user", User.__table__, convert_user, ("users", "user"), order=1, links=link_user))
 register(ModelImport("account.emailaddress", EmailAddress.__table__, convert_email, order=2))
+register(ModelImport("users.usergroup", UserGroup.__table__, convert_user_group, order=2))
 register(
     ModelImport(
         "users.membership",

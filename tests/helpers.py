@@ -3,6 +3,9 @@ permission-matrix check every domain uses."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -184,3 +187,21 @@ def serve_asgi(app: Any, *, lifespan: str = "off") -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def run_import_django(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """``pydotorg import-django ARGS`` as an operator runs it, against the test database."""
+    env = {
+        **os.environ,
+        "PYDOTORG_DATABASE_URL": settings.database_url,
+        "PYDOTORG_ENVIRONMENT": "test",
+        "PYDOTORG_SECRET_KEY": settings.secret_key,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pydotorg.cli", "import-django", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

@@ -4,9 +4,6 @@ counts, a second run changes nothing, bad rows are reported and skipped, credent
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +13,14 @@ from pydotorg import importers  # noqa: F401  (registers the importers)
 from pydotorg.core import importer
 from pydotorg.core.db import transaction
 from pydotorg.paths import shared_data_dir
+from tests.helpers import run_import_django
 
 DATA = shared_data_dir()
 BENCH = DATA / "bench" / "downloads.json"
 USERS = DATA / "pythondotorg" / "users.json"
 
 
-def _cli(settings: Any, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYDOTORG_DATABASE_URL": settings.database_url,
-        "PYDOTORG_ENVIRONMENT": "test",
-        "PYDOTORG_SECRET_KEY": settings.secret_key,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pydotorg.cli", "import-django", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+_cli = run_import_django
 
 
 @pytest.mark.skipif(not BENCH.exists(), reason="shared bench data not present")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +16,7 @@ import asyncpg
 import pytest
 
 from pydotorg.core.django_source import asyncpg_dsn
+from tests.helpers import run_import_django
 from tests.migration.django_db import create_django_database, drop_django_database, load_objects
 from tests.migration.test_django_source import HAND_WRITTEN, _input_objects
 
@@ -60,21 +59,7 @@ EXTRA: list[dict[str, Any]] = [
 ]
 
 
-def _cli(settings: Any, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYDOTORG_DATABASE_URL": settings.database_url,
-        "PYDOTORG_ENVIRONMENT": "test",
-        "PYDOTORG_SECRET_KEY": settings.secret_key,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pydotorg.cli", "import-django", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+_cli = run_import_django
 
 
 @pytest.fixture(scope="module")

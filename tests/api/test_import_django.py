@@ -279,3 +279,15 @@ async def test_every_shared_file_imports_with_the_expected_counts(settings: Any,
     assert await db_conn.fetchval(
         "SELECT everyone FROM feature_flags WHERE name='sponsorship-applications-open'"
     )
+
+
+async def test_an_unreadable_source_database_is_a_one_line_error(settings: Any) -> None:
+    missing = settings.database_url.rsplit("/", 1)[0] + "/no_such_django_db"
+    result = _cli(settings, "--quiet", "--database-url", missing)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        'cannot read the Django database: InvalidCatalogNameError: database "no_such_django_db"'
+        in result.stderr
+    )
+    both = _cli(settings, "--database-url", missing, "--fixtures", str(USERS))
+    assert both.returncode != 0 and "either --fixtures FILE… or --database-url URL" in both.stderr

@@ -44,7 +44,7 @@ PAGES = [
     "/community/3/",  # the demo video post (DEMO_COMMUNITY_POSTS)
 ]
 WIDTHS = (1280, 390)
-SCREENSHOTS = {"/": "home", "/downloads/": "downloads"}
+SCREENSHOTS = {"/": "home", "/downloads/": "downloads", "/community/": "community"}
 BLOCKING = {"serious", "critical"}
 
 

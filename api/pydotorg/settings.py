@@ -114,6 +114,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # CDN (used by the site builder).
     fastly_api_key: str = ""
     fastly_service_id: str = ""
+    fastly_api_url: str = "https://api.fastly.com"
+    # The edge dictionary the builder keeps equal to _redirects.json (deploy/fastly/README.md).
+    fastly_redirects_dictionary_id: str = ""
 
     @property
     def is_production(self) -> bool:

@@ -24,6 +24,8 @@ from sitebuilder.outputs import Output, url_of
 from sitebuilder.plan import globals_version, plan, site_globals
 from sitebuilder.snapshot import Api, ApiError, Snapshot, full_fetch, incremental_fetch
 
+REDIRECTS_FILE = "_redirects.json"
+
 
 @dataclass
 class Summary:
@@ -162,6 +164,10 @@ def build(
             asyncio.run(cdn.purge_keys(purges.keys))
         if purges.urls:
             asyncio.run(cdn.purge_urls([site_url + u for u in purges.urls]))
+    if REDIRECTS_FILE in changed:  # the edge answers data redirects with their real status
+        live_now = origin.current_dir()
+        assert live_now is not None
+        asyncio.run(cdn.sync_redirects(json.loads((live_now / REDIRECTS_FILE).read_text())))
     phase("purge")
     snap.outputs = hashes
     snap.site_version = version

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -40,6 +40,22 @@ class PurgeError(RuntimeError):
 class CDN(Protocol):
     async def purge_urls(self, urls: Sequence[str]) -> None: ...
     async def purge_keys(self, keys: Sequence[str]) -> None: ...
+    async def sync_redirects(self, entries: Mapping[str, Mapping[str, Any]]) -> None: ...
+
+
+MAX_DICTIONARY_OPS = 1000  # Fastly's batch limit for dictionary item updates
+
+
+def dictionary_items(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """``_redirects.json`` as edge-dictionary items: path -> "<status> <location>" ("410 " for
+    gone), the form deploy/fastly/snippets/data-redirects-recv.vcl splits."""
+    items: dict[str, str] = {}
+    for path, entry in entries.items():
+        status, location = int(entry["status"]), str(entry.get("location") or "")
+        if not path.startswith("/") or any(c.isspace() for c in path + location):
+            raise ValueError(f"redirect {path!r} -> {location!r} cannot be an edge-dictionary item")
+        items[path] = f"{status} {location}"
+    return items
 
 
 def surrogate_keys(path: str) -> list[str]:
@@ -104,10 +120,16 @@ async def run_bounded(items: Sequence[T], run: Callable[[T], Awaitable[None]], c
 
 
 class LoggingCDN:
-    """Development stand-in: logs every purge and records it in ``purged``."""
+    """Development stand-in: logs every purge and records it in ``purged`` (and the redirect
+    dictionary it would hold in ``redirects``)."""
 
     def __init__(self) -> None:
         self.purged: list[tuple[str, str]] = []
+        self.redirects: dict[str, str] = {}
+
+    async def sync_redirects(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
+        self.redirects = dictionary_items(entries)
+        log.info("cdn.redirects", items=len(self.redirects))
 
     async def purge_urls(self, urls: Sequence[str]) -> None:
         for url in _unique(urls, "URL"):
@@ -143,6 +165,7 @@ class FastlyCDN:
         backoff: float = 0.5,
         timeout: float = 10,
         concurrency: int = 8,
+        redirects_dictionary_id: str = "",
     ) -> None:
         if not api_key or not service_id:
             raise ValueError("FastlyCDN needs an API key and a service id")
@@ -154,6 +177,7 @@ class FastlyCDN:
         self.attempts = attempts
         self.backoff = backoff
         self.concurrency = concurrency
+        self.redirects_dictionary_id = redirects_dictionary_id
         self._api_key = api_key
         self._owns_client = client is None
         self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
@@ -169,11 +193,37 @@ class FastlyCDN:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, *, purge: bool = True) -> dict[str, str]:
         headers = {"Fastly-Key": self._api_key, "Accept": "application/json"}
-        if self.soft:
+        if self.soft and purge:
             headers["Fastly-Soft-Purge"] = "1"
         return headers
+
+    async def sync_redirects(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
+        """Make the edge dictionary of data redirects (``/downloads/latest/…``, stored
+        redirects) equal ``entries``: read what it holds, then upsert and delete the difference
+        in batches. Without a dictionary id the origin's meta-refresh pages stay the answer."""
+        if not self.redirects_dictionary_id:
+            log.info("cdn.redirects.skipped", reason="no redirects dictionary configured")
+            return
+        wanted = dictionary_items(entries)
+        service = quote(self.service_id, safe="")
+        dictionary = quote(self.redirects_dictionary_id, safe="")
+        base = f"{self.api_url}/service/{service}/dictionary/{dictionary}"
+        response = await self._send("GET", f"{base}/items", target="the redirect dictionary", purge=False)
+        held = {str(i["item_key"]): str(i["item_value"]) for i in response.json()}
+        ops: list[dict[str, str]] = [
+            {"op": "upsert", "item_key": key, "item_value": value}
+            for key, value in sorted(wanted.items())
+            if held.get(key) != value
+        ]
+        ops += [{"op": "delete", "item_key": key} for key in sorted(set(held) - set(wanted))]
+        for start in range(0, len(ops), MAX_DICTIONARY_OPS):
+            chunk = ops[start : start + MAX_DICTIONARY_OPS]
+            await self._send(
+                "PATCH", f"{base}/items", target="the redirect dictionary", json={"items": chunk}, purge=False
+            )
+        log.info("cdn.redirects", items=len(wanted), changed=len(ops))
 
     async def purge_urls(self, urls: Sequence[str]) -> None:
         targets = [_check_url(u) for u in _unique(urls, "URL")]
@@ -200,7 +250,9 @@ class FastlyCDN:
             await self._send("POST", base, target=f"surrogate keys {shown}", json={"surrogate_keys": chunk})
             log.info("cdn.purge", kind="keys", count=len(chunk), first=chunk[0], soft=self.soft)
 
-    async def _send(self, method: str, url: str, *, target: str, json: Any = None) -> httpx.Response:
+    async def _send(
+        self, method: str, url: str, *, target: str, json: Any = None, purge: bool = True
+    ) -> httpx.Response:
         failure: httpx.Response | httpx.TransportError | None = None
         for attempt in range(self.attempts):
             if attempt:
@@ -209,7 +261,9 @@ class FastlyCDN:
                     delay = _retry_after(failure, delay, self.max_retry_after)
                 await self.sleep(delay)
             try:
-                response = await self._client.request(method, url, headers=self._headers(), json=json)
+                response = await self._client.request(
+                    method, url, headers=self._headers(purge=purge), json=json
+                )
             except httpx.TransportError as exc:
                 failure = exc
                 log.warning("cdn.purge.retry", target=target, error=f"{type(exc).__name__}: {exc}")
@@ -276,7 +330,12 @@ def _purge_id(response: httpx.Response) -> str | None:
 def create_cdn(settings: Settings) -> CDN:
     """Fastly when the settings carry its API key and service id, else the logging CDN."""
     if settings.fastly_api_key and settings.fastly_service_id:
-        return FastlyCDN(settings.fastly_api_key, settings.fastly_service_id)
+        return FastlyCDN(
+            settings.fastly_api_key,
+            settings.fastly_service_id,
+            api_url=settings.fastly_api_url,
+            redirects_dictionary_id=settings.fastly_redirects_dictionary_id,
+        )
     return LoggingCDN()
 
 

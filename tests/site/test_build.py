@@ -23,6 +23,7 @@ from pydotorg.domains.users.models import UserPermission
 from pydotorg.domains.users.services import create_api_key
 from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
 from tests.helpers import serve_asgi
+from tests.site.test_cdn import API_KEY, DICTIONARY, SERVICE, FakeFastly
 
 SITE = "https://www.python.org"
 
@@ -43,7 +44,15 @@ async def builder_key(actors: Any, sessionmaker: Any) -> str:
     return key
 
 
-def _build(api: str, out: Path, key: str, *, full: bool = False, site_url: str = SITE) -> str:
+def _build(
+    api: str,
+    out: Path,
+    key: str,
+    *,
+    full: bool = False,
+    site_url: str = SITE,
+    env: dict[str, str] | None = None,
+) -> str:
     args = [
         sys.executable,
         "-m",
@@ -57,13 +66,14 @@ def _build(api: str, out: Path, key: str, *, full: bool = False, site_url: str =
     ]
     if full:
         args.append("--full")
-    env = {
+    environment = {
         **os.environ,
         "PYDOTORG_SITE_API_KEY": key,
         "PYDOTORG_FASTLY_API_KEY": "",
         "PYDOTORG_ENVIRONMENT": "test",
+        **(env or {}),
     }
-    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(args, env=environment, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip().splitlines()[-1]
 
@@ -963,8 +973,26 @@ async def test_stored_redirects(live_api: str, builder_key: str, actors: Any, tm
             assert r.status_code == 201, r.text
             ids[old] = r.json()["id"]
     out = tmp_path / "origin"
-    _build(live_api, out, builder_key)
+    fake = FakeFastly()  # the edge dictionary answers data redirects with their real status
+    with serve_asgi(fake) as fastly_url:
+        fastly = {
+            "PYDOTORG_FASTLY_API_KEY": API_KEY,
+            "PYDOTORG_FASTLY_SERVICE_ID": SERVICE,
+            "PYDOTORG_FASTLY_API_URL": fastly_url,
+            "PYDOTORG_FASTLY_REDIRECTS_DICTIONARY_ID": DICTIONARY,
+        }
+        _build(live_api, out, builder_key, env=fastly)
+        assert fake.dictionary["/old-news/"] == "301 /blogs/" and fake.dictionary["/gone-page/"] == "410 "
+        assert fake.dictionary["/downloads/latest/"].startswith("302 /downloads/")
+        held = dict(fake.dictionary)
+        fake.requests.clear()
+        _build(live_api, out, builder_key, env=fastly)  # nothing changed: the dictionary is not read
+        assert not [r for r in fake.requests if "/dictionary/" in r.path]
     site = out / "current"
+    assert held == {
+        path: f"{entry['status']} {entry['location']}"
+        for path, entry in json.loads((site / "_redirects.json").read_text()).items()
+    }
     moved = (site / "old-news/index.html").read_text()
     assert f'content="0; url={SITE}/blogs/"' in moved
     external = (site / "sprints.html").read_text()

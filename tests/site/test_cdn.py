@@ -16,6 +16,7 @@ import pytest
 
 from pydotorg.settings import Settings
 from sitebuilder.cdn import (
+    MAX_DICTIONARY_OPS,
     MAX_KEYS_PER_REQUEST,
     FastlyCDN,
     LoggingCDN,
@@ -28,6 +29,7 @@ from tests.helpers import serve_asgi
 
 API_KEY = "fastly-test-token"
 SERVICE = "SRVtest123"
+DICTIONARY = "DICTredirects1"
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -57,9 +59,11 @@ class FakeFastly:
     inflight: int = 0
     max_inflight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    dictionary: dict[str, str] = field(default_factory=dict)  # the edge dictionary DICTIONARY
 
     def reset(self) -> None:
         with self.lock:
+            self.dictionary.clear()
             self.requests.clear()
             self.script.clear()
             self.always = None
@@ -114,6 +118,21 @@ class FakeFastly:
             return 401, {}, {"msg": "Provided credentials are missing or invalid"}
         if method == "PURGE":
             return 200, {}, {"status": "ok", "id": f"purge-{len(self.requests)}"}
+        items = f"/service/{SERVICE}/dictionary/{DICTIONARY}/items"
+        if path == items and method == "GET":
+            return 200, {}, [{"item_key": k, "item_value": v} for k, v in sorted(self.dictionary.items())]
+        if path == items and method == "PATCH":  # Fastly's batch update: all ops or none
+            ops = json.loads(body)["items"]
+            if len(ops) > MAX_DICTIONARY_OPS:
+                return 400, {}, {"msg": "too many items"}
+            if any(op["op"] == "delete" and op["item_key"] not in self.dictionary for op in ops):
+                return 404, {}, {"msg": "Record not found"}
+            for op in ops:
+                if op["op"] == "upsert":
+                    self.dictionary[op["item_key"]] = op["item_value"]
+                else:
+                    del self.dictionary[op["item_key"]]
+            return 200, {}, {"status": "ok"}
         prefix = f"/service/{SERVICE}/purge"
         if method == "POST" and path.startswith(prefix + "/"):
             return 200, {}, {"status": "ok", "id": "purge-key"}
@@ -365,3 +384,57 @@ def test_purge_plan_urls_or_the_site_key() -> None:
     many = [f"/p{i}/" for i in range(MAX_URL_PURGES + 1)]
     assert purge_plan(many).urls == [] and purge_plan(many).keys == ["site"]
     assert purge_plan(few, site_changed=True).keys == ["site"]
+
+
+# --- the edge dictionary of data redirects ------------------------------------------------------
+
+
+async def test_redirect_dictionary_follows_redirects_json(server: Server, fake: FakeFastly) -> None:
+    """The dictionary is made equal to _redirects.json: changed and new items upserted, gone
+    ones deleted, unchanged ones left alone; batches stay within Fastly's limit; no purge header."""
+    fastly = FastlyCDN(API_KEY, SERVICE, api_url=server.url, redirects_dictionary_id=DICTIONARY)
+    fake.dictionary.update({"/old/": "301 /elsewhere/", "/same/": "302 /x/", "/stale/": "410 "})
+    entries = {
+        "/same/": {"location": "/x/", "status": 302},
+        "/old/": {"location": "/new/", "status": 301},
+        "/gone-page/": {"location": "", "status": 410},
+        "/downloads/latest/python3/": {"location": "/downloads/release/python-3145/", "status": 302},
+    }
+    try:
+        await fastly.sync_redirects(entries)
+        assert fake.dictionary == {
+            "/same/": "302 /x/",
+            "/old/": "301 /new/",
+            "/gone-page/": "410 ",
+            "/downloads/latest/python3/": "302 /downloads/release/python-3145/",
+        }
+        patch = next(r for r in fake.requests if r.method == "PATCH")
+        ops = {(op["op"], op["item_key"]) for op in patch.json()["items"]}
+        assert ops == {
+            ("upsert", "/old/"),
+            ("upsert", "/gone-page/"),
+            ("upsert", "/downloads/latest/python3/"),
+            ("delete", "/stale/"),
+        }
+        assert "fastly-soft-purge" not in patch.headers
+        fake.requests.clear()
+        await fastly.sync_redirects(entries)  # nothing to change: one read, no write
+        assert [r.method for r in fake.requests] == ["GET"]
+        many = {f"/r{i}/": {"location": f"/t{i}/", "status": 301} for i in range(MAX_DICTIONARY_OPS + 5)}
+        await fastly.sync_redirects(many)
+        patches = [r for r in fake.requests if r.method == "PATCH"]
+        assert [len(p.json()["items"]) for p in patches] == [MAX_DICTIONARY_OPS, 9]
+        assert fake.dictionary == {k: f"301 {v['location']}" for k, v in many.items()}
+        with pytest.raises(ValueError, match="cannot be an edge-dictionary item"):
+            await fastly.sync_redirects({"/a b/": {"location": "/x/", "status": 301}})
+    finally:
+        await fastly.aclose()
+
+
+async def test_redirect_dictionary_is_optional(server: Server, fake: FakeFastly) -> None:
+    fastly = FastlyCDN(API_KEY, SERVICE, api_url=server.url)
+    try:
+        await fastly.sync_redirects({"/old/": {"location": "/new/", "status": 301}})
+    finally:
+        await fastly.aclose()
+    assert fake.requests == []  # the origin's meta-refresh pages stay the answer

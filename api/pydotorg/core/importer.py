@@ -81,6 +81,9 @@ class ImportContext:
     # Things the target has no place for (a Django permission without a named permission here),
     # reported once with how often they occurred; they do not fail the import.
     unmapped: Counter[str] = field(default_factory=Counter)
+    groups: dict[str, int] = field(default_factory=dict)  # group name -> id, read once
+    # Many-to-many tables read once per run: (table, owner column) -> owner -> targets.
+    links: dict[tuple[str, str], dict[Any, set[Any]]] = field(default_factory=dict)
 
     async def ids(self, table: Any) -> set[Any]:
         if table.name not in self.existing:
@@ -114,12 +117,37 @@ class ImportContext:
 
         return await self.require(User.__table__, value, "user")
 
+    async def group_id(self, value: Any) -> int:
+        """A group reference: a pk, or a natural key ``["name"]``."""
+        from pydotorg.domains.users.models import Group
+
+        if isinstance(value, list):
+            name = str(value[0]) if value else ""
+            if name not in self.groups:
+                gid = await self.session.scalar(select(Group.id).where(Group.name == name))
+                if gid is None:
+                    raise RowError(f"group {name!r} does not exist")
+                self.groups[name] = int(gid)
+            return self.groups[name]
+        gid = await self.require(Group.__table__, value, "group")
+        if gid is None:
+            raise RowError("group reference is empty")
+        return gid
+
 
 async def sync_links(
     ctx: ImportContext, table: Any, owner: str, owner_id: Any, target: str, wanted: set[Any]
 ) -> int:
-    """Make ``table``'s rows for ``owner_id`` exactly ``wanted``; returns how many rows changed."""
-    current = set(await ctx.session.scalars(select(table.c[target]).where(table.c[owner] == owner_id)))
+    """Make ``table``'s rows for ``owner_id`` exactly ``wanted``; returns how many rows changed.
+    The table's current rows are read once per run (not once per owner), so linking 100,000
+    users costs one query plus the writes that something actually changed."""
+    key = (table.name, owner)
+    if key not in ctx.links:
+        held: dict[Any, set[Any]] = defaultdict(set)
+        for row_owner, row_target in await ctx.session.execute(select(table.c[owner], table.c[target])):
+            held[row_owner].add(row_target)
+        ctx.links[key] = held
+    current = ctx.links[key][owner_id]
     gone, new = current - wanted, wanted - current
     if gone:
         await ctx.session.execute(table.delete().where(table.c[owner] == owner_id, table.c[target].in_(gone)))
@@ -128,6 +156,7 @@ async def sync_links(
             pg_insert(table).on_conflict_do_nothing(),
             [{owner: owner_id, target: value} for value in sorted(new)],
         )
+    ctx.links[key][owner_id] = set(wanted)
     return len(gone) + len(new)
 
 
@@ -165,6 +194,34 @@ def group(
     return grouped, unknown
 
 
+Converted = list[tuple[Any, Mapping[str, Any], dict[str, Any]]]  # (pk, Django fields, our row)
+
+
+async def convert_all(
+    spec: ModelImport,
+    items: list[Mapping[str, Any]],
+    ctx: ImportContext,
+    failures: list[Failure],
+    progress: Callable[[int], None] | None = None,
+) -> Converted:
+    """Each object through the model's converter: rows to write, failures reported (model, pk,
+    reason), ``None`` (nothing to import) skipped; ids remembered for later references."""
+    converted: Converted = []
+    for index, obj in enumerate(items, 1):
+        pk, fields = obj.get("pk"), obj.get("fields") or {}
+        try:
+            row = await spec.convert(pk, fields, ctx)
+        except (RowError, ValueError, TypeError, KeyError) as exc:
+            failures.append(Failure(spec.label, pk, str(exc) or type(exc).__name__))
+            continue
+        if row is not None:
+            converted.append((pk, fields, row))
+            ctx.seen[spec.table.name].add(row.get("id", pk))
+        if progress and index % 500 == 0:
+            progress(index)
+    return converted
+
+
 async def run(
     session: AsyncSession,
     objects: Iterable[Mapping[str, Any]],
@@ -181,24 +238,15 @@ async def run(
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
     for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
         spec = REGISTRY[label]
-        rows: list[dict[str, Any]] = []
-        imported: list[tuple[Any, Mapping[str, Any]]] = []
         items = spec.prepare(grouped[label]) if spec.prepare else grouped[label]
         report.counts[label] = len(items)
-        for index, obj in enumerate(items, 1):
-            pk = obj.get("pk")
-            try:
-                row = await spec.convert(pk, obj.get("fields") or {}, ctx)
-            except (RowError, ValueError, TypeError, KeyError) as exc:
-                report.failures.append(Failure(label, pk, str(exc) or type(exc).__name__))
-                continue
-            if row is None:
-                continue
-            rows.append(row)
-            imported.append((pk, obj.get("fields") or {}))
-            ctx.seen[spec.table.name].add(row.get("id", pk))
-            if progress and index % 500 == 0:
-                progress(label, index, len(items))
+
+        def step(done: int, label: str = label, total: int = len(items)) -> None:
+            if progress:
+                progress(label, done, total)
+
+        converted = await convert_all(spec, items, ctx, report.failures, step)
+        rows = [row for _, _, row in converted]
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:  # one multi-row statement per set of columns
             shapes[tuple(sorted(row))].append(row)
@@ -223,7 +271,7 @@ async def run(
                         ],
                     )
         if spec.links:
-            for pk, fields in imported:
+            for pk, fields, _ in converted:
                 try:
                     report.written[label] += await spec.links(pk, fields, ctx)
                 except (RowError, ValueError, TypeError, KeyError) as exc:
@@ -325,17 +373,8 @@ async def verify(
     for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
         spec, check = REGISTRY[label], Check(label)
         items = spec.prepare(grouped[label]) if spec.prepare else grouped[label]
-        expected: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for obj in items:
-            pk = obj.get("pk")
-            try:
-                row = await spec.convert(pk, obj.get("fields") or {}, ctx)
-            except (RowError, ValueError, TypeError, KeyError) as exc:
-                check.failures.append(Failure(label, pk, str(exc) or type(exc).__name__))
-                continue
-            if row is not None:
-                expected[tuple(row[k] for k in spec.key)] = row
-                ctx.seen[spec.table.name].add(row.get("id", pk))
+        converted = await convert_all(spec, items, ctx, check.failures)
+        expected = {tuple(row[k] for k in spec.key): row for _, _, row in converted}
         check.source = len(expected)
         table, keys = spec.table, list(expected)
         found: dict[tuple[Any, ...], Any] = {}

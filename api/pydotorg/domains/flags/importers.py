@@ -14,7 +14,6 @@ from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_d
 from pydotorg.domains.flags.models import Flag, flag_groups, flag_users
 from pydotorg.domains.flags.schemas import NAME_PATTERN
 from pydotorg.domains.flags.services import percent_value
-from pydotorg.domains.users.models import Group
 
 NAME = re.compile(NAME_PATTERN)
 
@@ -61,19 +60,6 @@ async def convert_flag(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -
     return row
 
 
-async def _group_id(ctx: ImportContext, value: Any) -> int:
-    """A group reference: a pk, or a natural key ``["name"]``."""
-    if isinstance(value, list):
-        gid = await ctx.session.scalar(select(Group.id).where(Group.name == str(value[0]))) if value else None
-        if gid is None:
-            raise RowError(f"group {value!r} does not exist")
-        return int(gid)
-    gid = await ctx.require(Group.__table__, value, "group")
-    if gid is None:
-        raise RowError("group reference is empty")
-    return gid
-
-
 async def link_flag(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> int:
     """The flag's users (ids or natural keys ``["username"]``) and groups."""
     users = set()
@@ -82,7 +68,7 @@ async def link_flag(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> i
         if uid is None:
             raise RowError("user reference is empty")
         users.add(uid)
-    groups = {await _group_id(ctx, value) for value in fields.get("groups") or []}
+    groups = {await ctx.group_id(value) for value in fields.get("groups") or []}
     changed = await sync_links(ctx, flag_users, "flag_id", int(pk), "user_id", users)
     changed += await sync_links(ctx, flag_groups, "flag_id", int(pk), "group_id", groups)
     if changed:  # who the flag is on for changed even when the flag's own row did not

@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from pydotorg.core import tokens
 from pydotorg.core.db import utcnow
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register, sync_links
@@ -74,16 +72,7 @@ def _permissions(values: Any, ctx: ImportContext) -> set[str]:
 
 async def link_user(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> int:
     """A user's groups (ids or natural keys ``[name]``) and direct permissions."""
-    groups = set()
-    for value in fields.get("groups") or []:
-        if isinstance(value, list):
-            gid = await ctx.session.scalar(select(Group.id).where(Group.name == str(value[0])))
-            if gid is None:
-                raise RowError(f"group {value[0]!r} does not exist")
-            groups.add(gid)
-        elif value is not None:
-            groups.add(int(value))
-            await ctx.require(Group.__table__, value, "group")
+    groups = {await ctx.group_id(value) for value in fields.get("groups") or [] if value is not None}
     changed = await sync_links(ctx, user_groups, "user_id", int(pk), "group_id", groups)
     table = UserPermission.__table__
     wanted = _permissions(fields.get("user_permissions"), ctx)

@@ -437,8 +437,9 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
                     await save_sample(
                         s, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
                     )
+                storage = create_storage(settings)
                 for post in DEMO_COMMUNITY_POSTS:
-                    await save_post(s, {**post, "status": 2}, create_storage(settings))
+                    await save_post(s, {**post, "status": 2}, storage)
                 feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
                 insider = await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
                 # The shared copy of the Python Insider feed, so "Latest News" has entries before

@@ -17,7 +17,7 @@ import msgspec
 from sitebuilder.community import community_pages
 from sitebuilder.events import event_pages, upcoming_for_home
 from sitebuilder.jobs import job_pages
-from sitebuilder.outputs import Output, rss
+from sitebuilder.outputs import Output, rss, url_of
 from sitebuilder.snapshot import Snapshot
 from sitebuilder.stories import featured_story, story_pages
 
@@ -248,8 +248,13 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                     {"detail": detail},
                 )
             )
-    redirects = _latest_redirects(snap, landing)
-    outputs.extend(redirects)
+    # _redirects.json: each redirect's entry is written where the redirect is made.
+    redirects: dict[str, dict[str, Any]] = {}
+    latest_pages = _latest_redirects(snap, landing)
+    outputs.extend(latest_pages)
+    for o in latest_pages:  # 302, and the same under /getit/ (its mirror is added below)
+        for path in (o.path, "getit/" + o.path.removeprefix("downloads/")):
+            redirects[url_of(path)] = _redirect_entry(o.context["target"], 302)
     # Box fragments for the drop-downs and other sites: stored boxes, then the generated ones.
     for label, html in sorted(boxes.items()):
         if label not in GENERATED_BOXES:
@@ -279,9 +284,10 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         if release is not None:
             # python.org: /download/releases/X.Y.Z/ moves (301) to the release's page when that
             # release has no page of its own.
-            moved = Output(path, "redirect.html", {"target": release["url"], "target_title": release["name"]})
-            outputs.append(moved)
-            redirects.append(moved)
+            outputs.append(
+                Output(path, "redirect.html", {"target": release["url"], "target_title": release["name"]})
+            )
+            redirects[url_of(path)] = _redirect_entry(release["url"], 301)
             continue
         template = PAGE_TEMPLATES.get(page["template_name"], "page.html")
         context: dict[str, Any] = {"page": _page(page), "boxes": pick(PAGE_BOXES)}
@@ -296,7 +302,8 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     outputs.append(Output("humans.txt", None, text=HUMANS_TXT))
     published = {o.path for o in outputs} | {"_redirects.json", "sitemap.xml"}
     outputs.extend(_stored_redirects(snap, published, redirects))
-    outputs.append(Output("_redirects.json", None, text=_redirect_map(redirects)))
+    text = msgspec.json.encode(redirects, order="sorted").decode() + "\n"
+    outputs.append(Output("_redirects.json", None, text=text))
     outputs.append(Output("sitemap.xml", None, text=_sitemap(outputs, site_url)))
     return sorted(outputs, key=lambda o: o.path)
 
@@ -334,12 +341,17 @@ def _release_for_legacy_page(path: str, releases: dict[str, dict[str, Any]]) -> 
     return release if release is not None and release["release_page_id"] is None else None
 
 
-def _stored_redirects(snap: Snapshot, taken: set[str], redirects: list[Output]) -> list[Output]:
+def _redirect_entry(location: str, status: int) -> dict[str, Any]:
+    """One ``_redirects.json`` entry, for origins and the CDN that answer with the real status."""
+    return {"location": location, "status": status}
+
+
+def _stored_redirects(snap: Snapshot, taken: set[str], redirects: dict[str, dict[str, Any]]) -> list[Output]:
     """Redirects kept in the API (python.org's ``django.contrib.redirects``): 301 to the new path,
     or 410 Gone when it is empty. As with Django's fallback middleware, a page that exists wins:
     a redirect only fills a path nothing else is published at. Each becomes a page (meta refresh,
-    or a "gone" notice) for plain origins, and an entry in ``_redirects.json`` for origins that
-    can answer with the real status."""
+    or a "gone" notice) for plain origins, and an entry in ``_redirects.json`` under exactly the
+    path python.org matched."""
     out = []
     for r in snap.data.get("view:redirects") or []:
         path = r["old_path"].lstrip("/")
@@ -349,34 +361,13 @@ def _stored_redirects(snap: Snapshot, taken: set[str], redirects: list[Output]) 
             continue
         taken.add(path)
         if r["new_path"]:
-            context = {"target": r["new_path"], "target_title": r["new_path"], "old_path": r["old_path"]}
-            moved = Output(path, "redirect.html", context)
+            context = {"target": r["new_path"], "target_title": r["new_path"]}
+            out.append(Output(path, "redirect.html", context))
+            redirects[r["old_path"]] = _redirect_entry(r["new_path"], 301)
         else:
-            moved = Output(path, "gone.html", {"old_path": r["old_path"]})
-        out.append(moved)
-        redirects.append(moved)
+            out.append(Output(path, "gone.html", {"old_path": r["old_path"]}))
+            redirects[r["old_path"]] = _redirect_entry("", 410)
     return out
-
-
-def _redirect_map(redirects: list[Output]) -> str:
-    """``/downloads/latest/...`` (302, and their /getit/ twins), moved legacy release pages and
-    stored redirects (301), stored "gone" paths (410), as data for origins that can answer with
-    a real status."""
-    out: dict[str, dict[str, Any]] = {}
-    for o in redirects:
-        url = "/" + o.path.removesuffix("index.html")
-        if "old_path" in o.context:  # a stored redirect: exactly the path python.org matched
-            gone = o.template == "gone.html"
-            entry = (
-                {"location": "", "status": 410} if gone else {"location": o.context["target"], "status": 301}
-            )
-            out[o.context["old_path"]] = entry
-        elif o.path.startswith("downloads/"):
-            for path in (o.path, "getit/" + o.path.removeprefix("downloads/")):
-                out["/" + path.removesuffix("index.html")] = {"location": o.context["target"], "status": 302}
-        else:
-            out[url] = {"location": o.context["target"], "status": 301}
-    return msgspec.json.encode(out, order="sorted").decode() + "\n"
 
 
 def _source_file(snap: Snapshot, release: dict[str, Any] | None) -> str:

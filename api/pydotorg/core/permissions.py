@@ -56,6 +56,16 @@ class Principal:
         return any(self.has_perm(n) for n in names)
 
 
+def staff_or(principal: Principal | None, permission: str) -> bool:
+    """An active staff member, or someone holding ``permission``: who sees a domain's drafts
+    (unpublished, inactive, private or unapproved records)."""
+    return (
+        principal is not None
+        and principal.is_active
+        and (principal.is_staff or principal.has_perm(permission))
+    )
+
+
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     user = connection.scope.get("user")
     return user if isinstance(user, Principal) else None

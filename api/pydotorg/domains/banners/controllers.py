@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import Principal, permission_required, principal_of, register
+from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.banners import schemas
 from pydotorg.domains.banners.models import Banner
@@ -28,11 +28,7 @@ SAFE_LINK = re.compile(r"^(https?://[^\s]+|/[^\s]*)$")
 
 
 def can_see_inactive(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_BANNER))
-    )
+    return staff_or(principal, CHANGE_BANNER)
 
 
 def banner_read(b: Banner) -> schemas.BannerRead:

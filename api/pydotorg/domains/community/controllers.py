@@ -13,7 +13,7 @@ from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import Principal, permission_required, principal_of, register
+from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
 from pydotorg.core.uploads import VIDEO_TYPES, read_upload
@@ -30,11 +30,7 @@ Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_
 
 
 def can_see_private(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_POST))
-    )
+    return staff_or(principal, CHANGE_POST)
 
 
 def _public_url(storage: Storage, name: str) -> str | None:

@@ -16,6 +16,7 @@ from pydotorg.core.permissions import (
     permission_required,
     principal_of,
     register,
+    staff_or,
 )
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.downloads import schemas
@@ -38,11 +39,7 @@ Flag = bool | None
 
 
 def can_see_drafts(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_RELEASE))
-    )
+    return staff_or(principal, CHANGE_RELEASE)
 
 
 def release_url(release: Release) -> str:

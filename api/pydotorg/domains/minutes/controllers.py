@@ -12,7 +12,7 @@ from sqlalchemy import extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import Principal, permission_required, principal_of, register
+from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.minutes import schemas
 from pydotorg.domains.minutes import services as svc
@@ -26,11 +26,7 @@ PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 def can_see_drafts(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_MINUTES))
-    )
+    return staff_or(principal, CHANGE_MINUTES)
 
 
 def minutes_read(m: Minutes) -> schemas.MinutesRead:

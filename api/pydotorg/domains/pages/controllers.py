@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import Principal, permission_required, principal_of, register
+from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage, safe_name
 from pydotorg.core.uploads import read_upload
@@ -29,11 +29,7 @@ PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 def can_see_drafts(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_PAGE))
-    )
+    return staff_or(principal, CHANGE_PAGE)
 
 
 def page_read(p: Page) -> schemas.PageRead:

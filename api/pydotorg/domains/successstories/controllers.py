@@ -19,6 +19,7 @@ from pydotorg.core.permissions import (
     principal_of,
     register,
     require_principal,
+    staff_or,
 )
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import given_fields
@@ -40,11 +41,7 @@ SlugQuery = Annotated[str | None, Parameter(max_length=200)]
 
 
 def can_see_drafts(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_STORY))
-    )
+    return staff_or(principal, CHANGE_STORY)
 
 
 def story_read(s: Story, editor: bool) -> schemas.StoryRead:

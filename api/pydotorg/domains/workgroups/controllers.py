@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import Principal, permission_required, principal_of, register
+from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.workgroups import schemas
 from pydotorg.domains.workgroups.models import WorkGroup
@@ -25,11 +25,7 @@ PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 def can_see_all(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.is_active
-        and (principal.is_staff or principal.has_perm(CHANGE_GROUP))
-    )
+    return staff_or(principal, CHANGE_GROUP)
 
 
 def group_read(g: WorkGroup) -> schemas.WorkGroupRead:

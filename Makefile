@@ -32,19 +32,26 @@ run: install ## Start PostgreSQL, Redis, migrations, demo data, the API and a wo
 .PHONY: test
 test: install ## Run everything CI runs: lint, OpenAPI drift, the test suite
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory audit
 	@$(RUN) pydotorg openapi --check
 	@$(RUN) pytest -q
 
 .PHONY: lint
 lint: install ## ruff (lint + format check) and mypy
-	@$(RUN) ruff check api site-builder tests migrations
-	@$(RUN) ruff format --check api site-builder tests migrations
+	@$(RUN) ruff check api site-builder tests migrations tools
+	@$(RUN) ruff format --check api site-builder tests migrations tools
 	@$(RUN) mypy
+
+.PHONY: audit
+audit: install ## pip-audit over uv.lock (fails on known vulnerabilities not in tools/audit-allowlist.toml)
+	@mkdir -p .state
+	@$(UV) export --frozen --quiet --format requirements-txt --no-emit-project --all-groups --output-file .state/audit-requirements.txt
+	@$(RUN) python tools/audit_deps.py .state/audit-requirements.txt
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
-	@$(RUN) ruff check --fix api site-builder tests migrations
-	@$(RUN) ruff format api site-builder tests migrations
+	@$(RUN) ruff check --fix api site-builder tests migrations tools
+	@$(RUN) ruff format api site-builder tests migrations tools
 
 .PHONY: openapi
 openapi: install ## Write openapi/openapi.json from the app

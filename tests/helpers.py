@@ -1,20 +1,25 @@
-"""Shared test helpers: callers with real credentials, a database fingerprint and the
-permission-matrix check every domain uses."""
+"""Shared test helpers: callers with real credentials, fingerprints of what a call can change
+(tables, media files, the job queue) and the permission-matrix check every domain uses."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pydotorg.core.changes import REBUILD_KEY, REBUILD_REQUESTS_KEY
 from pydotorg.core.db import transaction
 from pydotorg.domains.users import services as users
 from pydotorg.domains.users.models import UserPermission
@@ -102,7 +107,101 @@ async def db_fingerprint(conn: asyncpg.Connection) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class Multipart:
+    """A multipart request body (an upload): ``files`` as httpx takes them, plus form fields."""
+
+    files: Mapping[str, Any]
+    data: Mapping[str, str] = field(default_factory=dict)
+
+
 Request = tuple[str, str, Any]
+
+# What a call may leave behind besides table rows: stored media files (``media:<name>``) and queued
+# SAQ jobs (``queue:<job key>``, plus the coalesced rebuild's request counter).
+MEDIA = "media"
+QUEUE = "queue"
+
+
+def media_fingerprint(root: Path) -> dict[str, str]:
+    """sha256 of every stored media file, by its storage name: a file added, removed or rewritten
+    shows up as a changed key."""
+    out: dict[str, str] = {}
+    if not root.is_dir():
+        return out
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            out[f"{MEDIA}:{path.relative_to(root).as_posix()}"] = digest
+    return out
+
+
+async def queue_fingerprint(redis: Redis, queue_name: str) -> dict[str, str]:
+    """Every SAQ job record of the queue, and the rebuild request counter. A job's record outlives
+    its run (SAQ keeps it for the job's ``ttl``, 600 s by default), so a job the in-process test
+    worker already ran is still seen as new. The coalesced rebuild is seen through its request
+    counter, which every write's enqueue bumps: its job record is also re-queued by the worker
+    itself (catching up after a build), which is no call's doing."""
+    out: dict[str, str] = {}
+    rebuild = f"saq:job:{queue_name}:{REBUILD_KEY}"
+    async for raw in redis.scan_iter(match=f"saq:job:{queue_name}:*", count=500):
+        key = raw.decode()
+        if key != rebuild:
+            out[f"{QUEUE}:{key}"] = "job"
+    out[f"{QUEUE}:rebuild-requests"] = str(int(await redis.get(REBUILD_REQUESTS_KEY) or 0))
+    return out
+
+
+class StateProbe:
+    """Fingerprints of everything a call can change: every table, the media files and the job
+    queue (the last two when the app's settings are known)."""
+
+    def __init__(self, conn: asyncpg.Connection, settings: Settings | None) -> None:
+        self.conn = conn
+        self.settings = settings
+        self.redis: Redis | None = None
+
+    async def __aenter__(self) -> StateProbe:
+        if self.settings is not None and self.settings.redis_url:
+            self.redis = Redis.from_url(self.settings.redis_url)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def fingerprint(self) -> dict[str, str]:
+        out = await db_fingerprint(self.conn)
+        if self.settings is not None:
+            out.update(media_fingerprint(self.settings.media_dir))
+        if self.redis is not None and self.settings is not None:
+            out.update(await queue_fingerprint(self.redis, self.settings.queue_name))
+        return out
+
+
+def state_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """The keys that differ. A job record that expired or was swept is not a change of the call;
+    a table or a media file that went is."""
+    keys = before.keys() | after.keys()
+    return sorted(
+        k
+        for k in keys
+        if before.get(k) != after.get(k) and not (k.startswith(f"{QUEUE}:") and k not in after)
+    )
+
+
+def _category(key: str) -> str:
+    return key.split(":", 1)[0] if ":" in key else key
+
+
+def _app_settings(client: Any) -> Settings | None:
+    state = getattr(getattr(client, "app", None), "state", None)
+    settings = getattr(state, "settings", None) if state is not None else None
+    return settings if isinstance(settings, Settings) else None
+
+
+Changed = Callable[[str, httpx.Response], Awaitable[Any] | Any] | Iterable[str]
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 async def check_permission_matrix(
@@ -111,31 +210,78 @@ async def check_permission_matrix(
     callers: Mapping[str, Caller],
     expected: Mapping[str, int],
     request: Callable[[str], Awaitable[Request]] | Request,
+    *,
+    changed: Changed | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, httpx.Response]:
-    """Call the endpoint as each caller; assert the status, and that a refused call (4xx)
-    left every table unchanged. ``request`` may be a callable that prepares a fresh target
-    per caller (for deletes) and returns ``(method, url, json)``."""
+    """Call the endpoint as each caller; assert the status, and that a refused call (4xx) left
+    everything unchanged: every table, the stored media files and the job queue (the last two
+    found through the app's settings, or ``settings``). ``request`` may be a callable that
+    prepares a fresh target per caller (for deletes) and returns ``(method, url, body)``; the
+    body is JSON, or a ``Multipart`` for uploads.
+
+    An allowed write (2xx) must have changed something, unless an earlier allowed caller sent the
+    identical request. ``changed`` says more precisely what it must have done: either names
+    (tables, ``"media"``, ``"queue"``) each of which the call must have changed, or a callable
+    ``(caller name, response)`` (sync or async) that asserts the stored result."""
+    settings = settings or _app_settings(client)
     responses: dict[str, httpx.Response] = {}
     failures = []
-    for name, status in expected.items():
-        caller = callers[name]
-        method, url, body = await request(name) if callable(request) else request
-        before = await db_fingerprint(conn)
-        kwargs: dict[str, Any] = {"headers": caller.headers}
-        if body is not None:
-            kwargs["json"] = body
-        response = await client.request(method, url, **kwargs)
-        responses[name] = response
-        if response.status_code != status:
-            failures.append(f"{name}: expected {status}, got {response.status_code} {response.text[:200]}")
-            continue
-        if status >= 400:
-            after = await db_fingerprint(conn)
-            changed = sorted(t for t in before if before[t] != after[t])
-            if changed:
-                failures.append(f"{name}: refused with {status} but changed {changed}")
+    allowed_before: set[tuple[str, str, str]] = set()
+    async with StateProbe(conn, settings) as probe:
+        for name, status in expected.items():
+            caller = callers[name]
+            method, url, body = await request(name) if callable(request) else request
+            sent = (method, url, repr(body))
+            before = await probe.fingerprint()
+            kwargs: dict[str, Any] = {"headers": caller.headers}
+            if isinstance(body, Multipart):
+                kwargs["files"] = dict(body.files)
+                if body.data:
+                    kwargs["data"] = dict(body.data)
+            elif body is not None:
+                kwargs["json"] = body
+            response = await client.request(method, url, **kwargs)
+            responses[name] = response
+            if response.status_code != status:
+                failures.append(
+                    f"{name}: expected {status}, got {response.status_code} {response.text[:200]}"
+                )
+                continue
+            if status >= 400:
+                diff = state_changes(before, await probe.fingerprint())
+                if diff:
+                    failures.append(f"{name}: refused with {status} but changed {diff}")
+            elif changed is not None:
+                failures += await _check_changed(name, response, changed, before, probe)
+            elif (
+                # The first allowed write must change something; an identical repeat by another
+                # allowed caller may find nothing left to change.
+                method.upper() in WRITE_METHODS
+                and sent not in allowed_before
+                and not state_changes(before, await probe.fingerprint())
+            ):
+                failures.append(f"{name}: allowed {method} {url} changed nothing")
+            if status < 400:
+                allowed_before.add(sent)
     assert not failures, "permission matrix:\n" + "\n".join(failures)
     return responses
+
+
+async def _check_changed(
+    name: str, response: httpx.Response, changed: Changed, before: Mapping[str, str], probe: StateProbe
+) -> list[str]:
+    if callable(changed):
+        try:
+            result = changed(name, response)
+            if inspect.isawaitable(result):
+                await result
+        except AssertionError as exc:
+            return [f"{name}: allowed, but the stored result is wrong: {exc}"]
+        return []
+    diff = {_category(k) for k in state_changes(before, await probe.fingerprint())}
+    missing = sorted(set(changed) - diff)
+    return [f"{name}: allowed, but did not change {missing} (changed: {sorted(diff)})"] if missing else []
 
 
 async def wait_for_mail(mailer: Any, count: int = 1, wait_seconds: float = 5.0) -> list[Any]:
@@ -147,6 +293,25 @@ async def wait_for_mail(mailer: Any, count: int = 1, wait_seconds: float = 5.0) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"expected {count} mail(s), outbox has {len(mailer.outbox)}")
         await asyncio.sleep(0.02)
+    return list(mailer.outbox)
+
+
+async def assert_no_more_mail(mailer: Any, count: int, within: float = 1.0) -> list[Any]:
+    """Assert the outbox holds exactly ``count`` messages and that no other arrives within
+    ``within`` seconds (the time the in-process worker needs to deliver a queued one). It
+    watches the outbox up to that deadline and fails as soon as an extra message shows up."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        if len(mailer.outbox) > count:
+            extra = [f"{m['To']}: {m['Subject']}" for m in list(mailer.outbox)[count:]]
+            raise AssertionError(f"expected {count} mail(s), more arrived: {extra}")
+        if loop.time() > deadline:
+            break
+        await asyncio.sleep(0.02)
+    assert len(mailer.outbox) == count, f"expected {count} mail(s), outbox has {len(mailer.outbox)}"
     return list(mailer.outbox)
 
 

@@ -68,6 +68,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_signup: str = "5/3600"
     rate_limit_password_reset: str = "5/3600"
     rate_limit_api_key: str = "20/3600"
+    # Requests for a new e-mail address, per account (each one mails the address given).
+    rate_limit_email_change: str = "5/3600"
     rate_limit_event_submission: str = "5/3600"
     rate_limit_story_submission: str = "5/3600"
     # Legacy API throttles (python.org: Tastypie 600/hour, DRF 100/day anonymous, 3000/day users).
@@ -110,6 +112,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     site_api_key: str = ""
     site_origin_dir: str = ""  # default: <state_dir>/site
     site_build_timeout_seconds: int = 600
+    # How often the worker compares the change feed's head with the published cursor and looks for
+    # a rebuild whose worker died (0: never; needs site_api_key).
+    site_watch_seconds: float = 2.0
 
     # CDN (used by the site builder).
     fastly_api_key: str = ""
@@ -168,6 +173,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             self.rate_limit_signup,
             self.rate_limit_password_reset,
             self.rate_limit_api_key,
+            self.rate_limit_email_change,
             self.rate_limit_event_submission,
             self.rate_limit_story_submission,
             self.v1_throttle,

@@ -232,7 +232,8 @@ async def test_changing_email_does_not_lock_the_account(client: Any, actors: Any
     r = await client.patch(
         "/api/v3/users/me", json={"email": "typo@example.invalid"}, headers=actors["ordinary"].headers
     )
-    assert r.status_code == 200 and r.json()["email_verified"] is False
-    # The old address is still verified, so logging in keeps working (as allauth allows).
+    assert r.status_code == 200 and r.json()["pending_email"] == "typo@example.invalid"
+    assert r.json()["email"] == "ordinary@example.org" and r.json()["email_verified"] is True
+    # The old address is still the verified one, so logging in keeps working (as allauth allows).
     r = await client.post("/api/v3/auth/login", json={"login": "ordinary", "password": PASSWORD})
     assert r.status_code == 200, r.text

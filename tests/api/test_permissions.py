@@ -44,7 +44,10 @@ async def test_only_superusers_grant_superuser(client: Any, actors: Any, db_conn
 
 
 async def test_grants_and_groups(client: Any, actors: Any, db_conn: Any) -> None:
-    manager = await actors.create("manager", permissions=("users.change_group",))
+    # A manager grants only what they hold themselves (issue 12): these three.
+    manager = await actors.create(
+        "manager", permissions=("users.change_group", "users.view_membership", "users.view_user")
+    )
     target = await actors.create("target")
     group_body = {"name": "membership-staff", "permissions": ["users.view_membership"]}
     await check_permission_matrix(

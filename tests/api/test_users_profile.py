@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import db_fingerprint, token_from_mail, wait_for_mail
+from tests.helpers import assert_no_more_mail, db_fingerprint, token_from_mail, wait_for_mail
 
 ME = "/api/v3/users/me"
 PUBLIC_KEYS = {
@@ -43,6 +43,7 @@ PRIVATE_KEYS = {
     "has_membership",
     "groups",
     "permissions",
+    "pending_email",
 }
 MEMBERSHIP = {
     "legal_name": "Ada Lovelace",
@@ -199,18 +200,20 @@ async def test_username_unique_case_insensitively(client: Any, actors: Any, db_c
     assert r.status_code == 409, r.text
 
 
-async def test_changing_email_adds_unverified_address_and_mails_a_link(
+async def test_changing_email_adds_a_pending_address_and_mails_a_link(
     client: Any, actors: Any, db_conn: Any, mailer: Any, worker: Any
 ) -> None:
+    # Issue 12: the new address is pending until confirmed; the account keeps its verified one.
     me = actors["ordinary"]
     r = await client.patch(ME, json={"email": "Ada.New@example.org"}, headers=me.headers)
     assert r.status_code == 200, r.text
-    assert r.json()["email"] == "Ada.New@example.org"
-    assert r.json()["email_verified"] is False
-    assert (await _user_row(db_conn, me.user_id))["email"] == "Ada.New@example.org"
+    assert r.json()["email"] == "ordinary@example.org"
+    assert r.json()["email_verified"] is True
+    assert r.json()["pending_email"] == "Ada.New@example.org"
+    assert (await _user_row(db_conn, me.user_id))["email"] == "ordinary@example.org"
     assert await _addresses(db_conn, me.user_id) == [
-        ("ordinary@example.org", True, False),
-        ("Ada.New@example.org", False, True),
+        ("ordinary@example.org", True, True),
+        ("Ada.New@example.org", False, False),
     ]
 
     (message,) = await wait_for_mail(mailer)
@@ -227,24 +230,39 @@ async def test_changing_email_adds_unverified_address_and_mails_a_link(
     ]
     r = await client.get(ME, headers=me.headers)
     assert r.json()["email"] == "Ada.New@example.org" and r.json()["email_verified"] is True
+    assert r.json()["pending_email"] is None
+    assert (await _user_row(db_conn, me.user_id))["email"] == "Ada.New@example.org"
 
 
-async def test_email_taken_by_someone_else_is_refused(
-    client: Any, actors: Any, db_conn: Any, mailer: Any
+async def test_email_taken_by_someone_else_answers_like_a_free_one(
+    client: Any, actors: Any, db_conn: Any, mailer: Any, worker: Any
+) -> None:
+    # Issue 12: a 409 here told any logged-in user which addresses are registered. Now the
+    # answer is the same as for a free address; the owner gets a notice, not a link.
+    me = actors["ordinary"]
+    r = await client.patch(ME, json={"email": "STAFFER@Example.org", "first_name": "X"}, headers=me.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["first_name"] == "X"
+    assert r.json()["email"] == "ordinary@example.org"
+    assert r.json()["pending_email"] == "STAFFER@Example.org"
+    assert (await _user_row(db_conn, me.user_id))["email"] == "ordinary@example.org"
+    (notice,) = await wait_for_mail(mailer)
+    assert notice["To"] == "STAFFER@Example.org"
+    assert "?token=" not in notice.get_content()
+    assert await _addresses(db_conn, me.user_id) == [
+        ("ordinary@example.org", True, True),
+        ("STAFFER@Example.org", False, False),
+    ]
+
+
+async def test_same_address_in_another_case_is_not_a_change(
+    client: Any, actors: Any, db_conn: Any, mailer: Any, worker: Any
 ) -> None:
     me = actors["ordinary"]
-    before = await db_fingerprint(db_conn)
-    for taken in ("staffer@example.org", "STAFFER@Example.org"):
-        r = await client.patch(ME, json={"email": taken, "first_name": "X"}, headers=me.headers)
-        assert r.status_code == 409, (taken, r.text)
-        assert r.json()["extra"] == {"field": "email"}
-    assert await db_fingerprint(db_conn) == before
-
-    # The same address in another case is not a change: no new row, no mail.
     r = await client.patch(ME, json={"email": "ORDINARY@example.org"}, headers=me.headers)
     assert r.status_code == 200, r.text
     assert await _addresses(db_conn, me.user_id) == [("ordinary@example.org", True, True)]
-    assert mailer.outbox == []
+    await assert_no_more_mail(mailer, 0)
 
 
 @pytest.mark.parametrize(
@@ -395,7 +413,10 @@ async def test_email_privacy(
 ) -> None:
     target = await actors.create("target")
     address = "Hidden.Target@Example.NET"
-    r = await client.patch(ME, json={"email": address, "email_privacy": privacy}, headers=target.headers)
+    # The account's confirmed address (an address asked for by PATCH is only pending).
+    await db_conn.execute("UPDATE users SET email=$1 WHERE id=$2", address, target.user_id)
+    await db_conn.execute("UPDATE email_addresses SET email=$1 WHERE user_id=$2", address, target.user_id)
+    r = await client.patch(ME, json={"email_privacy": privacy}, headers=target.headers)
     assert r.status_code == 200, r.text
     row = await _user_row(db_conn, target.user_id)
     assert (row["email"], row["email_privacy"]) == (address, privacy)

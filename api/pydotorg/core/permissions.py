@@ -28,6 +28,9 @@ def register(name: str, description: str) -> str:
 
 
 READ_CHANGES = register("site.read_changes", "Can read the change feed (the site builder)")
+VIEW_SITE_STATUS = register(
+    "site.view_status", "Can see the state of site builds (published cursor, skipped records, errors)"
+)
 VIEW_USER = register("users.view_user", "Can view any user, including private fields")
 CHANGE_USER = register("users.change_user", "Can change any user")
 VIEW_MEMBERSHIP = register("users.view_membership", "Can view every PSF membership")
@@ -54,6 +57,18 @@ class Principal:
 
     def has_any(self, *names: str) -> bool:
         return any(self.has_perm(n) for n in names)
+
+
+def may_administer(actor: Principal, *, target_is_staff: bool, target_is_superuser: bool) -> bool:
+    """Whether ``actor`` may change another account through the user-administration routes.
+
+    Levels are anonymous < user < staff < superuser. A permission such as ``users.change_user``
+    reaches ordinary accounts only: staff members and superusers (their e-mail, activity,
+    flags, grants and credentials) are changed by a superuser, so no permission lets anyone act
+    on an account at or above the level of staff unless they are a superuser themselves."""
+    if not actor.is_active:
+        return False
+    return actor.is_superuser or not (target_is_staff or target_is_superuser)
 
 
 def staff_or(principal: Principal | None, permission: str) -> bool:

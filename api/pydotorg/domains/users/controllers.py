@@ -34,16 +34,20 @@ KeyId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 def provide_context(request: Request[Any, Any, Any]) -> services.Context:
     state = request.app.state
-    return services.Context(settings=state.settings, mailer=state.mailer, queue=state.queue)
+    return services.Context(
+        settings=state.settings, mailer=state.mailer, queue=state.queue, limiter=state.rate_limiter
+    )
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     return require_principal(request)
 
 
-async def _limit(request: Request[Any, Any, Any], bucket: str, spec: str) -> None:
+async def _limit(
+    request: Request[Any, Any, Any], bucket: str, spec: str, *, identity: str | None = None
+) -> None:
     limiter: RateLimiter = request.app.state.rate_limiter
-    await limiter.check(request, bucket, spec)
+    await limiter.check(request, bucket, spec, identity=identity)
 
 
 DEPENDENCIES = {
@@ -199,16 +203,29 @@ class MeController(Controller):
     async def me(self, tx: AsyncSession, principal: Principal) -> schemas.UserPrivate:
         return await services.to_private(tx, await services.get_user(tx, principal.user_id))
 
-    @patch("/", operation_id="users_me_update", summary="Update your profile and privacy")
+    @patch(
+        "/",
+        operation_id="users_me_update",
+        summary="Update your profile and privacy; a new e-mail address stays pending until confirmed",
+    )
     async def update_me(
         self,
+        request: Request[Any, Any, Any],
         tx: AsyncSession,
         ctx: services.Context,
         principal: Principal,
         data: schemas.UserUpdate,
     ) -> schemas.UserPrivate:
         user = await services.get_user(tx, principal.user_id)
-        await services.update_user(tx, ctx, user, data, actor=principal)
+        if services.wants_email_change(user, data):
+            # Per account: each request mails an address the caller typed in.
+            await _limit(
+                request,
+                "email_change",
+                ctx.settings.rate_limit_email_change,
+                identity=f"user:{principal.user_id}",
+            )
+        await services.update_user(tx, ctx, user, data)
         return await services.to_private(tx, user)
 
     @delete("/", operation_id="users_me_delete", summary="Delete your account")
@@ -328,7 +345,7 @@ class UsersController(Controller):
     @patch(
         "/id/{user_id:int}",
         operation_id="users_update",
-        summary="Change any user (users.change_user)",
+        summary="Change a user (users.change_user; staff and superusers: superusers only)",
         guards=[permission_required(CHANGE_USER)],
     )
     async def update_user(
@@ -339,21 +356,20 @@ class UsersController(Controller):
         user_id: UserId,
         data: schemas.UserAdminUpdate,
     ) -> schemas.UserPrivate:
-        user = await services.get_user(tx, user_id)
-        await services.update_user(tx, ctx, user, data, actor=principal)
+        user = await services.admin_update_user(tx, ctx, principal, user_id, data)
         return await services.to_private(tx, user)
 
     @put(
         "/id/{user_id:int}/grants",
         operation_id="users_grants",
-        summary="Set a user's permissions and groups (users.change_group)",
+        summary="Set a user's permissions and groups (users.change_group; only what you hold)",
         guards=[permission_required(MANAGE_GROUPS)],
     )
     async def grants(
-        self, tx: AsyncSession, user_id: UserId, data: schemas.GrantsUpdate
+        self, tx: AsyncSession, principal: Principal, user_id: UserId, data: schemas.GrantsUpdate
     ) -> schemas.UserPrivate:
         user = await services.get_user(tx, user_id)
-        await services.set_grants(tx, user, data)
+        await services.set_grants(tx, principal, user, data)
         return await services.to_private(tx, user)
 
 
@@ -376,8 +392,10 @@ class GroupsController(Controller):
         summary="Create a group",
         guards=[permission_required(MANAGE_GROUPS)],
     )
-    async def create_group(self, tx: AsyncSession, data: schemas.GroupCreate) -> schemas.GroupRead:
-        return await services.create_group(tx, data)
+    async def create_group(
+        self, tx: AsyncSession, principal: Principal, data: schemas.GroupCreate
+    ) -> schemas.GroupRead:
+        return await services.create_group(tx, principal, data)
 
     @get(
         "/permissions",

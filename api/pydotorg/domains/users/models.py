@@ -89,7 +89,11 @@ class User(IntPK, Base):
 
 
 class EmailAddress(IntPK, Base):
-    """allauth's ``account.EmailAddress``: verification state per address."""
+    """allauth's ``account.EmailAddress``: verification state per address.
+
+    An address is unique only among verified rows (allauth's ``unique_verified_email``): a
+    pending or unconfirmed address on one account never blocks another account; the first to
+    confirm it keeps it and the others' unconfirmed rows for it are dropped."""
 
     __tablename__ = "email_addresses"
 
@@ -100,7 +104,13 @@ class EmailAddress(IntPK, Base):
 
 
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
-Index("uq_email_addresses_email_lower", func.lower(EmailAddress.email), unique=True)
+Index(
+    "uq_email_addresses_verified_email",
+    func.lower(EmailAddress.email),
+    unique=True,
+    postgresql_where=EmailAddress.verified,
+)
+Index("ix_email_addresses_email_lower", func.lower(EmailAddress.email))
 
 
 class Membership(IntPK, Base):

@@ -120,6 +120,7 @@ class UserPrivate(msgspec.Struct):
     has_membership: bool
     groups: list[str]
     permissions: list[str]
+    pending_email: str | None = None  # asked for, not confirmed yet; ``email`` is still in use
 
 
 class UserUpdate(Input):

@@ -25,7 +25,8 @@ from pydotorg.core.errors import BadRequest, ConflictException
 from pydotorg.core.mail import Mailer, build_message
 from pydotorg.core.markup import render
 from pydotorg.core.pagination import ListMeta, paginate
-from pydotorg.core.permissions import PERMISSIONS, Principal
+from pydotorg.core.permissions import PERMISSIONS, Principal, may_administer
+from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.tasks import enqueue_mail, mail_after_commit
 from pydotorg.domains.users import schemas
 from pydotorg.domains.users.models import (
@@ -50,11 +51,13 @@ VOTE_AFFIRMATION_DAYS = 366
 
 @dataclass
 class Context:
-    """What a service call needs besides the session: settings, mail and the queue."""
+    """What a service call needs besides the session: settings, mail, the queue and the rate
+    limiter (for limits that depend on the account rather than on the request)."""
 
     settings: Settings
     mailer: Mailer
     queue: Any = None
+    limiter: RateLimiter | None = None
 
 
 # --- lookups -------------------------------------------------------------------------------
@@ -71,16 +74,56 @@ async def find_user(session: AsyncSession, login: str) -> User | None:
     """By username (case-insensitive, like python.org's natural key) or by e-mail."""
     user = await session.scalar(select(User).where(func.lower(User.username) == login.lower()))
     if user is None and "@" in login:
-        user = await session.scalar(
-            select(User)
-            .join(EmailAddress, EmailAddress.user_id == User.id, isouter=True)
-            .where(
-                (func.lower(EmailAddress.email) == login.lower()) | (func.lower(User.email) == login.lower())
-            )
+        found = await account_for_email(session, login)
+        user = found[0] if found else None
+    return user
+
+
+async def account_for_email(session: AsyncSession, email: str) -> tuple[User, str] | None:
+    """The account an address logs in to and receives resets for, with the address as stored.
+
+    The account that verified the address wins; otherwise an account whose own (primary)
+    address it is. An address that is only pending on some account (asked for, not confirmed)
+    leads nowhere, so nobody can claim another person's address by typing it in."""
+    row = (
+        await session.execute(
+            select(User, EmailAddress.email)
+            .join(EmailAddress, EmailAddress.user_id == User.id)
+            .where(func.lower(EmailAddress.email) == email.lower(), EmailAddress.verified)
             .order_by(User.id)
             .limit(1)
         )
-    return user
+    ).first()
+    if row is not None:
+        return row[0], row[1]
+    user = await session.scalar(
+        select(User).where(func.lower(User.email) == email.lower()).order_by(User.id).limit(1)
+    )
+    return (user, user.email) if user is not None else None
+
+
+async def verified_owner(session: AsyncSession, email: str, *, exclude: int | None = None) -> int | None:
+    """The id of the account that verified ``email`` (at most one: a partial unique index)."""
+    stmt = select(EmailAddress.user_id).where(
+        func.lower(EmailAddress.email) == email.lower(), EmailAddress.verified
+    )
+    if exclude is not None:
+        stmt = stmt.where(EmailAddress.user_id != exclude)
+    return await session.scalar(stmt.limit(1))
+
+
+async def pending_email(session: AsyncSession, user: User) -> str | None:
+    """The address the account asked to switch to and has not confirmed yet."""
+    return await session.scalar(
+        select(EmailAddress.email)
+        .where(
+            EmailAddress.user_id == user.id,
+            EmailAddress.verified.is_(False),
+            EmailAddress.primary.is_(False),
+        )
+        .order_by(EmailAddress.id.desc())
+        .limit(1)
+    )
 
 
 async def email_verified(session: AsyncSession, user: User) -> bool:
@@ -153,6 +196,7 @@ async def to_private(session: AsyncSession, user: User) -> schemas.UserPrivate:
         has_membership=await has_membership(session, user.id),
         groups=groups,
         permissions=perms,
+        pending_email=await pending_email(session, user),
     )
 
 
@@ -199,17 +243,12 @@ async def _ensure_unique(
             stmt = stmt.where(User.id != exclude)
         if await session.scalar(stmt):
             raise ConflictException("A user with that username already exists.", extra={"field": "username"})
-    if email is not None:
-        stmt = select(EmailAddress.id).where(func.lower(EmailAddress.email) == email.lower())
-        stmt_u = select(User.id).where(func.lower(User.email) == email.lower())
-        if exclude is not None:
-            stmt = stmt.where(EmailAddress.user_id != exclude)
-            stmt_u = stmt_u.where(User.id != exclude)
-        if await session.scalar(stmt) or await session.scalar(stmt_u):
-            raise ConflictException(
-                "A user is already registered with this e-mail address.",
-                extra={"field": "email"},
-            )
+    # Only a verified address is taken: pending and unconfirmed ones never block anyone.
+    if email is not None and await verified_owner(session, email, exclude=exclude):
+        raise ConflictException(
+            "A user is already registered with this e-mail address.",
+            extra={"field": "email"},
+        )
 
 
 async def create_user(
@@ -263,34 +302,41 @@ def verification_token(ctx: Context, user: User, email: str) -> str:
     return tokens.sign(ctx.settings.secret_key, "verify-email", {"u": user.id, "e": email.lower()})
 
 
-def _verification_mail(ctx: Context, user: User, email: str) -> dict[str, str]:
+def _verification_mail(ctx: Context, user: User, email: str, *, change: bool = False) -> dict[str, str]:
     token = verification_token(ctx, user, email)
     hours = ctx.settings.email_verification_max_age_seconds // 3600
     link = f"{ctx.settings.site_url}/accounts/confirm-email/?token={token}"
+    why = (
+        f"Someone (hopefully you) asked to use this e-mail address for the python.org account "
+        f"{user.username!r}. It replaces the account's address only once you confirm it.\n"
+        if change
+        else "Someone (hopefully you) signed up at python.org with this e-mail address.\n"
+    )
     return {
         "to": email,
         "subject": "[Python.org] Please confirm your e-mail address",
         "body": (
-            f"Hello {user.username},\n\n"
-            "Someone (hopefully you) signed up at python.org with this e-mail address.\n"
+            f"Hello {user.username},\n\n{why}"
             f"To confirm it, open this link within {hours} hours:\n\n{link}\n\n"
             f"Or send this token to {ctx.settings.site_url}/api/v3/auth/verify-email:\n{token}\n"
+            "If you did not ask for this, ignore this message.\n"
         ),
     }
 
 
-def _send_verification(session: AsyncSession, ctx: Context, user: User, email: str) -> None:
-    _queue_mail(session, ctx, **_verification_mail(ctx, user, email))
+def _send_verification(
+    session: AsyncSession, ctx: Context, user: User, email: str, *, change: bool = False
+) -> None:
+    _queue_mail(session, ctx, **_verification_mail(ctx, user, email, change=change))
 
 
 async def signup(session: AsyncSession, ctx: Context, data: schemas.SignupRequest) -> None:
     """Create an inactive-until-verified account. An e-mail address that is already
-    registered is not revealed: the owner of that address is told instead (allauth's
-    enumeration prevention); a taken username is reported, as python.org does."""
+    registered (verified by an account) is not revealed: the owner of that address is told
+    instead (allauth's enumeration prevention); a taken username is reported, as python.org
+    does. An address that is only pending or unconfirmed elsewhere does not stop the sign-up."""
     await _ensure_unique(session, username=data.username, email=None)
-    try:
-        await _ensure_unique(session, username=None, email=data.email)
-    except ConflictException:
+    if await verified_owner(session, data.email):
         _queue_mail(
             session,
             ctx,
@@ -325,10 +371,29 @@ async def verify_email(session: AsyncSession, ctx: Context, token: str) -> User:
     )
     if address is None:
         raise BadRequest("Invalid verification token: the address is no longer on the account.")
-    address.verified = True
     user = await get_user(session, address.user_id)
-    if address.primary or user.email.lower() == address.email.lower():
-        user.email = address.email
+    if address.verified:  # a second click changes nothing
+        return user
+    if await verified_owner(session, address.email, exclude=user.id):
+        raise BadRequest("Invalid verification token: the address is no longer available.")
+    address.verified = True
+    # allauth: once one account proves an address, other accounts' unconfirmed claims on it go.
+    await session.execute(
+        delete(EmailAddress).where(
+            func.lower(EmailAddress.email) == address.email.lower(),
+            EmailAddress.user_id != user.id,
+            EmailAddress.verified.is_(False),
+        )
+    )
+    # A confirmed address becomes the account's address (a sign-up's, or a requested change).
+    await session.execute(
+        update(EmailAddress)
+        .where(EmailAddress.user_id == user.id, EmailAddress.id != address.id)
+        .values(primary=False)
+    )
+    address.primary = True
+    user.email = address.email
+    await session.flush()
     return user
 
 
@@ -346,15 +411,26 @@ async def login(
     if not user.is_active:
         raise PermissionDeniedException("This account is inactive.")
     if not await any_verified(session, user):
-        # The refusal rolls the transaction back, so this mail is queued right away.
-        mail = _verification_mail(ctx, user, user.email)
-        message = build_message(
-            from_email=ctx.settings.default_from_email,
-            to=[mail["to"]],
-            subject=mail["subject"],
-            body=mail["body"],
+        # The refusal rolls the transaction back, so this mail is queued right away. Counted
+        # per account, with the e-mail change allowance: repeated log-ins must not turn an
+        # unconfirmed sign-up into a way of flooding someone's inbox.
+        allowed = (
+            ctx.limiter is None
+            or (
+                await ctx.limiter.hit(
+                    "verification_resend", f"user:{user.id}", ctx.settings.rate_limit_email_change
+                )
+            )[0]
         )
-        await enqueue_mail(ctx.queue, ctx.mailer, message)
+        if allowed:
+            mail = _verification_mail(ctx, user, user.email)
+            message = build_message(
+                from_email=ctx.settings.default_from_email,
+                to=[mail["to"]],
+                subject=mail["subject"],
+                body=mail["body"],
+            )
+            await enqueue_mail(ctx.queue, ctx.mailer, message)
         raise PermissionDeniedException(
             "The e-mail address of this account is not verified; a new confirmation message has been sent."
         )
@@ -395,11 +471,19 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
     )
 
 
-async def _revoke_sessions(session: AsyncSession, user_id: int, keep: int | None = None) -> None:
+async def _revoke_credentials(session: AsyncSession, user_id: int, keep: int | None = None) -> None:
+    """End every log-in (but ``keep``, the caller's own session) and revoke every API key:
+    whoever learnt the old password may have made a key with it. There is no exception for
+    release tooling: it sends a key from its environment on each run, so a release manager
+    makes a new key after a password change (see docs/decisions.md)."""
+    now = utcnow()
     stmt = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
     if keep is not None:
         stmt = stmt.where(AuthSession.id != keep)
-    await session.execute(stmt.values(revoked_at=utcnow()))
+    await session.execute(stmt.values(revoked_at=now))
+    await session.execute(
+        update(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
+    )
 
 
 # --- passwords -----------------------------------------------------------------------------
@@ -412,7 +496,7 @@ async def change_password(
     if not passwords.verify_password(user.password, data.old_password):
         raise BadRequest("The old password is not correct.", extra={"field": "old_password"})
     user.password = passwords.hash_password(data.new_password)
-    await _revoke_sessions(session, user.id, keep=principal.session_id)
+    await _revoke_credentials(session, user.id, keep=principal.session_id)
 
 
 def _reset_fingerprint(user: User) -> str:
@@ -422,10 +506,13 @@ def _reset_fingerprint(user: User) -> str:
 
 
 async def request_password_reset(session: AsyncSession, ctx: Context, email: str) -> None:
-    """Always succeeds from the caller's point of view (no account enumeration)."""
-    user = await find_user(session, email)
-    if user is None or not user.is_active:
+    """Always succeeds from the caller's point of view (no account enumeration). The link
+    goes to the address asked for, and only if it is an account's verified address or its own
+    address (``account_for_email``), never to an account that merely asked for it."""
+    found = await account_for_email(session, email)
+    if found is None or not found[0].is_active:
         return
+    user, address = found
     token = tokens.sign(
         ctx.settings.secret_key, "password-reset", {"u": user.id, "f": _reset_fingerprint(user)}
     )
@@ -433,7 +520,7 @@ async def request_password_reset(session: AsyncSession, ctx: Context, email: str
     _queue_mail(
         session,
         ctx,
-        to=user.email,
+        to=address,
         subject="[Python.org] Password reset",
         body=(
             f"Hello {user.username},\n\nA password reset was requested for your python.org "
@@ -460,23 +547,21 @@ async def confirm_password_reset(
     if user is None or payload.get("f") != _reset_fingerprint(user) or not user.is_active:
         raise BadRequest("Invalid password reset token: it was already used or is outdated.")
     user.password = passwords.hash_password(data.new_password)
-    await _revoke_sessions(session, user.id)
+    await _revoke_credentials(session, user.id)
 
 
 # --- profile -------------------------------------------------------------------------------
 
 
-async def update_user(
-    session: AsyncSession,
-    ctx: Context,
-    user: User,
-    data: schemas.UserUpdate,
-    *,
-    actor: Principal,
-) -> User:
+def wants_email_change(user: User, data: schemas.UserUpdate) -> bool:
+    """The update asks for another address (what the e-mail change limit counts)."""
+    return data.email is not msgspec.UNSET and data.email.lower() != user.email.lower()
+
+
+async def update_user(session: AsyncSession, ctx: Context, user: User, data: schemas.UserUpdate) -> User:
+    """Apply a profile update. A new e-mail address is only requested here: it stays pending
+    until confirmed (``request_email_change``); ``user.email`` keeps the current address."""
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    if "is_superuser" in changes and not actor.is_superuser:
-        raise PermissionDeniedException("Only a superuser can grant or remove superuser status.")
     if "username" in changes and changes["username"].lower() != user.username.lower():
         await _ensure_unique(session, username=changes["username"], email=None, exclude=user.id)
     new_email = changes.pop("email", None)
@@ -484,16 +569,67 @@ async def update_user(
         setattr(user, key, value)
     if "bio" in changes or "bio_markup_type" in changes:
         user.bio_html = render(user.bio, user.bio_markup_type, escape_html=True)
-    if new_email is not None and new_email.lower() != user.email.lower():
-        await _ensure_unique(session, username=None, email=new_email, exclude=user.id)
-        await session.execute(
-            update(EmailAddress).where(EmailAddress.user_id == user.id).values(primary=False)
-        )
-        session.add(EmailAddress(user_id=user.id, email=new_email, verified=False, primary=True))
-        user.email = new_email
-        _send_verification(session, ctx, user, new_email)
+    if new_email is not None:
+        await request_email_change(session, ctx, user, new_email)
     await session.flush()
     return user
+
+
+def _check_rank(actor: Principal, target: User) -> None:
+    if not may_administer(actor, target_is_staff=target.is_staff, target_is_superuser=target.is_superuser):
+        raise PermissionDeniedException("Only a superuser can change a staff member or a superuser.")
+
+
+async def admin_update_user(
+    session: AsyncSession, ctx: Context, actor: Principal, user_id: int, data: schemas.UserAdminUpdate
+) -> User:
+    """``PATCH /users/id/{id}``: nobody acts on an account above their own level, and only a
+    superuser makes or unmakes staff members and superusers (``may_administer``)."""
+    user = await get_user(session, user_id)
+    _check_rank(actor, user)
+    for flag in ("is_staff", "is_superuser"):
+        value = getattr(data, flag)
+        if value is not msgspec.UNSET and value != getattr(user, flag) and not actor.is_superuser:
+            raise PermissionDeniedException("Only a superuser can grant or remove staff or superuser status.")
+    return await update_user(session, ctx, user, data)
+
+
+async def request_email_change(session: AsyncSession, ctx: Context, user: User, new_email: str) -> None:
+    """allauth's model: the new address is pending until its owner confirms it.
+
+    The answer never depends on whether someone else uses the address: a pending row is added
+    either way and one message goes to the address, a confirmation link if it is free or a
+    notice (no link) if another account verified it. Going back to an address this account
+    verified earlier needs no mail. One pending address at a time: asking again replaces it.
+    """
+    if new_email.lower() == user.email.lower():
+        return
+    rows = list(await session.scalars(select(EmailAddress).where(EmailAddress.user_id == user.id)))
+    earlier = next((r for r in rows if r.verified and r.email.lower() == new_email.lower()), None)
+    for row in rows:
+        if not row.verified and not row.primary:
+            await session.delete(row)
+    if earlier is not None:
+        for row in rows:
+            row.primary = row is earlier
+        user.email = earlier.email
+        return
+    session.add(EmailAddress(user_id=user.id, email=new_email, verified=False, primary=False))
+    if await verified_owner(session, new_email, exclude=user.id):
+        _queue_mail(
+            session,
+            ctx,
+            to=new_email,
+            subject="[Python.org] Your e-mail address",
+            body=(
+                "Someone asked to use this e-mail address for another python.org account. It "
+                "already belongs to your account, so nothing changed and nothing needs to be "
+                "done. If you have forgotten your password, reset it at "
+                f"{ctx.settings.site_url}/accounts/password/reset/.\n"
+            ),
+        )
+    else:
+        _send_verification(session, ctx, user, new_email, change=True)
 
 
 async def delete_user(session: AsyncSession, user: User) -> None:
@@ -535,9 +671,25 @@ def _check_permission_names(names: Sequence[str]) -> None:
         raise BadRequest(f"Unknown permission(s): {', '.join(unknown)}.", extra={"field": "permissions"})
 
 
-async def set_grants(session: AsyncSession, user: User, data: schemas.GrantsUpdate) -> None:
+def _check_held(actor: Principal, names: set[str]) -> None:
+    """A non-superuser grants (or takes away) only permissions they hold themselves."""
+    if actor.is_superuser:
+        return
+    missing = sorted(n for n in names if not actor.has_perm(n))
+    if missing:
+        raise PermissionDeniedException(
+            f"You cannot grant or remove permissions you do not hold: {', '.join(missing)}."
+        )
+
+
+async def set_grants(session: AsyncSession, actor: Principal, user: User, data: schemas.GrantsUpdate) -> None:
+    _check_rank(actor, user)
     if data.permissions is not msgspec.UNSET:
         _check_permission_names(data.permissions)
+        current = set(
+            await session.scalars(select(UserPermission.permission).where(UserPermission.user_id == user.id))
+        )
+        _check_held(actor, current ^ set(data.permissions))
         await session.execute(delete(UserPermission).where(UserPermission.user_id == user.id))
         session.add_all(UserPermission(user_id=user.id, permission=p) for p in set(data.permissions))
     if data.groups is not msgspec.UNSET:
@@ -545,6 +697,19 @@ async def set_grants(session: AsyncSession, user: User, data: schemas.GrantsUpda
         missing = sorted(set(data.groups) - found.keys())
         if missing:
             raise BadRequest(f"Unknown group(s): {', '.join(missing)}.", extra={"field": "groups"})
+        current_ids = set(
+            await session.scalars(select(user_groups.c.group_id).where(user_groups.c.user_id == user.id))
+        )
+        changed = current_ids ^ {g.id for g in found.values()}
+        if changed:
+            _check_held(
+                actor,
+                set(
+                    await session.scalars(
+                        select(GroupPermission.permission).where(GroupPermission.group_id.in_(changed))
+                    )
+                ),
+            )
         await session.execute(delete(user_groups).where(user_groups.c.user_id == user.id))
         if found:
             await session.execute(
@@ -554,8 +719,11 @@ async def set_grants(session: AsyncSession, user: User, data: schemas.GrantsUpda
     await session.flush()
 
 
-async def create_group(session: AsyncSession, data: schemas.GroupCreate) -> schemas.GroupRead:
+async def create_group(
+    session: AsyncSession, actor: Principal, data: schemas.GroupCreate
+) -> schemas.GroupRead:
     _check_permission_names(data.permissions)
+    _check_held(actor, set(data.permissions))
     if await session.scalar(select(Group.id).where(Group.name == data.name)):
         raise ConflictException("A group with that name already exists.", extra={"field": "name"})
     group = Group(name=data.name)

@@ -169,6 +169,7 @@ def dev_run(host: str, port: int) -> None:
             str(port + 1),
             "--api",  # the site and the API on one origin, as behind Fastly
             f"http://{host}:{port}",
+            *(["--media", str(settings.media_dir)] if settings.storage_backend == "local" else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -30,6 +30,38 @@ if TYPE_CHECKING:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+# --- how media are served ------------------------------------------------------------------------
+#
+# Uploads are served from the site's own origin (/media/ behind the same CDN), so a stored file
+# must never run as a page there: every response carries a sandboxing CSP (no script, no plugin,
+# an opaque origin even if something slipped through) and nosniff, and anything that is not a
+# raster image, a PDF or a video is a download (``Content-Disposition: attachment``), SVG
+# included (an <img> still shows it; opened directly it is not a document of the site).
+# sitebuilder/serve.py and deploy/origin/nginx.conf repeat this table; tests compare them.
+
+MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'"
+# By extension, not by MIME type: the system's MIME table differs between machines.
+INLINE_MEDIA_EXTENSIONS = frozenset(
+    {"png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "pdf", "mp4", "webm", "ogv", "mov"}
+)
+
+
+def media_content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def media_headers(name: str) -> dict[str, str]:
+    """The headers a stored file is served with, wherever it is served from."""
+    headers = {
+        "Content-Type": media_content_type(name),
+        "Content-Security-Policy": MEDIA_CSP,
+        "X-Content-Type-Options": "nosniff",
+    }
+    if PurePosixPath(name).suffix.lower().lstrip(".") not in INLINE_MEDIA_EXTENSIONS:
+        headers["Content-Disposition"] = "attachment"
+    return headers
+
+
 @runtime_checkable
 class Storage(Protocol):
     async def save(self, name: str, data: bytes) -> str: ...
@@ -243,9 +275,13 @@ class S3Storage:
             candidate = str(path.with_name(f"{path.stem}-{secrets.token_hex(4)}{path.suffix}"))
         else:
             raise StorageError(f"S3: no free key found for {self.key(name)!r}")
-        content_type = mimetypes.guess_type(candidate)[0] or "application/octet-stream"
         key = self.key(candidate)
-        headers = {"content-type": content_type, "cache-control": self.cache_control}
+        # S3 stores Content-Type and Content-Disposition with the object and serves them back;
+        # the CSP and nosniff come from the CDN in front of the bucket (deploy/fastly/README.md).
+        served = media_headers(candidate)
+        headers = {"content-type": served["Content-Type"], "cache-control": self.cache_control}
+        if "Content-Disposition" in served:
+            headers["content-disposition"] = served["Content-Disposition"]
         response = await self._request("PUT", key, content=data, headers=headers)
         if not response.is_success:
             raise self._error("PUT", key, response)

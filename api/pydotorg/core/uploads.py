@@ -7,6 +7,7 @@ allowed extension and, for images, bytes that look like that image) before anyth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,24 @@ from pydotorg.core.errors import ValidationFailed
 MAX_UPLOAD = 20 * 1024 * 1024
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico"})
 VIDEO_TYPES = frozenset({"mp4", "webm", "ogv", "mov"})
+# Files a browser runs as a page (HTML, XML with its stylesheets, scripts, Flash) are never
+# stored, whatever field they come in: media are served from the site's own origin. SVG images
+# are accepted only without anything scriptable in them (``_scriptable_svg``); every stored file is
+# also served with a sandboxing CSP and nosniff (core/storage.py ``media_headers``).
+ACTIVE_TYPES = frozenset(
+    {
+        "html", "htm", "xhtml", "xht", "shtml", "shtm", "mht", "mhtml", "xml", "xsl", "xslt",
+        "js", "mjs", "cjs", "swf", "svgz", "php", "phtml", "asp", "aspx", "jsp", "cgi", "hta",
+        "vbs", "wsf", "xul", "rdf", "appcache", "manifest", "webmanifest",
+    }
+)  # fmt: skip
+# Anything in an SVG that can run script or load a document: refused rather than cleaned.
+_SVG_ACTIVE = re.compile(
+    rb"<\s*script|<\s*foreignobject|<\s*iframe|<\s*embed|<\s*object|<\s*handler|<!entity|<\?xml-stylesheet"
+    rb"|[\s/\"']on[a-z]+\s*=|javascript:|vbscript:|data:text/html|xlink:href\s*=\s*[\"']?\s*(?!#)[a-z]+:"
+    rb"|href\s*=\s*[\"']?\s*(?:javascript|data|vbscript):",
+    re.IGNORECASE,
+)
 
 # Leading bytes of the raster formats we accept; SVG is XML and checked for an <svg element.
 _MAGIC: dict[str, tuple[bytes, ...]] = {
@@ -37,6 +56,10 @@ class Upload:
     @property
     def extension(self) -> str:
         return self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+
+
+def _scriptable_svg(content: bytes) -> bool:
+    return _SVG_ACTIVE.search(content) is not None
 
 
 def _looks_like(ext: str, content: bytes) -> bool:
@@ -69,9 +92,17 @@ async def read_upload(
     kinds = IMAGE_TYPES if image and allowed is None else allowed
     if kinds is not None and result.extension not in kinds:
         raise ValidationFailed({field: [f"The file must be one of: {', '.join(sorted(kinds))}."]})
+    if result.extension in ACTIVE_TYPES:
+        raise ValidationFailed(
+            {field: [f"{result.extension} files are not accepted: a browser would run them as a page."]}
+        )
     if image and not _looks_like(result.extension, content):
         raise ValidationFailed({field: [f"The file is not a valid {result.extension} image."]})
+    if result.extension == "svg" and _scriptable_svg(content):
+        raise ValidationFailed(
+            {field: ["The SVG contains scripts, event handlers or external documents; remove them."]}
+        )
     return result
 
 
-__all__ = ["IMAGE_TYPES", "MAX_UPLOAD", "VIDEO_TYPES", "Upload", "read_upload"]
+__all__ = ["ACTIVE_TYPES", "IMAGE_TYPES", "MAX_UPLOAD", "VIDEO_TYPES", "Upload", "read_upload"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
@@ -15,6 +14,7 @@ from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
 from pydotorg.core.schemas import given_fields
+from pydotorg.core.urls import link_errors
 from pydotorg.domains.banners import schemas
 from pydotorg.domains.banners.models import Banner
 
@@ -23,8 +23,6 @@ CHANGE_BANNER = register("banners.change_banner", "Can change banners (and see i
 DELETE_BANNER = register("banners.delete_banner", "Can delete banners")
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-# A path on the site or an http(s) URL: the button is a link anyone may follow.
-SAFE_LINK = re.compile(r"^(https?://[^\s]+|/[^\s]*)$")
 
 
 def can_see_inactive(principal: Principal | None) -> bool:
@@ -44,8 +42,9 @@ def banner_read(b: Banner) -> schemas.BannerRead:
 
 
 def _check_link(values: dict[str, Any]) -> None:
-    if "link" in values and not SAFE_LINK.match(values["link"]):
-        raise ValidationFailed({"link": ["Enter a path on this site or an http(s) URL."]})
+    # A path on the site or an http(s) URL (core/urls.py): the button is a link anyone may follow.
+    if "link" in values and (problems := link_errors(values["link"])):
+        raise ValidationFailed({"link": problems})
 
 
 async def _banner(tx: AsyncSession, banner_id: int, principal: Principal | None) -> Banner:

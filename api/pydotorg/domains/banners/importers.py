@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, register
-from pydotorg.domains.banners.controllers import SAFE_LINK
+from pydotorg.core.urls import link_errors
 from pydotorg.domains.banners.models import Banner
 
 
 async def convert_banner(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
     link = str(fields.get("link") or "")
-    if not SAFE_LINK.match(link):
-        raise RowError(f"link {link!r} is not a path or an http(s) URL")
+    if problems := link_errors(link):
+        raise RowError(f"link {link!r}: {problems[0]}")
     return {
         "id": int(pk),
         "title": str(fields.get("title") or "")[:1024],

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core.db import transaction, utcnow
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.blogs.models import BlogEntry, Feed, RelatedBlog
 from pydotorg.domains.blogs.services import FEED_LOCK, assign, canonical_entry_url, entry_text
 from pydotorg.settings import Settings
@@ -170,7 +171,7 @@ def parse(content: bytes, *, base_url: str, content_type: str, python_blog_url: 
         link = _text(item.get("link")).strip()
         pub_date = _utc(item.get("published_parsed") or item.get("updated_parsed"))
         url = canonical_entry_url(link, python_blog_url) if link else ""
-        if not url.startswith(("http://", "https://")) or len(url) > URL_MAX or pub_date is None:
+        if http_url_errors(url, max_length=URL_MAX) or pub_date is None:  # the one link rule
             skipped += 1
             continue
         if url in seen:  # the same post twice in one document: the first one counts

@@ -11,12 +11,13 @@ from sqlalchemy import Select, select
 
 from pydotorg.core.db import utcnow
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.urls import HTTP_URL_PATTERN
 from pydotorg.domains.blogs.models import BlogEntry, Feed, FeedAggregate, RelatedBlog
 from pydotorg.domains.blogs.services import canonical_entry_url, entry_text
 from pydotorg.settings import Settings
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
-HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+HTTP_URL = re.compile(HTTP_URL_PATTERN)  # the one link rule (core/urls.py)
 # Stored links move to python.org's canonical blog host, as its data migration 0004 did (importers
 # get no settings; this is the setting's default, which the feed import uses too).
 PYTHON_BLOG_URL = Settings().python_blog_url

@@ -10,15 +10,21 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import (
+    HTTP_URL_PATTERN,
+    OPTIONAL_HTTP_URL_PATTERN,
+    OPTIONAL_SLUG_PATTERN,
+    SLUG_PATTERN,
+)
 
 # Feeds are fetched and links followed: only http(s) URLs with a host.
-HttpUrl = Annotated[str, Meta(min_length=1, max_length=500, pattern=r"^https?://[^\s/?#]+[^\s]*$")]
-OptionalHttpUrl = Annotated[str, Meta(max_length=500, pattern=r"^(https?://[^\s/?#]+[^\s]*)?$")]
+HttpUrl = Annotated[str, Meta(min_length=1, max_length=500, pattern=HTTP_URL_PATTERN)]
+OptionalHttpUrl = Annotated[str, Meta(max_length=500, pattern=OPTIONAL_HTTP_URL_PATTERN)]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 InternalName = Annotated[str, Meta(min_length=1, max_length=100)]
 Title = Annotated[str, Meta(min_length=1, max_length=200)]
-Slug = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")]
-OptionalSlug = Annotated[str, Meta(max_length=50, pattern=r"^[-a-zA-Z0-9_]*$")]
+Slug = Annotated[str, Meta(min_length=1, max_length=50, pattern=SLUG_PATTERN)]
+OptionalSlug = Annotated[str, Meta(max_length=50, pattern=OPTIONAL_SLUG_PATTERN)]
 LongText = Annotated[str, Meta(max_length=1_000_000)]
 FeedId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
 FeedIds = Annotated[list[FeedId], Meta(max_length=1000)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -54,10 +55,12 @@ def photo_read(photo: Photo, storage: Storage) -> schemas.PhotoRead:
     )
 
 
-def video_read(video: Video, storage: Storage) -> schemas.VideoRead:
+def video_read(video: Video, storage: Storage, *, raw_embed: bool = False) -> schemas.VideoRead:
+    """``video_embed`` (the raw code) only for editors, who edit it; everyone else, the built site
+    included, gets the sanitized ``video_embed_html`` alone."""
     return schemas.VideoRead(
         id=video.id,
-        video_embed=video.video_embed,
+        video_embed=video.video_embed if raw_embed else msgspec.UNSET,
         video_embed_html=video.video_embed_html,
         video_data=video.video_data,
         video_data_public_url=_public_url(storage, video.video_data),
@@ -68,7 +71,7 @@ def video_read(video: Video, storage: Storage) -> schemas.VideoRead:
     )
 
 
-def post_read(p: Post, storage: Storage) -> schemas.PostRead:
+def post_read(p: Post, storage: Storage, *, raw_embed: bool = False) -> schemas.PostRead:
     return schemas.PostRead(
         id=p.id,
         url=svc.post_url(p.id),
@@ -83,7 +86,7 @@ def post_read(p: Post, storage: Storage) -> schemas.PostRead:
         status=p.status,
         links=[link_read(link) for link in p.links],
         photos=[photo_read(photo, storage) for photo in p.photos],
-        videos=[video_read(video, storage) for video in p.videos],
+        videos=[video_read(video, storage, raw_embed=raw_embed) for video in p.videos],
         created=p.created,
         updated=p.updated,
     )
@@ -130,13 +133,15 @@ class CommunityController(Controller):
         if media_type is not None:
             stmt = stmt.where(Post.media_type == media_type)
         rows, meta = await paginate(tx, stmt, limit, offset)
-        return schemas.PostList(data=[post_read(p, storage) for p in rows], meta=meta)
+        raw = can_see_private(principal_of(request))
+        return schemas.PostList(data=[post_read(p, storage, raw_embed=raw) for p in rows], meta=meta)
 
     @get("/{post_id:int}", operation_id="community_read", summary="One community post")
     async def read_post(
         self, request: Request[Any, Any, Any], tx: AsyncSession, storage: Storage, post_id: PK
     ) -> schemas.PostRead:
-        return post_read(await _post(tx, post_id, principal_of(request)), storage)
+        principal = principal_of(request)
+        return post_read(await _post(tx, post_id, principal), storage, raw_embed=can_see_private(principal))
 
     @post(
         "/",
@@ -147,7 +152,7 @@ class CommunityController(Controller):
     async def create_post(
         self, tx: AsyncSession, storage: Storage, data: schemas.PostCreate
     ) -> schemas.PostRead:
-        return post_read(await svc.save_post(tx, given_fields(data), storage), storage)
+        return post_read(await svc.save_post(tx, given_fields(data), storage), storage, raw_embed=True)
 
     @patch(
         "/{post_id:int}",
@@ -164,7 +169,8 @@ class CommunityController(Controller):
         data: schemas.PostUpdate,
     ) -> schemas.PostRead:
         found = await _post(tx, post_id, principal_of(request))
-        return post_read(await svc.save_post(tx, given_fields(data), storage, found), storage)
+        saved = await svc.save_post(tx, given_fields(data), storage, found)
+        return post_read(saved, storage, raw_embed=True)
 
     @delete(
         "/{post_id:int}",
@@ -198,7 +204,7 @@ class CommunityController(Controller):
         photo = _part(found.photos, photo_id, "photo")
         upload = await read_upload(data, image=True)
         await svc.attach_file(tx, found, photo, upload, storage)
-        return post_read(found, storage)
+        return post_read(found, storage, raw_embed=True)
 
     @post(
         "/{post_id:int}/videos/{video_id:int}/data",
@@ -219,7 +225,7 @@ class CommunityController(Controller):
         video = _part(found.videos, video_id, "video")
         upload = await read_upload(data, allowed=VIDEO_TYPES)
         await svc.attach_file(tx, found, video, upload, storage)
-        return post_read(found, storage)
+        return post_read(found, storage, raw_embed=True)
 
 
 ROUTE_HANDLERS = [CommunityController]

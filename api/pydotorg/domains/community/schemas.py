@@ -10,6 +10,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import OPTIONAL_HTTP_URL_PATTERN
 
 Markup = Literal["html", "markdown", "restructuredtext", "text"]
 MediaType = Annotated[Literal[1, 2, 3, 4], Meta(description="1 text, 2 photo, 3 video, 4 link")]
@@ -18,7 +19,7 @@ Title = Annotated[str, Meta(max_length=200)]
 Content = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Text = Annotated[str, Meta(max_length=100_000)]
 # An absolute http(s) URL with a host, or empty (python.org's blank URLFields).
-URL = r"^(https?://[^\s/?#]+[^\s]*)?$"
+URL = OPTIONAL_HTTP_URL_PATTERN  # the one link rule (core/urls.py)
 Url200 = Annotated[str, Meta(max_length=200, pattern=URL, description="http(s) URL or empty")]
 Url1000 = Annotated[str, Meta(max_length=1000, pattern=URL, description="http(s) URL or empty")]
 ChildId = Annotated[int, Meta(ge=1, le=2**31 - 1, description="keep this existing item (updated in place)")]
@@ -46,7 +47,6 @@ class PhotoRead(msgspec.Struct):
 
 class VideoRead(msgspec.Struct):
     id: int
-    video_embed: str  # the raw embed code, as stored
     video_embed_html: str  # the sanitized embed: YouTube and Vimeo iframes only
     video_data: str  # storage path ("" when none was uploaded)
     video_data_public_url: str | None
@@ -54,6 +54,8 @@ class VideoRead(msgspec.Struct):
     click_through_url: str
     created: dt.datetime
     updated: dt.datetime
+    # The raw embed code as stored: only in answers to editors (who edit it), absent otherwise.
+    video_embed: str | UnsetType = UNSET
 
 
 class PostRead(msgspec.Struct):

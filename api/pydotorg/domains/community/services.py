@@ -22,6 +22,7 @@ from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
 from pydotorg.core.storage import Storage, safe_name
 from pydotorg.core.uploads import Upload
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.community.models import MEDIA_TEXT, STATUS_PRIVATE, Link, Photo, Post, Video
 
 PHOTOS_DIR = "community/photos"  # python.org's upload_to
@@ -65,12 +66,12 @@ _IFRAME = re.compile(r'<iframe((?:\s+[a-z-]+(?:="[^"]*")?)*)\s*>.*?</iframe>', r
 def embed_src(value: str) -> str | None:
     """An https URL on an allowed player host, or None. Old embed codes used ``http://`` or
     ``//``; the same player over https is what they meant."""
-    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in value):
-        return None  # browsers read "\" as "/" and skip some whitespace: the host could differ
     if value.startswith("//"):
         value = "https:" + value
     elif value.lower().startswith("http://"):
         value = "https://" + value[7:]
+    if http_url_errors(value):  # the one link rule (core/urls.py): no backslash, space, userinfo
+        return None
     try:
         parts = urlsplit(value)
         port = parts.port

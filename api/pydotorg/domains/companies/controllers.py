@@ -132,9 +132,8 @@ class CompaniesController(Controller):
     @delete(
         "/{company_id:int}",
         operation_id="companies_delete",
-        summary="Delete a company (its stories fall back to their own company name and URL)",
+        summary="Delete a company and its logo (its stories fall back to their own company name and URL)",
         guards=[permission_required(DELETE_COMPANY)],
     )
-    async def delete_company(self, tx: AsyncSession, company_id: PK) -> None:
-        await tx.delete(await _company(tx, company_id))
-        await tx.flush()
+    async def delete_company(self, tx: AsyncSession, storage: Storage, company_id: PK) -> None:
+        await svc.delete_company(tx, await _company(tx, company_id), storage)

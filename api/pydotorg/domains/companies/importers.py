@@ -9,9 +9,18 @@ from sqlalchemy import select
 
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, register
 from pydotorg.core.markup import render
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.companies.models import Company
 
 MARKUPS = {"restructuredtext", "markdown", "html", "text"}
+
+
+def _checked_link(value: str | None, name: str) -> str | None:
+    """The site's one link rule (core/urls.py): a row with a link a browser would misread is
+    reported and skipped, as the API refuses it."""
+    if value and (problems := http_url_errors(value)):
+        raise RowError(f"{name} {value[:100]!r}: {problems[0]}")
+    return value
 
 
 def markup_of(fields: Mapping[str, Any], name: str) -> str:
@@ -57,7 +66,7 @@ async def convert_company(pk: Any, fields: Mapping[str, Any], ctx: ImportContext
         "about_html": render(about, markup),
         "contact": text_or_none(fields.get("contact"), 100),
         "email": text_or_none(fields.get("email"), 254),
-        "url": text_or_none(fields.get("url"), 200),
+        "url": _checked_link(text_or_none(fields.get("url"), 200), "url"),
         "logo": text_or_none(fields.get("logo"), 400),
     }
 

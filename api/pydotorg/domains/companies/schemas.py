@@ -9,14 +9,15 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import HTTP_URL_PATTERN, SLUG_PATTERN
 
 Markup = Literal["restructuredtext", "markdown", "html", "text"]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[-a-zA-Z0-9_]+$")]
+Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
 Text = Annotated[str, Meta(max_length=100_000)]
 Contact = Annotated[str, Meta(max_length=100)]
 Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^https?://\S+$", description="http(s) URL")]
+Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=HTTP_URL_PATTERN, description="http(s) URL")]
 
 
 class CompanyRead(msgspec.Struct):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.db import slugify
+from pydotorg.core.db import add_after_commit, slugify
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.storage import Storage
 from pydotorg.domains.companies.models import Company
 
 
@@ -42,3 +44,13 @@ async def save_company(
     session.add(company)
     await session.flush()
     return company
+
+
+async def delete_company(session: AsyncSession, company: Company, storage: Storage) -> None:
+    """Delete a company, and its stored logo once the delete has committed (a failed unlink leaves
+    an orphan file, never a row pointing at a missing one). A logo another company names is kept."""
+    logo = company.logo
+    await session.delete(company)
+    await session.flush()
+    if logo and not await session.scalar(select(Company.id).where(Company.logo == logo).limit(1)):
+        add_after_commit(session, partial(storage.delete, logo))

@@ -9,6 +9,7 @@ from typing import Any
 from pydotorg.core.db import slugify, utcnow
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
 from pydotorg.core.markup import render
+from pydotorg.core.urls import slug_errors
 from pydotorg.domains.downloads.models import OS, URL_FIELDS, Release, ReleaseFile
 from pydotorg.domains.pages.models import Page
 
@@ -37,6 +38,14 @@ def _str(fields: Mapping[str, Any], name: str, limit: int | None = None) -> str:
     return text
 
 
+def _slug(fields: Mapping[str, Any], name: str) -> str:
+    """An OS's or release's slug names its page: the site's slug rule (core/urls.py)."""
+    slug = _str(fields, "slug", 200) or slugify(name)
+    if problems := slug_errors(slug):
+        raise RowError(f"slug {slug!r}: {problems[0]}")
+    return slug
+
+
 async def convert_os(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
     name = _str(fields, "name", 200)
     if not name:
@@ -44,7 +53,7 @@ async def convert_os(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> 
     return {
         "id": int(pk),
         "name": name,
-        "slug": _str(fields, "slug", 200) or slugify(name),
+        "slug": _slug(fields, name),
         **_audit(fields),
         **await _users(fields, ctx),
     }
@@ -62,7 +71,7 @@ async def convert_release(pk: Any, fields: Mapping[str, Any], ctx: ImportContext
     return {
         "id": int(pk),
         "name": name,
-        "slug": _str(fields, "slug", 200) or slugify(name),
+        "slug": _slug(fields, name),
         "version": version,
         "is_latest": bool(fields.get("is_latest", False)),
         "is_published": bool(fields.get("is_published", False)),

@@ -11,9 +11,10 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import OPTIONAL_SLUG_PATTERN
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Slug = Annotated[str, Meta(max_length=200, pattern=r"^[-a-zA-Z0-9_]*$")]
+Slug = Annotated[str, Meta(max_length=200, pattern=OPTIONAL_SLUG_PATTERN)]
 Url = Annotated[str, Meta(max_length=200)]
 Id = Annotated[int, Meta(ge=1, le=2**31 - 1)]
 VersionField = Literal[1, 2, 3, 100]

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.db import slugify
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.urls import http_url_errors, slug_errors
 from pydotorg.domains.downloads.models import (
     OS,
     SIDECAR_SUFFIXES,
@@ -124,8 +125,12 @@ async def save_os(session: AsyncSession, data: Mapping[str, Any], os: OS | None 
         errors["name"] = ["This field is required."]
     if not values["slug"]:
         errors["slug"] = ["This field is required."]
-    elif msgs := await _unique(session, OS, "slug", values["slug"], os.id if os is not None else None, "OS"):
-        errors["slug"] = msgs
+    else:  # /downloads/<slug>/ is a directory of the site
+        exclude = os.id if os is not None else None
+        slug = values["slug"]
+        msgs = slug_errors(slug) or await _unique(session, OS, "slug", slug, exclude, "OS")
+        if msgs:
+            errors["slug"] = msgs
     if errors:
         raise ValidationFailed(errors)
     if os is None:
@@ -170,14 +175,20 @@ async def save_release(
     if values["content_markup_type"] not in RELEASE_MARKUP_TYPES:
         errors["content_markup_type"] = [f'"{values["content_markup_type"]}" is not a valid choice.']
     notes = values["release_notes_url"]
-    if notes and not notes.startswith(("http://", "https://")):
+    # The one link and slug rules (core/urls.py) for what this write sets: /downloads/release/<slug>/
+    # is a directory of the site.
+    if notes and "release_notes_url" in data and http_url_errors(notes):
         errors["release_notes_url"] = ["Enter a valid URL."]
+    if (creating or "slug" in data) and (msgs := slug_errors(values["slug"])):
+        errors["slug"] = msgs
     page_id = values["release_page_id"]
     if page_id is not None and await session.get(Page, page_id) is None:
         errors["release_page"] = ["The page does not exist."]
     exclude = release.id if release is not None else None
-    if values["slug"] and (
-        msgs := await _unique(session, Release, "slug", values["slug"], exclude, "Release")
+    if (
+        values["slug"]
+        and "slug" not in errors
+        and (msgs := await _unique(session, Release, "slug", values["slug"], exclude, "Release"))
     ):
         errors["slug"] = msgs
     if errors:

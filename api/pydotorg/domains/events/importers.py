@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from pydotorg.core.changes import Change
 from pydotorg.core.db import utcnow
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.events.models import (
     Alarm,
     Calendar,
@@ -42,6 +43,14 @@ DJANGO_DURATION = re.compile(
 )
 
 
+def _checked_link(value: str | None, name: str) -> str | None:
+    """The site's one link rule (core/urls.py): a row with a link a browser would misread is
+    reported and skipped, as the API refuses it."""
+    if value and (problems := http_url_errors(value)):
+        raise RowError(f"{name} {value[:100]!r}: {problems[0]}")
+    return value
+
+
 def _text(fields: Mapping[str, Any], name: str, limit: int, *, required: bool = False) -> str:
     value = str(fields.get(name) or "")
     if required and not value:
@@ -53,6 +62,10 @@ def _text(fields: Mapping[str, Any], name: str, limit: int, *, required: bool = 
 
 def _optional(fields: Mapping[str, Any], name: str, limit: int) -> str | None:
     return _text(fields, name, limit) or None
+
+
+def _link(fields: Mapping[str, Any], name: str, limit: int) -> str | None:
+    return _checked_link(_optional(fields, name, limit), name)
 
 
 def _slug(fields: Mapping[str, Any], limit: int) -> str:
@@ -106,7 +119,7 @@ async def convert_calendar(pk: Any, fields: Mapping[str, Any], ctx: ImportContex
         "name": _text(fields, "name", 100),
         "slug": slug,
         "description": _optional(fields, "description", 255),
-        **{name: _optional(fields, name, 200) for name in ("url", "rss", "embed", "twitter")},
+        **{name: _link(fields, name, 200) for name in ("url", "rss", "embed", "twitter")},
         **_audit(fields),
         **await _users(fields, ctx),
     }
@@ -128,7 +141,7 @@ async def convert_location(pk: Any, fields: Mapping[str, Any], ctx: ImportContex
         "id": int(pk),
         "name": _text(fields, "name", 255),
         "address": _optional(fields, "address", 255),
-        "url": _optional(fields, "url", 200),
+        "url": _link(fields, "url", 200),
         "calendar_id": await ctx.require(Calendar.__table__, fields.get("calendar"), "calendar"),
     }
 

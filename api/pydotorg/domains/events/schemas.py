@@ -11,10 +11,11 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import SLUG_PATTERN
 
 EventMarkup = Literal["restructuredtext", "markdown", "html", "text"]
 Frequency = Literal[0, 1, 2, 3]  # yearly, monthly, weekly, daily (dateutil's constants)
-SlugPattern = r"^[-a-zA-Z0-9_]+$"
+SlugPattern = SLUG_PATTERN
 CalendarSlug = Annotated[str, Meta(min_length=1, max_length=50, pattern=SlugPattern)]
 CategorySlug = Annotated[str, Meta(min_length=1, max_length=200, pattern=SlugPattern)]
 Name100 = Annotated[str, Meta(min_length=1, max_length=100)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pydotorg.core.db import slugify, utcnow
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.events.models import (
     Calendar,
     Event,
@@ -42,11 +42,10 @@ Errors = dict[str, list[str]]
 
 
 def url_errors(value: str | None) -> list[str]:
-    """An optional http(s) URL with a host and no whitespace."""
+    """An optional http(s) URL with a host: the one link rule (core/urls.py)."""
     if value is None or value == "":
         return []
-    parts = urlsplit(value)
-    if parts.scheme not in URL_SCHEMES or not parts.netloc or any(c.isspace() for c in value):
+    if http_url_errors(value):
         return ["Enter a valid http:// or https:// URL."]
     return []
 

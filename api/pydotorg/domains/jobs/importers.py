@@ -18,8 +18,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from pydotorg.core.db import slugify
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
 from pydotorg.core.markup import render
+from pydotorg.core.urls import MAX_SLUG, http_url_errors, slug_errors
 from pydotorg.domains.jobs.models import STATUSES, Job, JobCategory, JobReviewComment, JobType, job_job_types
 from pydotorg.domains.jobs.services import MARKUPS, render_job
+
+
+def _checked_link(value: str | None, name: str) -> str | None:
+    """The site's one link rule (core/urls.py): a row with a link a browser would misread is
+    reported and skipped, as the API refuses it."""
+    if value and (problems := http_url_errors(value)):
+        raise RowError(f"{name} {value[:100]!r}: {problems[0]}")
+    return value
 
 
 def _markup(fields: Mapping[str, Any], name: str) -> str:
@@ -51,6 +60,8 @@ def _taxonomy_converter(model: type[JobType | JobCategory]) -> Any:
         slug = _text(fields, "slug", 200) or slugify(name)
         if not slug:
             raise RowError(f"name {name!r} gives an empty slug")
+        if problems := slug_errors(slug):
+            raise RowError(f"slug {slug!r}: {problems[0]}")
         taken: set[tuple[str, int]] = ctx.seen[f"{model.__tablename__}:slugs"]
         other = next((i for s, i in taken if s == slug and i != int(pk)), None)
         if other is None:
@@ -90,7 +101,7 @@ async def convert_job(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) ->
         "requirements_markup_type": _markup(fields, "requirements"),
         "contact": _text(fields, "contact", 100),
         "email": _text(fields, "email", 254),
-        "url": _text(fields, "url", 200),
+        "url": _checked_link(_text(fields, "url", 200), "url"),
         "submitted_by_id": await ctx.user_id(fields.get("submitted_by")),
         "status": status,
         "expires": parse_dt(fields.get("expires")),
@@ -106,6 +117,8 @@ async def convert_job(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) ->
     for name in ("description_html", "requirements_html", "company_description_html"):
         row[name] = getattr(job, name)
     row["location_slug"], row["country_slug"] = job.location_slug, job.country_slug
+    if len(job.location_slug) > MAX_SLUG:  # /jobs/location/<slug>/ must be a file name
+        raise RowError(f"city, region and country make a location slug longer than {MAX_SLUG} characters")
     # Last, once the row is known to be good: its types (the key to ``jobs`` is checked at commit).
     job_id = row["id"]
     await ctx.session.execute(

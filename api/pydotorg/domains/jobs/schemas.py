@@ -15,11 +15,12 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import HTTP_URL_PATTERN, SLUG_PATTERN
 
 JobMarkup = Literal["restructuredtext", "markdown", "html", "text"]
 Status = Literal["draft", "review", "approved", "rejected", "archived", "removed", "expired"]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[-a-zA-Z0-9_]+$")]
+Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
 Required100 = Annotated[str, Meta(min_length=1, max_length=100)]
 Optional100 = Annotated[str, Meta(max_length=100)]
 LongText = Annotated[str, Meta(max_length=100_000)]
@@ -27,7 +28,7 @@ RequiredText = Annotated[str, Meta(min_length=1, max_length=100_000)]
 Email = Annotated[
     str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Public")
 ]
-Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^https?://", description="http(s) URL")]
+Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=HTTP_URL_PATTERN, description="http(s) URL")]
 TypeSlugs = Annotated[list[Slug], Meta(max_length=50)]
 
 

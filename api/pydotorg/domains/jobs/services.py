@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, or_, select
@@ -29,6 +28,7 @@ from pydotorg.core.errors import ConflictException, ValidationFailed
 from pydotorg.core.markup import render
 from pydotorg.core.pagination import ListMeta, paginate
 from pydotorg.core.permissions import Principal
+from pydotorg.core.urls import MAX_SLUG, http_url_errors, slug_errors
 from pydotorg.domains.jobs import mail
 from pydotorg.domains.jobs.models import (
     APPROVED,
@@ -50,6 +50,7 @@ from pydotorg.domains.users.models import User
 MODERATE = "jobs.moderate"
 NEW_DAYS = 30  # python.org's Job.NEW_THRESHOLD: the "New" badge
 MARKUPS = ("restructuredtext", "markdown", "html", "text")
+LOCATION = ("city", "region", "country")
 REQUIRED = ("job_title", "company_name", "city", "country", "description", "requirements")
 
 # action -> (the statuses it may start from, the status it leads to); owners make OWNER_MOVES.
@@ -290,27 +291,31 @@ def display_user(user: User | None) -> str:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def _valid_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:  # e.g. an unbalanced "[" in the host
-        return False
-    return parts.scheme in ("http", "https") and bool(host) and not any(c.isspace() for c in url)
-
-
 def _check(values: Mapping[str, Any], *, creating: bool) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name in REQUIRED:
         if (creating or name in values) and not str(values.get(name) or "").strip():
             errors[name] = ["This field is required."]
-    if "url" in values and not _valid_url(str(values["url"])):
+    if "url" in values and http_url_errors(str(values["url"])):  # the one link rule (core/urls.py)
         errors["job_url"] = ["Enter a valid http:// or https:// URL."]
     for field in ("description", "requirements", "company_description"):
         markup = values.get(f"{field}_markup_type")
         if markup is not None and markup not in MARKUPS:
             errors[f"{field}_markup_type"] = [f'"{markup}" is not a valid choice.']
     return errors
+
+
+def _location_errors(values: Mapping[str, Any], job: Job | None) -> dict[str, list[str]]:
+    """The location's slug names a page (``/jobs/location/<slug>/``): it must be a file name."""
+    place = {name: str(values.get(name, getattr(job, name, "") if job else "") or "") for name in LOCATION}
+    slug = location_slugs(place["city"], place["region"], place["country"])[0]
+    if len(slug) <= MAX_SLUG:
+        return {}
+    message = (
+        f"City, region and country together make the location's URL (/jobs/location/<slug>/) longer "
+        f"than {MAX_SLUG} characters; shorten them."
+    )
+    return {name: [message] for name in LOCATION if place[name]}
 
 
 def render_job(job: Job) -> None:
@@ -358,7 +363,7 @@ async def save_job(
                 f"This job is {job.status}; its owner can change it only while it is a draft, "
                 "in review or rejected."
             )
-    errors = _check(values, creating=job is None)
+    errors = _check(values, creating=job is None) or _location_errors(values, job)
     if errors:
         raise ValidationFailed(errors)
     category_slug = values.pop("category", None)
@@ -486,6 +491,8 @@ async def save_taxonomy(
         values["slug"] = slugify(str(values.get("name") or ""))
         if not values["slug"]:
             raise ValidationFailed({"slug": ["The name gives an empty slug; give a slug."]})
+    if "slug" in values and (problems := slug_errors(str(values["slug"]))):
+        raise ValidationFailed({"slug": problems})  # /jobs/types/<slug>/ is a directory of the site
     if "slug" in values:
         stmt = select(model.id).where(model.slug == values["slug"])
         if item is not None:

@@ -3,7 +3,6 @@ unique per tree, and only safe link targets."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
+from pydotorg.core.urls import link_errors
 from pydotorg.domains.navigation.models import NavItem, NavTree
 
 # python.org's URL names used by its menus ("URL as pattern" items), and where they live here.
@@ -33,8 +33,6 @@ URL_NAMES: dict[str, str] = {
     "success_story_list": "/success-stories/",
     "community:post_list": "/community/",
 }
-
-_SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+|/[^\s]*|#[^\s]*|[A-Za-z0-9][-A-Za-z0-9_./#?=&%]*)$")
 
 ITEM_DEFAULTS: dict[str, Any] = {
     "parent_id": None,
@@ -62,8 +60,10 @@ def url_errors(url: str, url_as_pattern: bool) -> list[str]:
         if url not in URL_NAMES:
             return [f"Unknown URL name {url!r}; known names: {', '.join(sorted(URL_NAMES))}."]
         return []
-    if not _SAFE_URL.match(url) or url.lower().startswith(("javascript:", "data:", "vbscript:")):
-        return ["Enter a path, an http(s) or mailto: URL, or a relative link."]
+    # The one link rule (core/urls.py); menus may also hold mailto:, #fragments and relative
+    # links (python.org's "comingsoon"), none of which can lead to another host.
+    if link_errors(url, mailto=True, fragment=True, relative=True):
+        return ["Enter a path starting with a single /, an http(s) or mailto: URL, or a relative link."]
     return []
 
 

@@ -131,13 +131,14 @@ class PagesController(Controller):
     @delete(
         "/{page_id:int}",
         operation_id="pages_delete",
-        summary="Delete a page",
+        summary="Delete a page with its images and documents (their files too)",
         guards=[permission_required(DELETE_PAGE)],
     )
-    async def delete_page(self, request: Request[Any, Any, Any], tx: AsyncSession, page_id: PK) -> None:
+    async def delete_page(
+        self, request: Request[Any, Any, Any], tx: AsyncSession, storage: Storage, page_id: PK
+    ) -> None:
         page = await _page(tx, page_id, principal_of(request))
-        await tx.delete(page)
-        await tx.flush()
+        await svc.delete_page(tx, page, storage)
 
     @get(
         "/{page_id:int}/attachments",

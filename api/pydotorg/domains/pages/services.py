@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pydotorg.core.db import add_after_commit
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
-from pydotorg.domains.pages.models import Page
+from pydotorg.core.storage import Storage
+from pydotorg.core.urls import public_path_errors
+from pydotorg.domains.pages.models import DocumentFile, Image, Page
 
 # python.org's rule: optional leading slash, segments of [a-z0-9-.], optional trailing slash.
 PATH_RE = re.compile(r"^/?[a-z0-9\-.]+(/[a-z0-9\-.]+)*/?$")
+MAX_PATH = 500  # the column (python.org's CharField(max_length=500))
 PAGE_MARKUP_TYPES = ("restructuredtext", "markdown", "markdown_unsafe", "html", "plain", "text")
 
 
@@ -36,9 +41,12 @@ def normalize_path(path: str) -> str:
 
 
 def path_errors(path: str) -> list[str]:
+    """python.org's page rule (lowercase letters, digits, '-', '.'), then the site's one rule for
+    published paths (``core/urls.py``: no ``.``/``..``/hidden segments, bounded segments, no
+    path the builder owns)."""
     if not path or not PATH_RE.match(path) or not normalize_path(path):
         return ["Enter a valid path: lowercase letters, digits, '-', '.' and '/' only."]
-    return []
+    return public_path_errors(f"/{normalize_path(path)}/", max_length=MAX_PATH + 2)
 
 
 def render_page(page: Page) -> str:
@@ -89,3 +97,24 @@ async def by_path(session: AsyncSession, path: str, *, can_see_drafts: bool) -> 
     if not can_see_drafts:
         stmt = stmt.where(Page.is_published)
     return await session.scalar(stmt)
+
+
+async def delete_page(session: AsyncSession, page: Page, storage: Storage) -> None:
+    """Delete a page with its images and documents (their rows cascade), and their stored files
+    once the delete has committed: a failed unlink leaves an orphan file, never a row pointing
+    at a missing one. A file another page's row still names is kept."""
+    names = [
+        *await session.scalars(select(Image.image).where(Image.page_id == page.id)),
+        *await session.scalars(select(DocumentFile.document).where(DocumentFile.page_id == page.id)),
+    ]
+    await session.delete(page)
+    await session.flush()
+    if not names:
+        return
+    kept = {
+        *await session.scalars(select(Image.image).where(Image.image.in_(names))),
+        *await session.scalars(select(DocumentFile.document).where(DocumentFile.document.in_(names))),
+    }
+    for name in dict.fromkeys(names):
+        if name and name not in kept:
+            add_after_commit(session, partial(storage.delete, name))

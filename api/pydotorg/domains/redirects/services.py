@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.db import utcnow
 from pydotorg.core.errors import ValidationFailed
+from pydotorg.core.urls import link_errors, public_path_errors
 from pydotorg.domains.redirects.models import Redirect
 
 MAX_PATH = 200
 WHITESPACE = re.compile(r"\s")
-ABSOLUTE_URL = re.compile(r"^https?://[^/\s?#]+\S*$")
 
 
 def old_path_errors(old_path: str) -> list[str]:
@@ -37,7 +37,8 @@ def old_path_errors(old_path: str) -> list[str]:
         return ["The home page cannot be redirected."]
     if old_path == "/api" or old_path.startswith("/api/"):
         return ["Paths under /api/ belong to the API and cannot be redirected."]
-    return []
+    # The builder writes the redirect's page at this path: the site's one rule for paths.
+    return public_path_errors(old_path, max_length=MAX_PATH)
 
 
 def new_path_errors(new_path: str, old_path: str) -> list[str]:
@@ -48,10 +49,8 @@ def new_path_errors(new_path: str, old_path: str) -> list[str]:
         return [f"Ensure this value has at most {MAX_PATH} characters."]
     if WHITESPACE.search(new_path):
         return ["The target cannot contain whitespace."]
-    if new_path.startswith("//"):  # a protocol-relative URL, i.e. another host
+    if link_errors(new_path):  # the one link rule (core/urls.py): no //host, no backslash
         return ['Enter a path starting with a single /, an http(s) URL, or "" for 410 Gone.']
-    if not (new_path.startswith("/") or ABSOLUTE_URL.match(new_path)):
-        return ['Enter a path starting with /, an http(s) URL, or "" for 410 Gone.']
     if new_path == old_path:
         return ["The redirect would point to itself."]
     return []

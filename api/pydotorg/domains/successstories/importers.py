@@ -8,9 +8,18 @@ from typing import Any
 from pydotorg.core.db import utcnow
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
 from pydotorg.core.markup import render
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.companies.importers import markup_of, slug_of, text_or_none, unique_slug
 from pydotorg.domains.companies.models import Company
 from pydotorg.domains.successstories.models import Story, StoryCategory
+
+
+def _checked_link(value: str | None, name: str) -> str | None:
+    """The site's one link rule (core/urls.py): a row with a link a browser would misread is
+    reported and skipped, as the API refuses it."""
+    if value and (problems := http_url_errors(value)):
+        raise RowError(f"{name} {value[:100]!r}: {problems[0]}")
+    return value
 
 
 async def convert_category(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
@@ -35,7 +44,7 @@ async def convert_story(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) 
         "name": name,
         "slug": slug,
         "company_name": company_name,
-        "company_url": str(fields.get("company_url") or "")[:200],
+        "company_url": _checked_link(str(fields.get("company_url") or "")[:200], "company_url"),
         "company_id": await ctx.require(Company.__table__, fields.get("company"), "company"),
         "category_id": category_id,
         "author": author,

@@ -10,12 +10,13 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import HTTP_URL_PATTERN, SLUG_PATTERN
 
 Markup = Literal["restructuredtext", "markdown", "html", "text"]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[-a-zA-Z0-9_]+$")]
+Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
 Line500 = Annotated[str, Meta(min_length=1, max_length=500)]
-Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^https?://\S+$", description="http(s) URL")]
+Url = Annotated[str, Meta(min_length=1, max_length=200, pattern=HTTP_URL_PATTERN, description="http(s) URL")]
 # One address, nothing a mail header could read as a list, comment or second line.
 EMAIL = r"^[^@\s,;<>()\"\\]+@[^@\s,;<>()\"\\]+\.[^@\s,;<>()\"\\]+$"
 Email = Annotated[str, Meta(min_length=3, max_length=100, pattern=EMAIL)]

@@ -10,10 +10,19 @@ from sqlalchemy import select
 
 from pydotorg.core.db import utcnow
 from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.workgroups.models import CHARTER_FIELDS, WorkGroup
 from pydotorg.domains.workgroups.services import rendered
 
 SLUG = re.compile(r"^[-a-z0-9_]{1,200}$")
+
+
+def _checked_link(value: str | None, name: str) -> str | None:
+    """The site's one link rule (core/urls.py): a row with a link a browser would misread is
+    reported and skipped, as the API refuses it."""
+    if value and (problems := http_url_errors(value)):
+        raise RowError(f"{name} {value[:100]!r}: {problems[0]}")
+    return value
 
 
 async def convert_group(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> dict[str, Any]:
@@ -33,7 +42,7 @@ async def convert_group(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) 
         "approved": bool(fields.get("approved", False)),
         "short_description": str(fields.get("short_description") or ""),
         "markup_type": markup,
-        "url": str(fields.get("url") or "")[:200],
+        "url": _checked_link(str(fields.get("url") or "")[:200], "url"),
         "organizer_ids": sorted(
             {int(await ctx.user_id(u) or 0) for u in fields.get("organizers") or []} - {0}
         ),

@@ -10,12 +10,13 @@ from msgspec import UNSET, Meta, UnsetType
 
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.schemas import Input
+from pydotorg.core.urls import LOWER_SLUG_PATTERN, OPTIONAL_HTTP_URL_PATTERN
 
 Markup = Literal["restructuredtext", "markdown", "text"]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[-a-z0-9_]+$")]
+Slug = Annotated[str, Meta(min_length=1, max_length=200, pattern=LOWER_SLUG_PATTERN)]
 Text = Annotated[str, Meta(max_length=100_000)]
-Url = Annotated[str, Meta(max_length=200, pattern=r"^(https?://\S+)?$")]
+Url = Annotated[str, Meta(max_length=200, pattern=OPTIONAL_HTTP_URL_PATTERN)]
 UserIds = Annotated[list[Annotated[int, Meta(ge=1, le=2**31 - 1)]], Meta(max_length=500)]
 
 

@@ -4,6 +4,12 @@ atomically, purge what changed, and only then save the new cursor and output has
 Run in its own process (Pelican keeps process-wide state):
 ``python -m sitebuilder.build --api URL --out DIR [--full] [--api-key KEY]``; the SAQ job
 ``site.rebuild`` and ``pydotorg build-site`` both do exactly that.
+
+A record the builder cannot render never stops the site: an output whose path is unsafe
+(``outputs.unsafe_path``) or whose rendering raises is left out, logged, and listed under
+``skipped`` in ``_state/last-build.json`` (which the worker hands on to ``/api/v3/site/status``);
+everything else is published. Builds into one output directory take turns (a lock file), so a
+build left running by a dead worker and its replacement never interleave.
 """
 
 from __future__ import annotations
@@ -11,20 +17,33 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sitebuilder.outputs import Output, url_of
+import structlog
+
+from sitebuilder.outputs import Output, Skipped, url_of
 from sitebuilder.plan import globals_version, plan, site_globals
 from sitebuilder.snapshot import Api, ApiError, Snapshot, full_fetch, incremental_fetch
 
+log = structlog.get_logger(__name__)
+
 REDIRECTS_FILE = "_redirects.json"
+REPORT_FILE = "last-build.json"
+# Purges of a publish not yet confirmed: written before the switch, removed once purged, so a
+# build that dies in between leaves them to the next build instead of a stale CDN.
+PENDING_PURGES_FILE = "pending-purges.json"
+BUILD_LOCK_FILE = ".build.lock"
 
 
 @dataclass
@@ -37,12 +56,13 @@ class Summary:
     cursor: int
     seconds: float
     purged: list[str]
+    skipped: list[dict[str, str | None]] = field(default_factory=list)
 
     def line(self) -> str:
         return (
             f"{self.mode} build: {self.written} written, {self.unchanged} unchanged, "
             f"{self.deleted} deleted, {self.changes} changes, cursor {self.cursor}, "
-            f"{self.seconds:.2f} s"
+            f"{self.seconds:.2f} s" + (f", {len(self.skipped)} skipped" if self.skipped else "")
         )
 
 
@@ -74,6 +94,31 @@ def _progress_bar(done: int, total: int) -> None:
         sys.stderr.flush()
 
 
+def _write_json(path: Path, value: Any) -> None:
+    """Readers (the worker, operators) never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def _log_skipped(skipped: list[Skipped]) -> None:
+    for s in skipped:
+        log.warning("site.output_skipped", **s.as_dict())
+
+
+@contextmanager
+def _build_lock(out: Path) -> Iterator[None]:
+    """One build at a time per output directory; the lock goes with the process that held it."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / BUILD_LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(
     api_url: str,
     out: Path,
@@ -83,6 +128,28 @@ def build(
     site_url: str = "",
     state_dir: Path | None = None,
     show_progress: bool = False,
+) -> Summary:
+    with _build_lock(out):
+        return _build(
+            api_url,
+            out,
+            api_key=api_key,
+            full=full,
+            site_url=site_url,
+            state_dir=state_dir,
+            show_progress=show_progress,
+        )
+
+
+def _build(
+    api_url: str,
+    out: Path,
+    *,
+    api_key: str,
+    full: bool,
+    site_url: str,
+    state_dir: Path | None,
+    show_progress: bool,
 ) -> Summary:
     from pydotorg.settings import Settings
     from sitebuilder.cdn import create_cdn
@@ -119,7 +186,7 @@ def build(
     phase("fetch")
     site_url = site_url.rstrip("/")
     theme = f"{theme_version()} {site_url}"  # every link carries the site URL
-    outputs = plan(snap, site_url)
+    outputs, skipped = plan(snap, site_url)
     version = globals_version(theme, snap)
     # Pages show the menus; fragments and generated text files depend on the theme and URL alone.
     hashes = {o.path: o.digest(version if o.uses_site_globals else theme) for o in outputs}
@@ -131,12 +198,40 @@ def build(
         snap.outputs = hashes
         snap.site_version = version
         snap.save(snapshot_path)
-        return Summary(
-            "incremental", 0, len(outputs), 0, changes, snap.cursor, time.perf_counter() - started, []
+        _log_skipped(skipped)
+        summary = Summary(
+            "incremental",
+            0,
+            len(outputs),
+            0,
+            changes,
+            snap.cursor,
+            time.perf_counter() - started,
+            [],
+            [s.as_dict() for s in skipped],
         )
+        _write_json(
+            state / REPORT_FILE,
+            {
+                **dataclasses.asdict(summary),
+                "published": [],
+                "deleted_files": [],
+                "purged_urls": [],
+                "purged_keys": [],
+                "phase_seconds": phases,
+            },
+        )
+        return summary
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
-        render_outputs(todo, rendered, snap, site_url, live=current, show_progress=show_progress)
+        failed = render_outputs(todo, rendered, snap, site_url, live=current, show_progress=show_progress)
+        if failed:
+            # Not published and not recorded as built: the next build tries them again (and a
+            # full build of the same data leaves them out just the same).
+            for f in failed:
+                hashes.pop(f.path, None)
+            skipped = sorted(skipped + failed, key=lambda s: s.path)
+            removed = sorted(set(old_outputs) - set(hashes))
         phase("render")
         changed: list[str] = []
         live = current if previous is not None else None
@@ -150,20 +245,27 @@ def build(
                 produced.unlink()  # identical to what is live: nothing to publish or purge
                 continue
             changed.append(rel)
+        urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
+        pending = _pending_purges(state)
+        purges = purge_plan(
+            sorted(set(urls) | set(pending.urls)),
+            site_changed=site_changed or bool(pending.keys) or any(p.startswith("theme/") for p in changed),
+        )
+        if previous is not None and (purges.urls or purges.keys):
+            _write_json(state / PENDING_PURGES_FILE, dataclasses.asdict(purges))
         if live is not None:
             # Only the changed files are handed over; the rest is linked from the live release.
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed, overlay=True))
         else:
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed))
     phase("publish")
-    urls = sorted({url_of(p) for p in changed + removed if not p.startswith("theme/")})
-    purges = purge_plan(urls, site_changed=site_changed or any(p.startswith("theme/") for p in changed))
     cdn = create_cdn(Settings.from_env())
     if previous is not None:  # a first build has nothing cached to purge
         if purges.keys:
             asyncio.run(cdn.purge_keys(purges.keys))
         if purges.urls:
             asyncio.run(cdn.purge_urls([site_url + u for u in purges.urls]))
+    (state / PENDING_PURGES_FILE).unlink(missing_ok=True)
     if REDIRECTS_FILE in changed:  # the edge answers data redirects with their real status
         live_now = origin.current_dir()
         assert live_now is not None
@@ -172,15 +274,17 @@ def build(
     snap.outputs = hashes
     snap.site_version = version
     snap.save(snapshot_path)  # only after a successful publish: a failed build retries the same changes
+    _log_skipped(skipped)
     summary = Summary(
         "incremental" if previous is not None else "full",
-        len(todo),
+        len(todo) - len(failed),
         len(outputs) - len(todo),
         len(removed),
         max(changes, 0),
         snap.cursor,
         time.perf_counter() - started,
         urls,
+        [s.as_dict() for s in skipped],
     )
     # What the last build did, for operators and tests: the files published and what was purged.
     report = {
@@ -191,8 +295,16 @@ def build(
         "purged_keys": purges.keys if previous is not None else [],
         "phase_seconds": {**phases, "save": round(time.perf_counter() - mark, 3)},
     }
-    (state / "last-build.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    _write_json(state / REPORT_FILE, report)
     return summary
+
+
+def _pending_purges(state: Path) -> Purges:
+    try:
+        raw = json.loads((state / PENDING_PURGES_FILE).read_text())
+        return Purges(urls=[str(u) for u in raw["urls"]], keys=[str(k) for k in raw["keys"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Purges(urls=[], keys=[])
 
 
 def render_outputs(
@@ -203,20 +315,25 @@ def render_outputs(
     *,
     live: Path | None = None,
     show_progress: bool = False,
-) -> None:
+) -> list[Skipped]:
     """Render ``todo`` into ``rendered``; mirrors (``alias_of``) are copies of the file they mirror,
-    from this render or, when that file did not change, from the ``live`` tree."""
+    from this render or, when that file did not change, from the ``live`` tree. Returns the
+    outputs that could not be rendered (left out of ``rendered``)."""
     from sitebuilder.render import render
 
-    render(
+    failed = render(
         todo,
         rendered,
         site_url=site_url,
         site_globals=site_globals(snap),
         progress=_progress_bar if show_progress else None,
     )
+    failed_paths = {f.path for f in failed}
     for alias in todo:
         if alias.alias_of is None:
+            continue
+        if alias.alias_of in failed_paths:
+            failed.append(Skipped(alias.path, f"mirrors the skipped {alias.alias_of}", alias.record))
             continue
         source = rendered / alias.alias_of
         if not source.exists() and live is not None:
@@ -225,6 +342,7 @@ def render_outputs(
         target = rendered / alias.path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    return failed
 
 
 def build_from_snapshot(snapshot_path: Path, out: Path, *, site_url: str) -> Summary:
@@ -237,10 +355,11 @@ def build_from_snapshot(snapshot_path: Path, out: Path, *, site_url: str) -> Sum
     if snap is None:
         raise ApiError(f"{snapshot_path}: not a snapshot")
     site_url = site_url.rstrip("/")
-    outputs = plan(snap, site_url)
+    outputs, skipped = plan(snap, site_url)
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
-        render_outputs(outputs, rendered, snap, site_url)
+        skipped += render_outputs(outputs, rendered, snap, site_url)
+        _log_skipped(skipped)
         files = sorted(str(p.relative_to(rendered)) for p in rendered.rglob("*") if p.is_file())
         asyncio.run(LocalDirectoryOrigin(out).publish(rendered, changed=files, deleted=[]))
     return Summary("snapshot", len(outputs), 0, 0, 0, snap.cursor, time.perf_counter() - started, [])

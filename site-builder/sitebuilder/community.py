@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sitebuilder.outputs import Output, paginated
+from sitebuilder.outputs import Output, paginated, record_of
 from sitebuilder.snapshot import Snapshot
 
 PER_PAGE = 25
@@ -62,7 +62,12 @@ def community_pages(snap: Snapshot, boxes: dict[str, str]) -> list[Output]:
     out = paginated("community/", "community.html", posts, PER_PAGE, {"boxes": boxes})
     for post in posts:
         out.append(
-            Output(f"community/{post['id']}/index.html", f"community/{post['media']}.html", {"post": post})
+            Output(
+                f"community/{post['id']}/index.html",
+                f"community/{post['media']}.html",
+                {"post": post},
+                record=record_of("community", "post", post["id"]),
+            )
         )
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from icalendar import Calendar, Event, vRecur
 
-from sitebuilder.outputs import TEXT_RENDERERS, Output, paginated
+from sitebuilder.outputs import TEXT_RENDERERS, Output, paginated, record_of
 from sitebuilder.snapshot import Snapshot
 
 EVENTS_PER_PAGE = 6  # python.org's calendar pages
@@ -116,6 +116,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
     ]
     for cal in calendars:
         slug = cal["slug"]
+        cal_record = record_of("events", "calendar", cal["id"])
         mine = [e for e in events if e["calendar"] == slug]
         cal_upcoming = [summary_of[e["id"]] for e in mine if e["id"] in upcoming_ids]
         cal_past = [summary_of[e["id"]] for e in reversed(mine) if is_past(e, now)]
@@ -134,6 +135,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
             cal_upcoming,
             EVENTS_PER_PAGE,
             {**sidebar, "heading": f"Upcoming {cal['name']}", "featured": featured},
+            record=cal_record,
         )
         out += paginated(
             f"events/{slug}/past/",
@@ -141,6 +143,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
             cal_past,
             EVENTS_PER_PAGE,
             {**sidebar, "heading": f"Past {cal['name']}", "featured": None},
+            record=cal_record,
         )
         out += paginated(
             f"events/{slug}/categories/",
@@ -148,6 +151,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
             [{"name": c["name"], "url": c["page_url"]} for c in cal_categories],
             TAXONOMY_PER_PAGE,
             {**sidebar, "heading": f"{cal['name']}: categories"},
+            record=cal_record,
         )
         out += paginated(
             f"events/{slug}/locations/",
@@ -158,6 +162,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
             ],
             TAXONOMY_PER_PAGE,
             {**sidebar, "heading": f"{cal['name']}: locations"},
+            record=cal_record,
         )
         for category in cal_categories:
             items = [
@@ -171,6 +176,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
                 items,
                 EVENTS_PER_PAGE,
                 {**sidebar, "heading": f"{category['name']} events", "featured": None},
+                record=record_of("events", "category", category["id"]),
             )
         for loc in cal_locations:
             items = [
@@ -184,6 +190,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
                 items,
                 EVENTS_PER_PAGE,
                 {**sidebar, "heading": f"Events at {loc['name']}", "featured": None},
+                record=record_of("events", "location", loc["id"]),
             )
         # python.org's /events/<cal>/date/YYYY/MM/DD/ (events starting after that date): one page
         # per day on which an upcoming event starts.
@@ -206,6 +213,7 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
                         "page_count": 1,
                         "list_url": f"/events/{slug}/date/{y}/{m}/{d}/",
                     },
+                    record=cal_record,
                 )
             )
         for position, event in enumerate(mine):
@@ -220,9 +228,12 @@ def event_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Ou
                         "previous": _summary(mine[position - 1]) if position > 0 else None,
                         "next": _summary(mine[position + 1]) if position + 1 < len(mine) else None,
                     },
+                    record=record_of("events", "event", event["id"]),
                 )
             )
-        out.append(_ical_output(f"events/{slug}/calendar.ics", mine, cal["name"], site_url))
+        ical_output = _ical_output(f"events/{slug}/calendar.ics", mine, cal["name"], site_url)
+        ical_output.record = cal_record
+        out.append(ical_output)
     out.append(_ical_output("events/calendar.ics", events, "Python Events", site_url))
     return out
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sitebuilder.outputs import Output, paginated, rss
+from sitebuilder.outputs import Output, paginated, record_of, rss
 from sitebuilder.snapshot import Snapshot
 
 JOBS_PER_PAGE = 25  # python.org's job lists
@@ -50,13 +50,17 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
     locations: dict[str, dict[str, Any]] = {}
     for job, summary in zip(jobs, summaries, strict=True):
         for t in job["job_types"]:
-            types.setdefault(t["slug"], {"name": t["name"], "slug": t["slug"], "items": []})["items"].append(
-                summary
-            )
+            type_record = record_of("jobs", "type", t["id"])
+            types.setdefault(
+                t["slug"], {"name": t["name"], "slug": t["slug"], "items": [], "record": type_record}
+            )["items"].append(summary)
         c = job["category"]
-        categories.setdefault(c["slug"], {"name": c["name"], "slug": c["slug"], "items": []})["items"].append(
-            summary
-        )
+        category_record = record_of("jobs", "category", c["id"])
+        categories.setdefault(
+            c["slug"], {"name": c["name"], "slug": c["slug"], "items": [], "record": category_record}
+        )["items"].append(summary)
+        # A place is no record of its own: its page is made from the city, region and country of
+        # the newest listing there.
         place = locations.setdefault(
             job["location_slug"],
             {
@@ -64,6 +68,7 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
                 "slug": job["location_slug"],
                 "country": job["country"],
                 "items": [],
+                "record": record_of("jobs", "job", job["id"]),
             },
         )
         place["items"].append(summary)
@@ -75,6 +80,7 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
                 group["items"],
                 JOBS_PER_PAGE,
                 {**sidebar, "heading": f"{label}: {group['name']}"},
+                record=group["record"],
             )
     for slug, place in sorted(locations.items()):
         if slug == "telecommute":
@@ -85,6 +91,7 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
             place["items"],
             JOBS_PER_PAGE,
             {**sidebar, "heading": f"Jobs in {place['name']}"},
+            record=place["record"],
         )
     remote = [s for s in summaries if s["telecommuting"]]
     out += paginated(
@@ -170,6 +177,7 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
                     "related": related,
                     "boxes": boxes,
                 },
+                record=record_of("jobs", "job", job["id"]),
             )
         )
     out.append(Output("jobs/feed/rss/index.rss", None, text=_jobs_feed(jobs[:JOBS_FEED_SIZE], site_url)))

@@ -17,7 +17,7 @@ import msgspec
 from sitebuilder.community import community_pages
 from sitebuilder.events import event_pages, upcoming_for_home
 from sitebuilder.jobs import job_pages
-from sitebuilder.outputs import Output, rss, url_of
+from sitebuilder.outputs import Output, Skipped, isolate, record_of, rss, url_of
 from sitebuilder.snapshot import Snapshot
 from sitebuilder.stories import featured_story, story_pages
 
@@ -163,7 +163,10 @@ def globals_version(theme: str, snap: Snapshot) -> str:
     return hashlib.sha256(payload).hexdigest()[:16]
 
 
-def plan(snap: Snapshot, site_url: str) -> list[Output]:
+def plan(snap: Snapshot, site_url: str) -> tuple[list[Output], list[Skipped]]:
+    """Every output of the site, sorted by path, and the outputs left out because a record's data
+    makes a path that cannot be written (``outputs.isolate``). A skipped output is also left out
+    of the sitemap and ``_redirects.json``; pages that list its record still list it."""
     landing = snap.data.get("view:landing") or EMPTY_LANDING
     boxes = {b["label"]: b["content_html"] for b in snap.items("box")}
 
@@ -236,6 +239,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                         "latest_python3": landing["latest_python3"],
                         "latest_pymanager": landing["latest_pymanager"],
                     },
+                    record=record_of("downloads", "os", os["id"]),
                 )
             )
     for release in snap.items("release"):
@@ -246,6 +250,7 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
                     f"downloads/release/{release['slug']}/index.html",
                     "downloads/release.html",
                     {"detail": detail},
+                    record=record_of("downloads", "release", release["id"]),
                 )
             )
     # _redirects.json: each redirect's entry is written where the redirect is made.
@@ -256,15 +261,24 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         for path in (o.path, "getit/" + o.path.removeprefix("downloads/")):
             redirects[url_of(path)] = _redirect_entry(o.context["target"], 302)
     # Box fragments for the drop-downs and other sites: stored boxes, then the generated ones.
+    box_ids = {b["label"]: b["id"] for b in snap.items("box")}
     for label, html in sorted(boxes.items()):
         if label not in GENERATED_BOXES:
-            outputs.append(Output(f"box/{label}/index.html", "box.html", {"html": html}))
+            record = record_of("boxes", "box", box_ids[label])
+            outputs.append(Output(f"box/{label}/index.html", "box.html", {"html": html}, record=record))
     for label, ctx in generated.items():
         outputs.append(Output(f"box/{label}/index.html", f"boxes/{label}.html", ctx))
     outputs.append(Output("downloads/feed.rss", None, text=_releases_feed(snap, site_url)))
     # /getit/ is python.org's exact duplicate of the downloads URLs (reachable where /downloads/ is not).
     outputs.extend(
-        Output("getit/" + o.path.removeprefix("downloads/"), o.template, o.context, o.text, alias_of=o.path)
+        Output(
+            "getit/" + o.path.removeprefix("downloads/"),
+            o.template,
+            o.context,
+            o.text,
+            alias_of=o.path,
+            record=o.record,
+        )
         for o in list(outputs)
         if o.path.startswith("downloads/")
     )
@@ -280,20 +294,20 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
         if path in taken:  # an application URL wins over a CMS page, as in python.org
             continue
         taken.add(path)
+        record = record_of("pages", "page", page["id"])
         release = _release_for_legacy_page(page["path"], releases_by_slug)
         if release is not None:
             # python.org: /download/releases/X.Y.Z/ moves (301) to the release's page when that
             # release has no page of its own.
-            outputs.append(
-                Output(path, "redirect.html", {"target": release["url"], "target_title": release["name"]})
-            )
+            moved = {"target": release["url"], "target_title": release["name"]}
+            outputs.append(Output(path, "redirect.html", moved, record=record))
             redirects[url_of(path)] = _redirect_entry(release["url"], 301)
             continue
         template = PAGE_TEMPLATES.get(page["template_name"], "page.html")
         context: dict[str, Any] = {"page": _page(page), "boxes": pick(PAGE_BOXES)}
         if template.startswith("page_psf"):
             context["banner"] = psf_banner
-        outputs.append(Output(path, template, context))
+        outputs.append(Output(path, template, context, record=record))
     outputs.append(
         Output(
             "robots.txt", None, text=f"User-agent: *\nDisallow: /api/\n\nSitemap: {site_url}/sitemap.xml\n"
@@ -302,10 +316,13 @@ def plan(snap: Snapshot, site_url: str) -> list[Output]:
     outputs.append(Output("humans.txt", None, text=HUMANS_TXT))
     published = {o.path for o in outputs} | {"_redirects.json", "sitemap.xml"}
     outputs.extend(_stored_redirects(snap, published, redirects))
+    outputs, skipped = isolate(outputs)
+    left_out = {s.path for s in skipped}
+    redirects = {k: v for k, v in redirects.items() if redirect_output_path(k) not in left_out}
     text = msgspec.json.encode(redirects, order="sorted").decode() + "\n"
     outputs.append(Output("_redirects.json", None, text=text))
     outputs.append(Output("sitemap.xml", None, text=_sitemap(outputs, site_url)))
-    return sorted(outputs, key=lambda o: o.path)
+    return sorted(outputs, key=lambda o: o.path), skipped
 
 
 # Pages for visitors' own accounts and listings: not in the sitemap (they carry noindex too).
@@ -354,20 +371,27 @@ def _stored_redirects(snap: Snapshot, taken: set[str], redirects: dict[str, dict
     path python.org matched."""
     out = []
     for r in snap.data.get("view:redirects") or []:
-        path = r["old_path"].lstrip("/")
-        last = path.rsplit("/", 1)[-1]
-        path = path + "index.html" if path.endswith("/") else path if "." in last else path + "/index.html"
+        path = redirect_output_path(r["old_path"])
         if path in taken:
             continue
         taken.add(path)
+        record = record_of("redirects", "redirect", r["id"])
         if r["new_path"]:
             context = {"target": r["new_path"], "target_title": r["new_path"]}
-            out.append(Output(path, "redirect.html", context))
+            out.append(Output(path, "redirect.html", context, record=record))
             redirects[r["old_path"]] = _redirect_entry(r["new_path"], 301)
         else:
-            out.append(Output(path, "gone.html", {"old_path": r["old_path"]}))
+            out.append(Output(path, "gone.html", {"old_path": r["old_path"]}, record=record))
             redirects[r["old_path"]] = _redirect_entry("", 410)
     return out
+
+
+def redirect_output_path(url_path: str) -> str:
+    """The file that answers a redirect's path: ``/a/`` and ``/a`` are ``a/index.html``, a path
+    whose last segment has a dot (``/a/b.html``) is that file."""
+    path = url_path.lstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return path + "index.html" if path.endswith("/") else path if "." in last else path + "/index.html"
 
 
 def _source_file(snap: Snapshot, release: dict[str, Any] | None) -> str:
@@ -493,6 +517,7 @@ def _minutes_pages(snap: Snapshot, site_url: str, banner: dict[str, Any] | None)
                 f"{MINUTES}{m['date']}/index.html",
                 "minutes/detail.html",
                 {"minutes": page, "year": year, "banner": banner},
+                record=record_of("minutes", "minutes", m["id"]),
             )
         )
     out.append(Output(MINUTES + "feed/index.rss", None, text=_minutes_feed(items[:20], site_url)))

@@ -20,7 +20,7 @@ from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
-from sitebuilder.outputs import Output, text_of
+from sitebuilder.outputs import Output, Skipped, text_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 THEME = REPO_ROOT / "content-theme"
@@ -83,6 +83,7 @@ def _filesize(value: Any) -> str:
 _SELECTED: list[Output] = []
 _PROGRESS: list[Callable[[int, int], None]] = []
 _GLOBALS: dict[str, Any] = {}
+_FAILED: list[Skipped] = []
 
 
 class ApiOutputsGenerator(Generator):
@@ -101,21 +102,32 @@ class ApiOutputsGenerator(Generator):
             target = Path(self.output_path) / output.path
             if output.alias_of is not None:
                 continue  # copied from the output it mirrors once everything is written
-            if output.template is None:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text_of(output), encoding="utf-8")
-            else:
-                writer.write_file(
-                    output.path,
-                    self.get_template(output.template.removesuffix(".html")),
-                    self.context,
-                    relative_urls=False,
-                    override_output=True,
-                    page_url=output.url,
-                    **output.context,
-                )
+            try:
+                self._write(writer, output, target)
+            except Exception as exc:
+                # One record the theme cannot render must not stop the site: leave its file out
+                # and report it (build.py), render everything else.
+                reason = f"rendering failed: {type(exc).__name__}: {exc}"[:500]
+                _FAILED.append(Skipped(output.path, reason, output.record))
+                if target.is_file():
+                    target.unlink()
             for report in _PROGRESS:
                 report(index, total)
+
+    def _write(self, writer: Any, output: Output, target: Path) -> None:
+        if output.template is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text_of(output), encoding="utf-8")
+        else:
+            writer.write_file(
+                output.path,
+                self.get_template(output.template.removesuffix(".html")),
+                self.context,
+                relative_urls=False,
+                override_output=True,
+                page_url=output.url,
+                **output.context,
+            )
 
 
 def _get_generators(_pelican: Any) -> type[Generator]:
@@ -129,11 +141,13 @@ def render(
     site_url: str,
     site_globals: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> None:
+) -> list[Skipped]:
     """Render ``outputs`` (and the theme's static files) into ``out_dir``; ``site_globals`` is
     what every page shows (menus). Outputs that mirror another (``alias_of``) are rendered by
-    the caller copying the mirrored file."""
+    the caller copying the mirrored file. Returns the outputs whose rendering raised: they are
+    left out of ``out_dir``."""
     _SELECTED[:] = list(outputs)
+    _FAILED.clear()
     _PROGRESS[:] = [progress] if progress else []
     _GLOBALS.clear()
     _GLOBALS.update(site_globals or {})
@@ -186,3 +200,4 @@ def render(
             },
         )
         Pelican(settings).run()
+    return list(_FAILED)

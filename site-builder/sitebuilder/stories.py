@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sitebuilder.outputs import Output
+from sitebuilder.outputs import Output, record_of
 from sitebuilder.snapshot import Snapshot
 
 LATEST = 4
@@ -77,6 +77,7 @@ def story_pages(snap: Snapshot, boxes: dict[str, str]) -> list[Output]:
                     "stories": by_category.get(category["slug"], []),
                     "menu": menu,
                 },
+                record=record_of("successstories", "category", category["id"]),
             )
         )
     for story in stories:
@@ -96,6 +97,7 @@ def story_pages(snap: Snapshot, boxes: dict[str, str]) -> list[Output]:
                 story["url"].lstrip("/") + "index.html",
                 "stories/detail.html",
                 {"story": {**{k: story.get(k) for k in keys}, "category": story["category"]}, "menu": menu},
+                record=record_of("successstories", "story", story["id"]),
             )
         )
     return out

@@ -155,7 +155,10 @@ async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
     from pydotorg.core.changes import REBUILD_REQUESTS_KEY, enqueue_rebuild
 
     builds: list[int] = []
-    job_settings = msgspec.structs.replace(settings, site_api_key="k", queue_name="race-test-queue")
+    # No site watch: this test counts the rebuilds the job itself asks for.
+    job_settings = msgspec.structs.replace(
+        settings, site_api_key="k", queue_name="race-test-queue", site_watch_seconds=0
+    )
     queue = tasks.create_queue(job_settings)
 
     async def fake_build(_settings: Any, _builders: Any = None) -> tuple[str, int]:

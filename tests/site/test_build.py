@@ -293,6 +293,7 @@ async def test_rebuild_job_builds_and_publishes(
         site_origin_dir=str(tmp_path / "site"),
         queue_name="site-job-test",
         site_url=SITE,
+        site_watch_seconds=0,  # the test enqueues each build itself
     )
     queue = create_queue(job_settings)
     worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)

@@ -27,6 +27,9 @@ log = structlog.get_logger(__name__)
 CHANGE_FEED_LOCK = 0x70796F7267  # "pyorg"
 REBUILD_JOB = "site.rebuild"
 REBUILD_KEY = "site.rebuild"
+# A running rebuild touches its SAQ job every second; one untouched this long belongs to a worker
+# that died, and the site watch (core/tasks.py) replaces it.
+REBUILD_HEARTBEAT_SECONDS = 5
 VERSION_KEY = "pydotorg:data_version"
 
 
@@ -139,7 +142,14 @@ async def enqueue_rebuild(queue: Any, *, count: bool = True) -> None:
     try:
         if count and hasattr(queue, "redis"):
             await queue.redis.incr(REBUILD_REQUESTS_KEY)
-        await queue.enqueue(REBUILD_JOB, key=REBUILD_KEY, timeout=600, retries=3, retry_delay=5.0)
+        await queue.enqueue(
+            REBUILD_JOB,
+            key=REBUILD_KEY,
+            timeout=600,
+            heartbeat=REBUILD_HEARTBEAT_SECONDS,
+            retries=3,
+            retry_delay=5.0,
+        )
     except Exception as exc:  # Redis down: the change is in the feed; the next rebuild finds it.
         log.warning("rebuild_enqueue_failed", error=str(exc))
 

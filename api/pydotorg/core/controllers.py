@@ -1,4 +1,4 @@
-"""Platform routes: the change feed, health and readiness."""
+"""Platform routes: the change feed, the site's build status, health and readiness."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get
+from litestar.exceptions import ServiceUnavailableException
 from litestar.params import Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.changes import latest_cursor, list_changes
-from pydotorg.core.permissions import READ_CHANGES, permission_required, staff_required
+from pydotorg.core.changes import REBUILD_KEY, latest_cursor, list_changes
+from pydotorg.core.permissions import (
+    READ_CHANGES,
+    VIEW_SITE_STATUS,
+    permission_required,
+    require_principal,
+    staff_required,
+)
+from pydotorg.core.site_status import LAST_BUILD_KEY, LAST_ERROR_KEY, SITE_CURSOR_KEY, load_json
 
 
 class ChangeRead(msgspec.Struct):
@@ -68,6 +76,93 @@ class ChangesController(Controller):
                 latest=await latest_cursor(tx),
             ),
         )
+
+
+class SkippedOutput(msgspec.Struct):
+    """An output the builder left out, and the record behind it (change-feed names) when known."""
+
+    path: str
+    reason: str
+    domain: str | None = None
+    kind: str | None = None
+    id: str | None = None
+
+
+class SiteBuild(msgspec.Struct):
+    """The last build that published (the builder's ``last-build.json``, in short)."""
+
+    finished_at: str
+    mode: str = ""
+    cursor: int = 0
+    written: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    changes: int = 0
+    seconds: float = 0.0
+    skipped: list[SkippedOutput] = msgspec.field(default_factory=list)
+
+
+class SiteBuildError(msgspec.Struct):
+    finished_at: str
+    error: str
+
+
+class SiteStatus(msgspec.Struct):
+    head: int  # the change feed's latest cursor
+    published_cursor: int | None  # what the live site reflects (None: no build recorded)
+    behind: int  # changes not yet published
+    rebuild: str  # the site.rebuild job: idle, queued, active, failed, ...
+    last_build: SiteBuild | None
+    last_error: SiteBuildError | None  # the last build failed (cleared by the next success)
+
+
+def _staff_or_status_viewer(connection: Any, handler: Any) -> None:
+    principal = require_principal(connection)
+    if principal.is_active and (principal.is_staff or principal.is_superuser):
+        return
+    permission_required(VIEW_SITE_STATUS)(connection, handler)
+
+
+class SiteStatusController(Controller):
+    path = "/api/v3/site"
+    tags = ["site"]
+
+    @get(
+        "/status",
+        operation_id="site_status",
+        guards=[_staff_or_status_viewer],
+        summary="The published site against the change feed, and the last build (staff or site.view_status)",
+    )
+    async def status(self, request: Request[Any, Any, Any], tx: AsyncSession) -> SiteStatus:
+        head = await latest_cursor(tx)
+        state = request.app.state
+        try:
+            raw_cursor = await state.redis.get(SITE_CURSOR_KEY)
+            last_build = await load_json(state.redis, LAST_BUILD_KEY)
+            last_error = await load_json(state.redis, LAST_ERROR_KEY)
+            job = await state.queue.job(REBUILD_KEY)
+        except Exception as exc:
+            raise ServiceUnavailableException(
+                "The build status is kept in Redis, which is unavailable.", headers={"Retry-After": "5"}
+            ) from exc
+        published = int(raw_cursor) if raw_cursor is not None else None
+        return SiteStatus(
+            head=head,
+            published_cursor=published,
+            behind=max(head - (published or 0), 0),
+            rebuild=job.status.value if job is not None and job.status is not None else "idle",
+            last_build=_convert(last_build, SiteBuild),
+            last_error=_convert(last_error, SiteBuildError),
+        )
+
+
+def _convert(value: dict[str, Any] | None, kind: type[Any]) -> Any:
+    if value is None:
+        return None
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError:
+        return None
 
 
 class Health(msgspec.Struct):

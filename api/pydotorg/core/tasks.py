@@ -2,6 +2,11 @@
 
 Jobs run with explicit timeouts and retries. ``pydotorg worker`` runs ``create_worker``; the test
 session runs the same worker in-process so jobs (mail, rebuild) really execute.
+
+Publishing recovers by itself. A running ``site.rebuild`` heartbeats its SAQ job; the worker's
+site watch (on start-up, then every ``site_watch_seconds``) replaces a rebuild whose heartbeat
+stopped (its worker died) and enqueues a rebuild whenever the change feed's head is past the
+published cursor and none is queued (edits committed while Redis was down, a lost enqueue).
 """
 
 from __future__ import annotations
@@ -18,15 +23,29 @@ from email.message import EmailMessage
 from typing import Any, cast
 
 import structlog
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
+from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
+from saq.utils import now as saq_now
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pydotorg.core.changes import REBUILD_JOB, REBUILD_REQUESTS_KEY, enqueue_rebuild, latest_cursor
+from pydotorg.core.changes import (
+    REBUILD_JOB,
+    REBUILD_KEY,
+    REBUILD_REQUESTS_KEY,
+    enqueue_rebuild,
+    latest_cursor,
+)
 from pydotorg.core.db import add_after_commit, create_engine
 from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.core.site_status import (
+    published_cursor,
+    read_build_report,
+    record_failure,
+    record_success,
+)
 from pydotorg.domains.blogs import tasks as blogs_tasks
 from pydotorg.domains.events import tasks as events_tasks
 from pydotorg.domains.jobs import tasks as jobs_tasks
@@ -36,8 +55,18 @@ log = structlog.get_logger(__name__)
 
 JOBS_TOTAL = Counter("pydotorg_jobs_total", "SAQ jobs processed", ["function", "status"])
 JOB_SECONDS = Histogram("pydotorg_job_seconds", "SAQ job duration", ["function"])
-
-SITE_CURSOR_KEY = "pydotorg:site:published_cursor"
+SITE_SKIPPED = Gauge(
+    "pydotorg_site_skipped_outputs", "Outputs the last site build could not write and left out"
+)
+SITE_UNPUBLISHED = Gauge(
+    "pydotorg_site_unpublished_changes", "Change-feed entries after the published cursor (site watch)"
+)
+SITE_RECOVERIES = Counter(
+    "pydotorg_site_recoveries_total",
+    "Rebuilds the site watch enqueued by itself (catch_up: behind the feed; dead_build: a rebuild "
+    "whose worker stopped)",
+    ["reason"],
+)
 
 
 def create_queue(settings: Settings) -> Queue:
@@ -74,20 +103,99 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
     settings.site_dir.mkdir(parents=True, exist_ok=True)
     summaries = []
     redis = queue.redis  # type: ignore[attr-defined]
-    for _ in range(MAX_CATCH_UP_BUILDS):
-        ctx["rebuild_requests_seen"] = int(await redis.get(REBUILD_REQUESTS_KEY) or 0)
-        line, cursor = await _run_build(settings, ctx.get("builders"))
-        summaries.append(line)
-        await redis.set(SITE_CURSOR_KEY, cursor)
-        async with sessionmaker() as session:
-            head = await latest_cursor(session)
-        if cursor >= head:
-            break
+    job: Job | None = ctx.get("job")
+    heartbeat = asyncio.create_task(_heartbeat(job)) if job is not None else None
+    try:
+        for _ in range(MAX_CATCH_UP_BUILDS):
+            ctx["rebuild_requests_seen"] = int(await redis.get(REBUILD_REQUESTS_KEY) or 0)
+            try:
+                line, cursor = await _run_build(settings, ctx.get("builders"))
+            except Exception as exc:
+                await record_failure(redis, str(exc), _utcnow())
+                raise
+            summaries.append(line)
+            report = read_build_report(settings.site_dir)
+            SITE_SKIPPED.set(len(report.get("skipped") or []) if report else 0)
+            await record_success(redis, cursor, report, _utcnow())
+            async with sessionmaker() as session:
+                head = await latest_cursor(session)
+            if cursor >= head:
+                break
+    finally:
+        if heartbeat is not None:
+            heartbeat.cancel()
     log.info("site_rebuild", summaries=summaries)
     return {"built": True, "summary": summaries[-1], "builds": len(summaries)}
 
 
 MAX_CATCH_UP_BUILDS = 5
+HEARTBEAT_EVERY_SECONDS = 1.0
+# After a rebuild failed (all its retries), the site watch waits this long before trying again.
+RETRY_FAILED_AFTER_SECONDS = 60
+
+
+def _utcnow() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def _heartbeat(job: Job) -> None:
+    """Touch the job while it runs (SAQ's ``touched``): a job whose heartbeat is older than its
+    ``heartbeat`` seconds belongs to a worker that died (``check_site``)."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)
+        try:
+            await job.update()
+        except Exception as exc:  # Redis away for a moment: the next beat may get through
+            log.warning("site_rebuild_heartbeat_failed", error=str(exc))
+
+
+async def check_site(ctx: dict[str, Any]) -> str | None:
+    """One look by the site watch: replace a rebuild whose worker died, or enqueue one when the
+    published site is behind the change feed and no rebuild is waiting or running. Returns why it
+    enqueued a rebuild ("dead_build", "catch_up"), or None."""
+    settings: Settings = ctx["settings"]
+    queue: Queue = ctx["queue"]
+    redis = queue.redis  # type: ignore[attr-defined]
+    async with ctx["sessionmaker"]() as session:
+        head = await latest_cursor(session)
+    published = await published_cursor(redis, settings.site_dir)
+    SITE_UNPUBLISHED.set(max(head - (published or 0), 0))
+    job = await queue.job(REBUILD_KEY)
+    if job is not None and job.status in (Status.ACTIVE, Status.ABORTING) and job.stuck:
+        # Its worker stopped heartbeating (killed, or its host gone): SAQ would wait for the job's
+        # timeout. Finish it so the coalescing key is free, and build again.
+        await queue.finish(job, Status.ABORTED, error="site watch: the rebuild's worker stopped")
+        reason = "dead_build"
+    elif _rebuild_pending(job) or (published is not None and published >= head):
+        return None
+    else:
+        reason = "catch_up"
+    await enqueue_rebuild(queue, count=False)
+    SITE_RECOVERIES.labels(reason).inc()
+    log.warning("site_rebuild_recovery", reason=reason, head=head, published=published)
+    return reason
+
+
+def _rebuild_pending(job: Job | None) -> bool:
+    """A rebuild is running, waiting for a worker or for its retry, or failed a moment ago."""
+    if job is None:
+        return False
+    if job.status in (Status.ACTIVE, Status.ABORTING, Status.NEW, Status.QUEUED):
+        return True
+    return job.status == Status.FAILED and saq_now() - job.completed < RETRY_FAILED_AFTER_SECONDS * 1000
+
+
+async def _watch_site(ctx: dict[str, Any], every: float) -> None:
+    """``check_site`` at start-up and every ``every`` seconds; an outage (Redis, PostgreSQL) only
+    skips a look."""
+    while True:
+        try:
+            await check_site(ctx)
+        except Exception as exc:
+            log.warning("site_watch_failed", error=str(exc))
+        await asyncio.sleep(every)
 
 
 class Builders:
@@ -150,6 +258,12 @@ async def _run_build(settings: Settings, builders: Builders | None = None) -> tu
         process.kill()
         await process.wait()
         raise RuntimeError("site build timed out") from None
+    except asyncio.CancelledError:
+        # Aborted or shut down: the build stops with the job (its publish is atomic, and the
+        # saved cursor only moves after a complete publish).
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        raise
     finally:
         if not owned:
             await builders.prepare()  # the next build's process loads while nothing waits for it
@@ -247,8 +361,15 @@ def create_worker(
         ctx["settings"] = settings
         ctx["queue"] = queue
         ctx["builders"] = Builders(settings)
+        if settings.site_api_key and settings.site_watch_seconds > 0:
+            ctx["site_watch"] = asyncio.create_task(_watch_site(ctx, settings.site_watch_seconds))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        watch = ctx.get("site_watch")
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
         builders = ctx.get("builders")
         if builders is not None:
             await builders.close()

@@ -26,8 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core import db
 from pydotorg.core.auth import AuthMiddleware
-from pydotorg.core.controllers import ChangesController, HealthController
-from pydotorg.core.errors import EXCEPTION_HANDLERS, ValidationFailed, is_data_error
+from pydotorg.core.availability import is_unavailable
+from pydotorg.core.controllers import ChangesController, HealthController, SiteStatusController
+from pydotorg.core.errors import EXCEPTION_HANDLERS, ValidationFailed, is_data_error, is_undecodable_body
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
@@ -172,6 +173,7 @@ def create_app(
             HealthController,
             Metrics,
             ChangesController,
+            SiteStatusController,
             AuthController,
             MeController,
             UsersController,
@@ -260,5 +262,11 @@ async def _log_exception(exc: Exception, scope: Scope) -> None:
     if handled and getattr(exc, "status_code", 400) < 500:
         return
     if isinstance(exc, DBAPIError) and is_data_error(exc):
+        return
+    if is_undecodable_body(exc):  # a client error (400), not a crash: no traceback
+        log.warning("undecodable_body", path=scope.get("path"), error=str(exc)[:200])
+        return
+    if is_unavailable(exc):  # answered 503; one line per request, no traceback
+        log.warning("service_unavailable", path=scope.get("path"), error=repr(exc)[:300])
         return
     log.error("unhandled_exception", path=scope.get("path"), exc_info=exc)

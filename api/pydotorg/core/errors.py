@@ -1,7 +1,8 @@
 """Error responses in Litestar's shape: ``{"status_code", "detail", "extra"}``.
 
 Database errors that reach a handler are input problems, not server faults: a unique
-constraint is a 409, a value the column cannot hold is a 400. Nothing here turns into a 500.
+constraint is a 409 naming the field (never the constraint or index), a value the column cannot
+hold is a 400. Nothing here turns into a 500.
 asyncpg's data errors (SQLSTATE class 22, e.g. a NUL character in a query parameter) arrive as
 plain ``DBAPIError``s, not ``DataError``s, so they are recognised by their SQLSTATE. A JSON body
 that msgspec cannot decode without raising something other than ``DecodeError`` (invalid UTF-8,
@@ -17,9 +18,10 @@ from typing import Any
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from litestar.exceptions.responses import create_exception_response
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+
+from pydotorg.core.availability import is_unavailable, server_error_handler, unavailable_response
 
 log = structlog.get_logger(__name__)
 
@@ -54,8 +56,12 @@ def validation_failed_handler(_: Request[Any, Any, Any], exc: ValidationFailed) 
     return Response(_body(status, detail, exc.errors), status_code=status)
 
 
-_CONSTRAINT = re.compile(r'constraint "([^"]+)"')
-_KEY = re.compile(r"Key \((?:lower\()?([a-z_]+)\)?\)=")
+# PostgreSQL's detail line names the key's columns: ``Key (slug)=(x)``, ``Key (os_id, release_id)
+# =(1, 2)``, ``Key (lower(email::text))=(a@b.org)``. Constraint and index names never reach a
+# client: they are an implementation detail and say nothing to the caller.
+_KEY = re.compile(r"Key \((?P<columns>.*?)\)=\(")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_CHECK = re.compile(r'relation "(?P<table>[^"]+)" violates check constraint "(?P<name>[^"]+)"')
 
 
 def _body(status: int, detail: str, extra: Any = None) -> dict[str, Any]:
@@ -65,24 +71,58 @@ def _body(status: int, detail: str, extra: Any = None) -> dict[str, Any]:
     return body
 
 
-def integrity_error_handler(_: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+def _key_fields(message: str) -> str | None:
+    match = _KEY.search(message)
+    if match is None:
+        return None
+    names = []
+    for part in match.group("columns").split(","):
+        name = re.sub(r"::[a-z ]+|\b(?:lower|upper)\(|[()]", "", part).strip()
+        if _IDENTIFIER.fullmatch(name):
+            names.append(name)
+    return ", ".join(names) or None
+
+
+def _check_field(message: str) -> str | None:
+    """Our check constraints are named ``ck_<table>_<field>`` (core/db.py's convention)."""
+    match = _CHECK.search(message)
+    if match is None:
+        return None
+    prefix = f"ck_{match.group('table')}_"
+    name = match.group("name")
+    field = name[len(prefix) :] if name.startswith(prefix) else ""
+    return field if _IDENTIFIER.fullmatch(field) else None
+
+
+def _driver_message(exc: DBAPIError) -> str:
+    """The error text with PostgreSQL's DETAIL line (asyncpg keeps it on the original error,
+    which SQLAlchemy's adapter chains as the cause)."""
     message = str(exc.orig)
-    key = _KEY.search(message)
-    constraint = _CONSTRAINT.search(message)
-    if "unique" in message.lower() or "duplicate key" in message.lower():
-        field = key.group(1) if key else (constraint.group(1) if constraint else "value")
+    cause = getattr(exc.orig, "__cause__", None)
+    detail = getattr(cause, "detail", None) or getattr(exc.orig, "detail", None)
+    return f"{message}\nDETAIL: {detail}" if isinstance(detail, str) and detail else message
+
+
+def integrity_error_handler(_: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    message = _driver_message(exc)
+    log.info("integrity_error", error=message)
+    lowered = message.lower()
+    if "unique" in lowered or "duplicate key" in lowered:
+        field = _key_fields(message) or "value"
         return Response(
             _body(409, f"A record with this {field} already exists.", {"field": field}),
             status_code=409,
         )
-    if "foreign key" in message.lower():
-        field = key.group(1) if key else "reference"
+    if "foreign key" in lowered:
+        field = _key_fields(message) or "reference"
         return Response(
             _body(400, f"{field} refers to a record that does not exist.", {"field": field}),
             status_code=400,
         )
-    name = constraint.group(1) if constraint else "constraint"
-    return Response(_body(400, f"The data violates {name}.", {"constraint": name}), status_code=400)
+    checked = _check_field(message)
+    if checked is not None:
+        return Response(_body(400, f"Invalid value for {checked}.", {"field": checked}), status_code=400)
+    return Response(_body(400, "The data is not allowed here."), status_code=400)
 
 
 def data_error_handler(_: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
@@ -100,10 +140,13 @@ def is_data_error(exc: DBAPIError) -> bool:
 
 
 def dbapi_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
-    """asyncpg reports data exceptions (SQLSTATE 22xxx) as a generic ``DBAPIError``."""
+    """asyncpg reports data exceptions (SQLSTATE 22xxx) as a generic ``DBAPIError``; a lost or
+    refused connection is a 503 (core/availability.py)."""
+    if is_unavailable(exc):
+        return unavailable_response(request)
     if is_data_error(exc):
         return data_error_handler(request, exc)
-    return create_exception_response(request, exc)  # Litestar's usual 500
+    return server_error_handler(request, exc)  # Litestar's usual 500
 
 
 def _from_json_decoder(exc: BaseException) -> bool:
@@ -114,10 +157,15 @@ def _from_json_decoder(exc: BaseException) -> bool:
     return code is not None and code.co_name == "decode_json" and "litestar" in code.co_filename
 
 
+def is_undecodable_body(exc: BaseException) -> bool:
+    """A request body msgspec could not decode (a client error, answered 400)."""
+    return isinstance(exc, UnicodeDecodeError | RecursionError) and _from_json_decoder(exc)
+
+
 def undecodable_body_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """msgspec raises these (not ``DecodeError``) for invalid UTF-8 and for deep nesting."""
-    if not _from_json_decoder(exc):
-        return create_exception_response(request, exc)  # Litestar's usual 500
+    if not is_undecodable_body(exc):
+        return server_error_handler(request, exc)  # Litestar's usual 500
     reason = "nesting too deep" if isinstance(exc, RecursionError) else "invalid UTF-8"
     return Response(_body(400, f"JSON is malformed: {reason}"), status_code=400)
 
@@ -129,4 +177,6 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     UnicodeDecodeError: undecodable_body_handler,
     RecursionError: undecodable_body_handler,
     ValidationFailed: validation_failed_handler,
+    # Anything else: 503 when PostgreSQL or Redis is unreachable, Litestar's 500 otherwise.
+    HTTP_500_INTERNAL_SERVER_ERROR: server_error_handler,
 }

@@ -94,6 +94,9 @@ FILTERING: dict[str, dict[str, Any]] = {
         "description": ("contains",),
     },
 }
+# Lookups Django's ForeignKey answers (the Related* lookups); any other is refused with a 400.
+RELATED_LOOKUPS = {"exact", "in", "gt", "gte", "lt", "lte", "isnull"}
+MISMATCHED = "Invalid resource lookup data provided (mismatched type)."
 METHODS: dict[str, Any] = {
     "list": {"downloads/release_file": ("get", "post", "delete")},
     "detail": ("get", "delete"),
@@ -119,6 +122,16 @@ def _empty(status: int, headers: dict[str, str] | None = None) -> Response[bytes
 
 def _error(message: str) -> Response[bytes]:
     return _json({"error": message}, 400)
+
+
+def _not_allowed(allowed: str) -> Response[bytes]:
+    """Tastypie's ``method_check``: the allowed methods are the body and the ``Allow`` header."""
+    return Response(
+        allowed.encode(),
+        status_code=405,
+        media_type="text/html; charset=utf-8",
+        headers={"Allow": allowed},
+    )
 
 
 def uri(resource_name: str, pk: int) -> str:
@@ -188,27 +201,41 @@ def _condition(resource: Resource, field: str, path: list[str], lookup: str, raw
     if allowed not in (ALL, ALL_WITH_RELATIONS) and lookup not in allowed:
         raise FilterError(f"'{lookup}' is not an allowed filter on the '{field}' field.")
     if field in resource.relations:
+        if lookup not in RELATED_LOOKUPS:  # Django: "Related Field got invalid lookup"
+            raise FilterError(f"'{lookup}' is not an allowed filter on the '{field}' field.")
         rel = resource.relations[field]
         column = getattr(resource.model, rel.attr)
         try:
-            value = id_from_uri(raw, rel.target) if lookup != "isnull" else raw
+            if "\x00" in raw:
+                raise BadValue("null character")
+            if lookup == "isnull":
+                return column.is_(None) if _tastypie_bool(raw) else column.is_not(None)
+            if lookup == "in":
+                return column.in_([id_from_uri(v, rel.target) for v in raw.split(",") if v])
+            return _compare_column(column, lookup, id_from_uri(raw, rel.target))
         except BadValue as exc:
-            raise FilterError("Invalid resource lookup data provided (mismatched type).") from exc
-        if lookup == "isnull":
-            return column.is_(None) if parse_bool(raw) else column.is_not(None)
-        if lookup == "in":
-            ids = [id_from_uri(v, rel.target) for v in raw.split(",") if v]
-            return column.in_(ids)
-        return _compare_column(column, lookup, value)
+            raise FilterError(MISMATCHED) from exc
     return _compare(resource, field, lookup, raw)
+
+
+def _tastypie_bool(raw: str) -> bool:
+    """``isnull`` takes what Tastypie's ``string_to_python`` turns into a bool, as Django
+    refuses anything else for it."""
+    if raw in ("true", "True"):
+        return True
+    if raw in ("false", "False"):
+        return False
+    raise BadValue("Must be a valid boolean.")
 
 
 def _compare(resource: Resource, field: str, lookup: str, raw: str, column: Any = None) -> Any:
     column = column if column is not None else getattr(resource.model, field)
     kind = "int" if field == "id" else resource.types.get(field, "str")
     try:
+        if "\x00" in raw:  # PostgreSQL cannot hold it; Django raises ValueError, Tastypie a 400
+            raise BadValue("null character")
         if lookup == "isnull":
-            return column.is_(None) if parse_bool(raw) else column.is_not(None)
+            return column.is_(None) if _tastypie_bool(raw) else column.is_not(None)
         if lookup == "in":
             return column.in_([_convert(kind, v) for v in raw.split(",")])
         if kind == "datetime" and lookup in ("year", "month", "day"):
@@ -230,7 +257,7 @@ def _compare(resource: Resource, field: str, lookup: str, raw: str, column: Any 
             return downloads.text_filter(column, raw, lookup)
         return _compare_column(column, lookup, _convert(kind, raw))
     except BadValue as exc:
-        raise FilterError("Invalid resource lookup data provided (mismatched type).") from exc
+        raise FilterError(MISMATCHED) from exc
 
 
 def _convert(kind: str, raw: str) -> Any:
@@ -326,7 +353,8 @@ async def list_get(resource: Resource, request: Request[Any, Any, Any], tx: Asyn
         "limit": limit,
         "offset": offset,
         "total_count": total,
-        "previous": _page_uri(resource, params, limit, max(offset - limit, 0)) if offset else None,
+        # Tastypie's Paginator.get_previous: none unless a whole page fits before this one.
+        "previous": _page_uri(resource, params, limit, offset - limit) if offset - limit >= 0 else None,
         "next": _page_uri(resource, params, limit, offset + limit) if offset + limit < total else None,
     }
     return _json({"meta": meta, "objects": [serialize(resource, o) for o in objects]})
@@ -369,8 +397,8 @@ async def list_post(resource: Resource, request: Request[Any, Any, Any], tx: Asy
         return _empty(401)
     try:
         body = msgspec.json.decode(await request.body())
-    except msgspec.DecodeError:
-        return _error("The request body could not be parsed as JSON.")
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # bad UTF-8, deep nesting
+        return _error("Request is not valid JSON.")  # Tastypie's Serializer.from_json
     if not isinstance(body, dict):
         return _error("The request body must be a JSON object.")
     try:
@@ -435,7 +463,7 @@ async def list_delete(
     resource: Resource, request: Request[Any, Any, Any], tx: AsyncSession
 ) -> Response[bytes]:
     if resource.name != "downloads/release_file":
-        return _empty(405, {"Allow": "GET, POST"})
+        return _not_allowed("GET,POST")
     if not _can_write(principal_of(request)):
         return _empty(401)
     params = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
@@ -507,7 +535,9 @@ async def _throttle(request: Request[Any, Any, Any]) -> Response[bytes] | None:
 
 def _handlers(resource: Resource) -> list[Any]:
     base = f"{PREFIX}/{resource.name}"
-    list_allowed = ", ".join(m.upper() for m in METHODS["list"].get(resource.name, ("get", "post")))
+    list_methods = METHODS["list"].get(resource.name, ("get", "post"))
+    list_allowed = ",".join(m.upper() for m in list_methods)
+    detail_allowed = ",".join(m.upper() for m in METHODS["detail"])
 
     @route(
         f"{base}/",
@@ -516,33 +546,37 @@ def _handlers(resource: Resource) -> list[Any]:
         include_in_schema=False,
     )
     async def list_endpoint(request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
+        method = request.method
+        if method.lower() not in list_methods:  # Tastypie checks the method first
+            return _not_allowed(list_allowed)
         if (limited := await _throttle(request)) is not None:
             return limited
-        method = request.method
         if method == "GET":
             return await list_get(resource, request, tx)
         if method == "POST":
             return await list_post(resource, request, tx)
-        if method == "DELETE":
-            return await list_delete(resource, request, tx)
-        return _empty(405, {"Allow": list_allowed})
+        return await list_delete(resource, request, tx)
 
     @route(
         f"{base}/schema/",
-        http_method=["GET"],
+        http_method=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
         operation_id=f"v1_{resource.name.replace('/', '_')}_schema",
     )
-    async def schema_endpoint() -> Response[bytes]:
+    async def schema_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
+        if request.method != "GET":
+            return _not_allowed("GET")
         return _json(schema(resource))
 
     @route(
         f"{base}/set/{{pks:str}}/",
-        http_method=["GET"],
+        http_method=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
         operation_id=f"v1_{resource.name.replace('/', '_')}_set",
     )
     async def set_endpoint(request: Request[Any, Any, Any], tx: AsyncSession, pks: str) -> Response[bytes]:
+        if request.method != "GET":
+            return _not_allowed("GET")
         if (limited := await _throttle(request)) is not None:
             return limited
         return await set_get(resource, request, tx, pks)
@@ -554,13 +588,13 @@ def _handlers(resource: Resource) -> list[Any]:
         operation_id=f"v1_{resource.name.replace('/', '_')}_detail",
     )
     async def detail_endpoint(request: Request[Any, Any, Any], tx: AsyncSession, pk: str) -> Response[bytes]:
+        if request.method not in ("GET", "DELETE"):
+            return _not_allowed(detail_allowed)
         if (limited := await _throttle(request)) is not None:
             return limited
         if request.method == "GET":
             return await detail_get(resource, request, tx, pk)
-        if request.method == "DELETE":
-            return await detail_delete(resource, request, tx, pk)
-        return _empty(405, {"Allow": "GET, DELETE"})
+        return await detail_delete(resource, request, tx, pk)
 
     return [list_endpoint, schema_endpoint, set_endpoint, detail_endpoint]
 

@@ -9,6 +9,7 @@ per-user daily throttles. The sponsor endpoints arrive with the sponsors domain.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -73,6 +74,15 @@ SIMPLE = {
     "downloads/release": ("name", "slug", "is_published", "pre_release", "version", "release_date"),
 }
 VERSION_CHOICES = {1, 2, 3, 100}
+# DRF builds its UniqueValidator message from the model's verbose names (python.org's Meta).
+VERBOSE_NAMES = {
+    "downloads/os": "Operating System",
+    "downloads/release": "Release",
+    "downloads/release_file": "Release File",
+}
+FIELD_LABELS = {"url": "URL"}
+UNIQUE_SET = "The fields os, release must make a unique set."
+_ALREADY_EXISTS = re.compile(r"^.+ with this (?P<field>\w+) already exists\.$")
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response[bytes]:
@@ -150,8 +160,36 @@ async def _throttle(request: Request[Any, Any, Any]) -> Response[bytes] | None:
     )
 
 
-def _not_allowed(method: str) -> Response[bytes]:
-    return _detail(f'Method "{method}" not allowed.', 405)
+def drf_errors(resource: Resource, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The service's messages as a DRF ``ModelSerializer`` reports them, in its order: field
+    errors (required, types, unique fields) stop validation; then the (os, release) unique set of
+    the download-button constraint; only then ``validate()``, where python.org runs the model's
+    URL rules."""
+    verbose = VERBOSE_NAMES.get(resource.name, resource.name)
+    fields: dict[str, list[str]] = {}
+    rules: dict[str, list[str]] = {}
+    unique_set = False
+    for name, messages in errors.items():
+        for message in messages:
+            if message == downloads.BUTTON_MESSAGE:
+                unique_set = True
+            elif message == downloads.URL_MESSAGE or message.startswith("Sidecar URL must match"):
+                rules.setdefault(name, []).append(message)
+            elif match := _ALREADY_EXISTS.match(message):
+                label = FIELD_LABELS.get(match["field"], match["field"].replace("_", " "))
+                fields.setdefault(name, []).append(f"{verbose} with this {label} already exists.")
+            else:
+                fields.setdefault(name, []).append(message)
+    if fields:
+        return fields
+    if unique_set:
+        return {"non_field_errors": [UNIQUE_SET]}
+    return rules
+
+
+def _not_allowed(method: str, allowed: str) -> Response[bytes]:
+    """DRF's 405: the message, and the view's methods in ``Allow`` (DRF sends it on every answer)."""
+    return _detail(f'Method "{method}" not allowed.', 405, {"Allow": allowed})
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -207,6 +245,8 @@ async def _condition(tx: AsyncSession, resource: Resource, name: str, field: str
         return getattr(resource.model, rel.attr) == pk
     column = getattr(resource.model, field)
     kind = resource.types.get(field, "str")
+    if "\x00" in raw and kind == "str":  # Django's ProhibitNullCharactersValidator
+        raise BadValue("Null characters are not allowed.")
     if name.endswith("__icontains"):
         return downloads.text_filter(column, raw, "icontains")
     if name.endswith("__contains"):
@@ -229,8 +269,6 @@ async def _condition(tx: AsyncSession, resource: Resource, name: str, field: str
             return column == parse_datetime(raw)
         except BadValue:
             raise BadValue("Enter a valid date/time.") from None
-    if "\x00" in raw:
-        raise BadValue("Null characters are not allowed.")
     return column == raw
 
 
@@ -240,7 +278,10 @@ async def _condition(tx: AsyncSession, resource: Resource, name: str, field: str
 def _relation_id(settings: Settings, raw: Any, target: str) -> int:
     if not isinstance(raw, str):
         raise BadValue(f"Incorrect type. Expected URL string, received {type(raw).__name__}.")
-    path = urlsplit(raw).path
+    try:
+        path = urlsplit(raw).path
+    except ValueError:  # e.g. "http://a]b/...": urlsplit refuses a malformed IPv6 host
+        raise BadValue("Invalid hyperlink - No URL match.") from None
     base_path = urlsplit(_base(settings)).path or PREFIX
     for prefix in {base_path, PREFIX}:
         if path.startswith(f"{prefix}/{target}/"):
@@ -312,7 +353,7 @@ async def _body(request: Request[Any, Any, Any]) -> dict[str, Any] | Response[by
         return dict(parse_qsl(raw.decode("utf-8", "replace")))
     try:
         body = msgspec.json.decode(raw) if raw else {}
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:  # DRF's ParseError
         return _detail(f"JSON parse error - {exc}", 400)
     if not isinstance(body, dict):
         return _json(
@@ -369,10 +410,10 @@ def _handlers(resource: Resource) -> list[Any]:
                 values = await _input(tx, settings, resource, body, partial=False)
                 obj = await _save(tx, resource, values, None)
             except downloads.ValidationFailed as exc:
-                return _json(exc.errors, 400)
+                return _json(drf_errors(resource, exc.errors), 400)
             data = serialize(settings, resource, obj)
             return _json(data, 201, {"Location": data["resource_uri"]})
-        return _not_allowed(request.method)
+        return _not_allowed(request.method, "GET, HEAD, OPTIONS" if read_only else "GET, POST, HEAD, OPTIONS")
 
     @route(
         f"{base}/{{pk:str}}/",
@@ -388,7 +429,8 @@ def _handlers(resource: Resource) -> list[Any]:
         settings: Settings = request.app.state.settings
         method = request.method
         if method == "POST" or (read_only and method != "GET"):
-            return _not_allowed(method)
+            allowed = "GET, HEAD, OPTIONS" if read_only else "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
+            return _not_allowed(method, allowed)
         obj = await _get(resource, tx, pk, principal_of(request))
         if obj is None:
             return _detail(f"No {OBJECT_NAMES[resource.name]} matches the given query.", 404)
@@ -404,7 +446,7 @@ def _handlers(resource: Resource) -> list[Any]:
             values = await _input(tx, settings, resource, body, partial=method == "PATCH")
             obj = await _save(tx, resource, values, obj)
         except downloads.ValidationFailed as exc:
-            return _json(exc.errors, 400)
+            return _json(drf_errors(resource, exc.errors), 400)
         return _json(serialize(settings, resource, obj))
 
     handlers = [list_endpoint, detail_endpoint]
@@ -422,7 +464,7 @@ def _handlers(resource: Resource) -> list[Any]:
             if (limited := await _throttle(request)) is not None:
                 return limited
             if request.method != "DELETE":
-                return _not_allowed(request.method)
+                return _not_allowed(request.method, "DELETE, OPTIONS")
             raw = request.query_params.get("release")
             if not raw:
                 return Response(b"", status_code=400)

@@ -13,7 +13,9 @@ It answers like the production origin (``deploy/origin/nginx.conf`` with ``redir
 atomic switch to a new release is seen by the next request. Nothing outside the release is
 served: ``.``/``..`` segments, dotfiles (``.well-known/`` excepted) and symlinks that lead out of
 the tree are 404s, and there are no directory listings. Content types and their charsets are
-nginx.conf's. GET and HEAD only; no logging except at debug level.
+nginx.conf's, and every answer outside ``/api/`` carries the site's security headers
+(``sitebuilder.headers``: Content-Security-Policy, nosniff, ...), as nginx.conf sends them. GET
+and HEAD only; no logging except at debug level.
 
 ``python -m sitebuilder.serve --root DIR --host H --port P`` (``pydotorg dev run`` starts it).
 """
@@ -31,6 +33,7 @@ import stat
 import sys
 import threading
 from http import HTTPStatus
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -38,7 +41,7 @@ from urllib.parse import quote, unquote
 
 import httpx
 
-from sitebuilder import redirects
+from sitebuilder import headers, redirects
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,29 @@ GONE = 410  # a stored redirect with no target: its notice page is served with t
 # What may stay as it is in a Location header; everything else (spaces, non-ASCII) is encoded.
 _LOCATION_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 
+# Uploaded media (``--media DIR`` at /media/), answered as the API's storage serves them in
+# production (pydotorg.core.storage.media_headers; a test compares the two): never as a page of
+# the site. A sandboxing CSP and nosniff on every file, and a download for anything that is not
+# a raster image, a PDF or a video.
+MEDIA_PREFIX = "/media/"
+MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'"
+MEDIA_INLINE = frozenset(
+    {"png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "pdf", "mp4", "webm", "ogv", "mov"}
+)
+
+
+def media_headers(name: str) -> list[tuple[str, str]]:
+    """What a file under /media/ is served with (``MEDIA_CSP``, nosniff, attachment unless inline)."""
+    extension = PurePosixPath(name).suffix.lower().lstrip(".")
+    answer = [
+        ("Content-Type", content_type(name)),
+        ("Content-Security-Policy", MEDIA_CSP),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+    if extension not in MEDIA_INLINE:
+        answer.append(("Content-Disposition", "attachment"))
+    return answer
+
 
 def content_type(name: str) -> str:
     mime = CONTENT_TYPES.get(PurePosixPath(name).suffix.lower().lstrip("."), DEFAULT_TYPE)
@@ -187,6 +213,7 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
     # Headers and body are separate writes; with Nagle's algorithm on, a keep-alive client
     # waits out its delayed ACK (~40 ms) on every file.
     disable_nagle_algorithm = True
+    _proxying = False  # answering with the API's response: its headers, not the site's
 
     def do_GET(self) -> None:
         if not self._proxied():
@@ -233,15 +260,27 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             log.warning("API proxy: %s %s: %s", self.command, self.path, exc)
             self._send_status(HTTPStatus.BAD_GATEWAY, body=True, text="the API is not reachable\n")
             return True
-        self.send_response(upstream.status_code)
-        for key, value in upstream.headers.multi_items():
-            if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
-                self.send_header(key, value)
-        content = upstream.content if self.command != "HEAD" else b""
-        self.send_header("Content-Length", str(len(upstream.content)))
-        self.end_headers()
+        self._proxying = True
+        try:
+            self.send_response(upstream.status_code)
+            for key, value in upstream.headers.multi_items():
+                if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
+                    self.send_header(key, value)
+            content = upstream.content if self.command != "HEAD" else b""
+            self.send_header("Content-Length", str(len(upstream.content)))
+            self.end_headers()
+        finally:
+            self._proxying = False
         self.wfile.write(content)
         return True
+
+    def end_headers(self) -> None:
+        # Every answer of the static server (files, 404 page, redirects, errors); the API's own
+        # answers go out through _proxied, which writes the API's headers only.
+        if not self._proxying:
+            for name, value in headers.for_path(getattr(self, "path", "/").partition("?")[0]):
+                self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -266,6 +305,9 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         segments = path.split("/")
         if "\0" in path or "." in segments or ".." in segments:
             self._send_not_found(release, body=body)
+            return
+        if self.server.media_root is not None and path.startswith(MEDIA_PREFIX):
+            self._send_media(path[len(MEDIA_PREFIX) :], release, body=body)
             return
 
         legacy = redirects.resolve(path, query)
@@ -353,6 +395,27 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             if body:
                 shutil.copyfileobj(handle, self.wfile)
 
+    def _send_media(self, relative: str, release: Path, *, body: bool) -> None:
+        media = self.server.media_root
+        found = None if media is None or _DOTFILE.search("/" + relative) else self._file(media, relative)
+        if found is None:
+            self._send_not_found(release, body=body)
+            return
+        with found.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self.send_response(HTTPStatus.OK)
+            # end_headers adds the site's headers too: the media CSP is a second, stricter policy
+            # (both apply); nosniff is already among them.
+            site = {name.lower() for name, _ in headers.for_path(self.path.partition("?")[0])}
+            for name, value in media_headers(found.name):
+                if name.lower() not in site or name == "Content-Security-Policy":
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(size))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if body:
+                shutil.copyfileobj(handle, self.wfile)
+
     def _send_not_found(self, release: Path, *, body: bool) -> None:
         page = self._file(release, NOT_FOUND_PAGE)
         if page is None:
@@ -381,11 +444,17 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, address: tuple[str, int], api_url: str = "") -> None:
+    def __init__(
+        self, root: Path, address: tuple[str, int], api_url: str = "", media_root: Path | None = None
+    ) -> None:
         self.root = Path(root).absolute()
+        self.media_root = Path(media_root).resolve() if media_root is not None else None
         self.data_redirects = _DataRedirects()
         self.api_url = api_url.rstrip("/")
-        self.http = httpx.Client(timeout=60, follow_redirects=False)
+        # One client for every visitor: it must not keep cookies, or the first visitor's session
+        # (Set-Cookie from a log-in) would go with every later visitor's requests.
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        self.http = httpx.Client(timeout=60, follow_redirects=False, cookies=no_cookies)
         super().__init__(address, SiteRequestHandler)
 
     def server_close(self) -> None:
@@ -400,11 +469,14 @@ class SiteServer(ThreadingHTTPServer):
             log.warning("error while answering %s", client_address, exc_info=True)
 
 
-def make_server(root: Path, host: str, port: int, api_url: str = "") -> ThreadingHTTPServer:
+def make_server(
+    root: Path, host: str, port: int, api_url: str = "", media_root: Path | None = None
+) -> ThreadingHTTPServer:
     """A server for the origin ``root`` (the directory holding ``current``), bound and ready for
     ``serve_forever()``; ``port`` 0 picks a free port (see ``server.server_address``). With
-    ``api_url``, requests under ``/api/`` go to the API, as the CDN routes them in production."""
-    return SiteServer(root, (host, port), api_url)
+    ``api_url``, requests under ``/api/`` go to the API, as the CDN routes them in production;
+    with ``media_root``, ``/media/`` serves the uploaded files (``media_headers``)."""
+    return SiteServer(root, (host, port), api_url, media_root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,8 +491,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--api", default="", help="forward /api/ to this API base URL (one origin, like the CDN)"
     )
+    parser.add_argument(
+        "--media", type=Path, default=None, help="serve this directory at /media/ (the API's local storage)"
+    )
     args = parser.parse_args(argv)
-    server = make_server(args.root, args.host, args.port, args.api)
+    server = make_server(args.root, args.host, args.port, args.api, args.media)
     # Ctrl-C, or the SIGINT `pydotorg dev run` sends on the way out.
     with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

@@ -3,7 +3,8 @@ built site, the builder fixtures (a live API, python.org's downloads fixture, a 
 download-button files for the latest release on each platform.
 
 Chromium comes from Debian (``apt-get install chromium``; ``.ci/run`` installs it) and is driven
-by Playwright with ``executable_path``: Playwright's own browser download cannot work here.
+by Playwright with ``executable_path``: Playwright's own browser download cannot work here. Without
+it every test here is skipped, or fails under CI (``PYDOTORG_CI=1``, see ``tests/ci.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.ci import missing_program
 from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
 from tests.site.test_build import builder_key, live_api  # noqa: F401  (fixtures)
 
@@ -43,6 +45,38 @@ USER_AGENTS = {
 }
 # Screenshots for a person to look at (git-ignored); CI can keep them as build artifacts.
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# One page of every type the site builds (the accessibility and CSP checks open each).
+PAGE_TYPES = [
+    "/",
+    "/downloads/",
+    "/downloads/windows/",
+    "/downloads/release/python-275/",
+    "/downloads/operating-systems/",
+    "/download/releases/2.7.5/",  # a CMS page
+    "/no/such/page/",  # the 404 page, served with status 404
+    "/about/",
+    "/doc/",
+    "/doc/versions/",
+    "/psf-landing/",
+    "/accounts/login/",
+    "/jobs/create/",
+    "/jobs/",
+    "/events/",
+    "/success-stories/",
+    "/psf/records/board/minutes/",
+    "/shell/",
+    "/community/",
+    "/community/3/",  # the demo video post (DEMO_COMMUNITY_POSTS)
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_installed() -> str:
+    """Debian's Chromium: skip every browser test without it (fail under CI). Session-scoped so
+    that it is decided before the database and the other session fixtures start."""
+    if CHROMIUM is None:
+        missing_program("Chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
 
 
 def _broken(request: Any, base: str) -> bool:

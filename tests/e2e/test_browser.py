@@ -9,15 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, USER_AGENTS, _broken
 from tests.site.test_build import _build
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-)
 
 
 async def test_site_in_chromium(

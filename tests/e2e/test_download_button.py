@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, CHROMIUM, USER_AGENTS
 from tests.site.test_build import _build
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-)
 
 
 async def test_download_button_per_platform(

@@ -8,16 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM
 from tests.helpers import PASSWORD
 from tests.site.test_build import _build
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-)
 
 
 async def test_post_a_job_in_the_browser(

@@ -35,6 +35,30 @@
     return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
   }
 
+  // The one gate for every URL a page navigates to that it did not write itself (a ?next=
+  // parameter, a URL from the API): a path on this origin, or the fallback. The value must start
+  // with one "/" not followed by "/" or "\" (browsers read "/\host" as "//host"), and parsed
+  // against this origin it must stay on it (tabs and newlines, which the URL parser drops, cannot
+  // smuggle a host past the first check).
+  function safeNext(value, fallback) {
+    var otherwise = fallback || "/";
+    if (typeof value !== "string" || !/^\/(?![\/\\])/.test(value)) return otherwise;
+    var url;
+    try {
+      url = new URL(value, window.location.origin);
+    } catch (e) {
+      return otherwise;
+    }
+    // The absolute URL, not its path: "/..//host" parses to the path "//host", which would
+    // leave the site again if it were handed on as it is.
+    return url.origin === window.location.origin ? url.href : otherwise;
+  }
+
+  // Every navigation of these pages goes through here.
+  function go(target, fallback) {
+    window.location.assign(safeNext(target, fallback));
+  }
+
   // Messages from the API: {"detail": ..., "errors": {"field": ["..."]}} or DRF-like shapes.
   function problems(data) {
     if (!data) return ["Something went wrong. Please try again."];
@@ -81,8 +105,7 @@
         session: "cookie"
       }).then(function (result) {
         if (!result.ok) return showProblems(errors, problems(result.data));
-        var next = param("next") || "/";
-        window.location.assign(next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/");
+        go(param("next"), "/");
       });
     });
   };
@@ -121,7 +144,7 @@
         box.appendChild(label);
       });
       var job = results[2];
-      if (job && job.status === 401) return window.location.assign(loginUrl());
+      if (job && job.status === 401) return go(loginUrl());
       if (job && !job.ok) return showProblems(errors, problems(job.data));
       if (job) {
         text(heading, "Edit your job listing");
@@ -146,9 +169,9 @@
       body.agencies = form.agencies.checked;
       var request = id ? api("PATCH", "/jobs/" + encodeURIComponent(id), body) : api("POST", "/jobs", body);
       request.then(function (result) {
-        if (result.status === 401) return window.location.assign(loginUrl());
+        if (result.status === 401) return go(loginUrl());
         if (!result.ok) return showProblems(errors, problems(result.data));
-        window.location.assign("/jobs/preview/?id=" + encodeURIComponent(result.data.id));
+        go("/jobs/preview/?id=" + encodeURIComponent(result.data.id));
       });
     });
   };
@@ -158,7 +181,7 @@
     var errors = main.querySelector(".form-errors");
     var article = main.querySelector(".job-detail");
     api("GET", "/jobs/" + encodeURIComponent(id || "0")).then(function (result) {
-      if (result.status === 401) return window.location.assign(loginUrl());
+      if (result.status === 401) return go(loginUrl());
       if (!result.ok) return showProblems(errors, problems(result.data));
       var job = result.data;
       text(article.querySelector(".job-title"), job.job_title);
@@ -175,7 +198,7 @@
       submit.addEventListener("click", function () {
         api("POST", "/jobs/" + encodeURIComponent(job.id) + "/submit").then(function (r) {
           if (!r.ok) return showProblems(errors, problems(r.data));
-          window.location.assign("/jobs/thanks/");
+          go("/jobs/thanks/");
         });
       });
     });
@@ -185,7 +208,7 @@
     var errors = main.querySelector(".form-errors");
     var body = main.querySelector("tbody");
     api("GET", "/jobs/mine?limit=1000").then(function (result) {
-      if (result.status === 401) return window.location.assign(loginUrl());
+      if (result.status === 401) return go(loginUrl());
       if (!result.ok) return showProblems(errors, problems(result.data));
       main.querySelector(".job-none").hidden = result.data.data.length > 0;
       result.data.data.forEach(function (job) {
@@ -193,7 +216,8 @@
         var title = document.createElement("th");
         title.scope = "row";
         var link = document.createElement("a");
-        link.href = job.status === "approved" ? job.url : "/jobs/preview/?id=" + job.id;
+        var preview = "/jobs/preview/?id=" + encodeURIComponent(job.id);
+        link.href = job.status === "approved" ? safeNext(job.url, preview) : preview;
         link.textContent = job.job_title;
         title.appendChild(link);
         row.appendChild(title);
@@ -205,7 +229,7 @@
         var actions = document.createElement("td");
         if (job.editable) {
           var edit = document.createElement("a");
-          edit.href = "/jobs/edit/?id=" + job.id;
+          edit.href = "/jobs/edit/?id=" + encodeURIComponent(job.id);
           edit.textContent = "Edit";
           actions.appendChild(edit);
         }
@@ -240,9 +264,9 @@
       var body = {};
       EVENT_FIELDS.forEach(function (name) { body[name] = form[name].value; });
       api("POST", "/events/submissions", body).then(function (result) {
-        if (result.status === 401) return window.location.assign(loginUrl());
+        if (result.status === 401) return go(loginUrl());
         if (!result.ok) return showProblems(errors, problems(result.data));
-        window.location.assign("/events/submit/thanks/");
+        go("/events/submit/thanks/");
       });
     });
   };
@@ -258,7 +282,7 @@
       var body = {};
       STORY_FIELDS.forEach(function (name) { body[name] = form[name].value; });
       api("POST", "/success-stories/submissions", body).then(function (result) {
-        if (result.status === 401) return window.location.assign(loginUrl());
+        if (result.status === 401) return go(loginUrl());
         if (!result.ok) return showProblems(errors, problems(result.data));
         form.hidden = true;
         errors.hidden = true;

@@ -5,11 +5,10 @@ moderators' queue and the owner's own listings."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.helpers import check_permission_matrix, wait_for_mail
+from tests.helpers import assert_no_more_mail, check_permission_matrix, wait_for_mail
 
 MODERATE = "jobs.moderate"
 BOARD = "jobs@python.org"
@@ -73,8 +72,7 @@ def job_body(**overrides: Any) -> dict[str, Any]:
 
 
 async def _no_more_mail(mailer: Any, count: int) -> None:
-    await asyncio.sleep(0.4)
-    assert len(mailer.outbox) == count, [m["Subject"] for m in mailer.outbox]
+    await assert_no_more_mail(mailer, count)
 
 
 async def setup_board(client: Any, actors: Any) -> None:

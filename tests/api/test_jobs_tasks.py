@@ -4,7 +4,6 @@ setting, and the import of Django fixtures (a synthetic ``dumpdata`` list with b
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from pydotorg.core import importer, tasks
 from pydotorg.core.db import transaction
 from pydotorg.domains.jobs import mail
 from pydotorg.domains.jobs.models import Job
-from tests.helpers import wait_for_mail
+from tests.helpers import assert_no_more_mail, wait_for_mail
 
 NOW = datetime.now(UTC)
 
@@ -97,8 +96,7 @@ async def test_monthly_report_counts_this_and_last_month_once(
     # Once a month, however often the schedule fires on the 27th.
     again = await worker.queue.apply("jobs.monthly_report", today="2026-11-27", timeout=30)
     assert again == {"sent": False, "reason": "already sent this month"}
-    await asyncio.sleep(0.3)
-    assert len(mailer.outbox) == 1
+    await assert_no_more_mail(mailer, 1)
 
 
 def test_schedule_and_registration(settings: Any) -> None:

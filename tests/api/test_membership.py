@@ -3,13 +3,12 @@ announcements subscription mail and the staff list /api/v3/memberships."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.helpers import check_permission_matrix, db_fingerprint, wait_for_mail
+from tests.helpers import assert_no_more_mail, check_permission_matrix, db_fingerprint, wait_for_mail
 
 URL = "/api/v3/users/me/membership"
 PSF_LIST = "psf-members-announce-request@python.org"
@@ -65,9 +64,7 @@ def _ts(value: str) -> datetime:
 
 
 async def _no_more_mail(mailer: Any, count: int) -> None:
-    """Give the worker a moment, then check nothing beyond ``count`` messages arrived."""
-    await asyncio.sleep(0.5)
-    assert len(mailer.outbox) == count, [m["Subject"] for m in mailer.outbox]
+    await assert_no_more_mail(mailer, count)
 
 
 async def test_create_read_and_store(client: Any, actors: Any, db_conn: Any) -> None:

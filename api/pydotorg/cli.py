@@ -135,6 +135,10 @@ def dev_run(host: str, port: int) -> None:
     import signal
     import subprocess
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill` (SIGTERM) stops the API, worker and site like Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
     settings = _with_dev_services(_settings())
     env = dict(os.environ)
     env["PYDOTORG_DATABASE_URL"] = settings.database_url

@@ -41,12 +41,11 @@ the development server's own ``http://127.0.0.1`` requests.
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+
+from sitebuilder import deployfiles
 
 # Player hosts a community video may embed, and the interactive console /shell/ frames.
 VIDEO_PLAYER_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com")
@@ -217,28 +216,13 @@ _COMMANDS: dict[str, Callable[[], str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    return deployfiles.run(
+        argv,
         prog="python -m sitebuilder.headers",
         description="Print the site's security headers as nginx or Fastly VCL, or rewrite the deploy files.",
+        commands=_COMMANDS,
+        deploy_files=DEPLOY_FILES,
     )
-    parser.add_argument("command", choices=[*_COMMANDS, "write"])
-    parser.add_argument(
-        "--repo",
-        type=Path,
-        default=Path(),
-        help="repository root for `write` (default: the current directory)",
-    )
-    args = parser.parse_args(argv)
-    if args.command != "write":
-        sys.stdout.write(_COMMANDS[args.command]())
-        return 0
-    for relative, generate in DEPLOY_FILES.items():
-        target = args.repo / relative
-        if not target.parent.is_dir():
-            parser.error(f"{target.parent} does not exist; run from the repository root or pass --repo")
-        target.write_text(generate())
-        print(f"wrote {target}")
-    return 0
 
 
 if __name__ == "__main__":

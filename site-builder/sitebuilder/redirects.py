@@ -47,14 +47,13 @@ Deliberate differences from python.org's ``config/nginx.conf``:
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from pathlib import Path
 from typing import Literal
+
+from sitebuilder import deployfiles
 
 Kind = Literal["exact", "prefix", "regex"]
 Status = Literal[301, 302]
@@ -428,28 +427,13 @@ _COMMANDS: dict[str, Callable[[], str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    return deployfiles.run(
+        argv,
         prog="python -m sitebuilder.redirects",
         description="Print the legacy redirects as nginx or Fastly VCL, or rewrite the deploy files.",
+        commands=_COMMANDS,
+        deploy_files=DEPLOY_FILES,
     )
-    parser.add_argument("command", choices=[*_COMMANDS, "write"])
-    parser.add_argument(
-        "--repo",
-        type=Path,
-        default=Path(),
-        help="repository root for `write` (default: the current directory)",
-    )
-    args = parser.parse_args(argv)
-    if args.command != "write":
-        sys.stdout.write(_COMMANDS[args.command]())
-        return 0
-    for relative, generate in DEPLOY_FILES.items():
-        target = args.repo / relative
-        if not target.parent.is_dir():
-            parser.error(f"{target.parent} does not exist; run from the repository root or pass --repo")
-        target.write_text(generate())
-        print(f"wrote {target}")
-    return 0
 
 
 if __name__ == "__main__":

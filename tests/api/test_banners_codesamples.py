@@ -21,9 +21,11 @@ async def test_banner_matrix_visibility_and_order(client: Any, actors: Any, db_c
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 201},
+        {**REFUSED, "remover": 403, "editor": 201, "root": 201},
         ("POST", "/api/v3/banners", body),
     )
+    # The superuser's banner is stored too; drop it so the rest sees only the editor's.
+    assert await db_conn.execute("DELETE FROM banners WHERE id=$1", r["root"].json()["id"]) == "DELETE 1"
     banner = r["editor"].json()
     assert banner["active"] is False and banner["psf_pages_only"] is True
     stored = await db_conn.fetchrow(
@@ -43,7 +45,7 @@ async def test_banner_matrix_visibility_and_order(client: Any, actors: Any, db_c
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 200},
+        {**REFUSED, "remover": 403, "editor": 200, "root": 200},
         (
             "PATCH",
             f"/api/v3/banners/{banner['id']}",
@@ -56,12 +58,20 @@ async def test_banner_matrix_visibility_and_order(client: Any, actors: Any, db_c
     assert second.status_code == 201
     public = (await client.get("/api/v3/banners")).json()["data"]
     assert [b["title"] for b in public] == ["First", "Donate"]  # sort_order, then id
+
+    async def banner_target(caller: str) -> tuple[str, str, None]:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/banners/{banner['id']}", None)
+        fresh = await client.post("/api/v3/banners", headers=editor, json={**body, "title": "Spare"})
+        assert fresh.status_code == 201
+        return ("DELETE", f"/api/v3/banners/{fresh.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/banners/{banner['id']}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        banner_target,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM banners") == 1
 
@@ -78,9 +88,12 @@ async def test_codesample_matrix_drafts_and_sanitizing(client: Any, actors: Any,
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 201},
+        {**REFUSED, "remover": 403, "editor": 201, "root": 201},
         ("POST", "/api/v3/codesamples", body),
     )
+    # The superuser's sample is stored too; drop it so the rest sees only the editor's.
+    deleted = await db_conn.execute("DELETE FROM code_samples WHERE id=$1", r["root"].json()["id"])
+    assert deleted == "DELETE 1"
     sample = r["editor"].json()
     stored = await db_conn.fetchrow(
         "SELECT code, code_html, copy_html FROM code_samples WHERE id=$1", sample["id"]
@@ -97,7 +110,7 @@ async def test_codesample_matrix_drafts_and_sanitizing(client: Any, actors: Any,
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 200},
+        {**REFUSED, "remover": 403, "editor": 200, "root": 200},
         (
             "PATCH",
             f"/api/v3/codesamples/{sample['id']}",
@@ -112,12 +125,20 @@ async def test_codesample_matrix_drafts_and_sanitizing(client: Any, actors: Any,
         json={"code_markup_type": "php"},
     )
     assert bad.status_code == 400 and "code_markup_type" in bad.text
+
+    async def sample_target(caller: str) -> tuple[str, str, None]:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/codesamples/{sample['id']}", None)
+        fresh = await client.post("/api/v3/codesamples", headers=actors["editor"].headers, json=body)
+        assert fresh.status_code == 201
+        return ("DELETE", f"/api/v3/codesamples/{fresh.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/codesamples/{sample['id']}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        sample_target,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM code_samples") == 0
 

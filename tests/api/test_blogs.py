@@ -56,6 +56,10 @@ async def _cursor(db_conn: Any) -> int:
     return int(await db_conn.fetchval("SELECT coalesce(max(cursor), 0) FROM changes"))
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_feed_matrix_rules_and_python_blog_flag(
     client: Any, actors: Any, db_conn: Any, settings: Any
 ) -> None:
@@ -66,14 +70,20 @@ async def test_feed_matrix_rules_and_python_blog_flag(
         "feed_url": settings.python_blog_feed_url,
         "website_url": settings.python_blog_url,
     }
+    root_feed = {"name": "Root", "feed_url": "https://root.example.org/feed"}
     r = await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "feeder": 201},
-        ("POST", "/api/v3/blogs/feeds", body),
+        {**REFUSED, "remover": 403, "feeder": 201, "root": 201},
+        # One feed per URL: the superuser adds its own.
+        lambda caller: _ready(("POST", "/api/v3/blogs/feeds", root_feed if caller == "root" else body)),
     )
     feed = r["feeder"].json()
+    root_feed_id = r["root"].json()["id"]
+    assert (
+        await client.delete(f"/api/v3/blogs/feeds/{root_feed_id}", headers=actors["root"].headers)
+    ).status_code == 204
     assert feed == {
         "id": feed["id"],
         "name": "Python Insider",
@@ -114,7 +124,7 @@ async def test_feed_matrix_rules_and_python_blog_flag(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "feeder": 200},
+        {**REFUSED, "remover": 403, "feeder": 200, "root": 200},
         (
             "PATCH",
             f"/api/v3/blogs/feeds/{feed['id']}",
@@ -139,20 +149,36 @@ async def test_feed_matrix_rules_and_python_blog_flag(
     assert [f["name"] for f in listing["data"]] == ["PSF", "Python Insider"] and listing["meta"]["total"] == 2
     assert (await client.get(f"/api/v3/blogs/feeds/{feed['id']}")).json()["name"] == "Python Insider"
     assert (await client.get("/api/v3/blogs/feeds/999999")).status_code == 404
+    spare: dict[str, Any] = {}
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/blogs/feeds/{feed['id']}", None)
+        made = await client.post(
+            "/api/v3/blogs/feeds", headers=h, json={"name": "Spare", "feed_url": "https://spare.example.org/"}
+        )
+        assert made.status_code == 201, made.text
+        spare.update(made.json())
+        return ("DELETE", f"/api/v3/blogs/feeds/{spare['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "feeder": 403, "remover": 204},
-        ("DELETE", f"/api/v3/blogs/feeds/{feed['id']}", None),
+        {**REFUSED, "feeder": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM blog_feeds") == 1
     kinds = await _changes(db_conn)
     assert kinds == [
         ("feed", str(feed["id"]), "created"),
+        ("feed", str(root_feed_id), "created"),
+        ("feed", str(root_feed_id), "deleted"),
         ("feed", str(other.json()["id"]), "created"),
         ("feed", str(feed["id"]), "updated"),
         ("feed", str(feed["id"]), "deleted"),
+        ("feed", str(spare["id"]), "created"),
+        ("feed", str(spare["id"]), "deleted"),
     ]
 
 
@@ -172,10 +198,16 @@ async def test_aggregates_matrix_feed_ids_and_entry_filters(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "curator": 201},
-        ("POST", "/api/v3/blogs/aggregates", body),
+        {**REFUSED, "remover": 403, "curator": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser creates its own.
+        lambda caller: _ready(
+            ("POST", "/api/v3/blogs/aggregates", {**body, "name": "Root News"} if caller == "root" else body)
+        ),
     )
     aggregate = r["curator"].json()
+    assert r["root"].json()["slug"] == "root-news"
+    root = actors["root"].headers
+    assert (await client.delete("/api/v3/blogs/aggregates/root-news", headers=root)).status_code == 204
     assert aggregate == {
         "id": aggregate["id"],
         "name": "PSF News",
@@ -217,7 +249,7 @@ async def test_aggregates_matrix_feed_ids_and_entry_filters(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "curator": 200},
+        {**REFUSED, "remover": 403, "curator": 200, "root": 200},
         ("PATCH", "/api/v3/blogs/aggregates/psf-news", {"feed_ids": [pycon], "description": "Now PyCon"}),
     )
     assert r["curator"].json()["feed_ids"] == [pycon]
@@ -230,12 +262,20 @@ async def test_aggregates_matrix_feed_ids_and_entry_filters(
     assert same.status_code == 200 and await _changes(db_conn, cursor) == [
         ("aggregate", str(aggregate["id"]), "updated")
     ]  # nothing differed: no new change row
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", "/api/v3/blogs/aggregates/psf-news", None)
+        spare = await client.post("/api/v3/blogs/aggregates", headers=h, json={"name": "Spare"})
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", "/api/v3/blogs/aggregates/spare", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "curator": 403, "remover": 204},
-        ("DELETE", "/api/v3/blogs/aggregates/psf-news", None),
+        {**REFUSED, "curator": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM blog_feed_aggregates") == 0
     assert await db_conn.fetchval("SELECT count(*) FROM blog_feeds") == 3  # its feeds stay
@@ -285,7 +325,7 @@ async def test_entries_read_edit_delete_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 200},
+        {**REFUSED, "remover": 403, "editor": 200, "root": 200},
         ("PATCH", f"/api/v3/blogs/entries/{ids[0]}", edit),
     )
     row = await db_conn.fetchrow("SELECT * FROM blog_entries WHERE id=$1", ids[0])
@@ -311,11 +351,15 @@ async def test_entries_read_edit_delete_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/blogs/entries/{ids[1]}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        # The superuser deletes another entry of the feed.
+        lambda caller: _ready(("DELETE", f"/api/v3/blogs/entries/{ids[2 if caller == 'root' else 1]}", None)),
     )
-    assert await db_conn.fetchval("SELECT count(*) FROM blog_entries WHERE id=$1", ids[1]) == 0
-    assert await _changes(db_conn, cursor) == [("entry", str(ids[1]), "deleted")]
+    assert await db_conn.fetchval("SELECT count(*) FROM blog_entries WHERE id = ANY($1::int[])", ids[1:]) == 0
+    assert await _changes(db_conn, cursor) == [
+        ("entry", str(ids[1]), "deleted"),
+        ("entry", str(ids[2]), "deleted"),
+    ]
 
 
 async def test_deleting_a_feed_deletes_its_entries_and_leaves_aggregates(
@@ -358,10 +402,12 @@ async def test_related_blogs_matrix(client: Any, actors: Any, db_conn: Any) -> N
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "relater": 201},
+        {**REFUSED, "remover": 403, "relater": 201, "root": 201},
         ("POST", "/api/v3/blogs/related-blogs", body),
     )
     blog = r["relater"].json()
+    root_blog = f"/api/v3/blogs/related-blogs/{r['root'].json()['id']}"
+    assert (await client.delete(root_blog, headers=actors["root"].headers)).status_code == 204
     assert {k: blog[k] for k in ("name", "feed_url", "blog_url", "blog_name", "last_entry_published")} == {
         **body,
         "blog_name": "",
@@ -379,7 +425,7 @@ async def test_related_blogs_matrix(client: Any, actors: Any, db_conn: Any) -> N
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "relater": 200},
+        {**REFUSED, "remover": 403, "relater": 200, "root": 200},
         (
             "PATCH",
             f"/api/v3/blogs/related-blogs/{blog['id']}",
@@ -394,15 +440,26 @@ async def test_related_blogs_matrix(client: Any, actors: Any, db_conn: Any) -> N
     listing = (await client.get("/api/v3/blogs/related-blogs")).json()
     assert [b["blog_name"] for b in listing["data"]] == ["Planet Python"]
     assert (await client.get(f"/api/v3/blogs/related-blogs/{blog['id']}")).json()["name"] == "planet"
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/blogs/related-blogs/{blog['id']}", None)
+        spare = await client.post(
+            "/api/v3/blogs/related-blogs", headers=actors["relater"].headers, json={**body, "name": "spare"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/blogs/related-blogs/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "relater": 403, "remover": 204},
-        ("DELETE", f"/api/v3/blogs/related-blogs/{blog['id']}", None),
+        {**REFUSED, "relater": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM blog_related_blogs") == 0
-    assert [k for k, _, _ in await _changes(db_conn)] == ["relatedblog"] * 3
+    # The relater's blog: created, updated, deleted; the superuser's and the spare: created, deleted.
+    assert [k for k, _, _ in await _changes(db_conn)] == ["relatedblog"] * 7
 
 
 FIXTURE: list[dict[str, Any]] = [

@@ -27,6 +27,10 @@ async def _import(sessionmaker: Any, *names: str) -> importer.Report:
     return report
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_box_matrix_sanitizing_and_labels(client: Any, actors: Any, db_conn: Any) -> None:
     await actors.create("editor", permissions=("boxes.add_box", "boxes.change_box"))
     await actors.create("remover", permissions=("boxes.delete_box",))
@@ -39,10 +43,14 @@ async def test_box_matrix_sanitizing_and_labels(client: Any, actors: Any, db_con
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 201},
-        ("POST", "/api/v3/boxes", body),
+        {**REFUSED, "remover": 403, "editor": 201, "root": 201},
+        # label is unique: the superuser creates its own box.
+        lambda caller: _ready(
+            ("POST", "/api/v3/boxes", {**body, "label": "root-box"} if caller == "root" else body)
+        ),
     )
     box = r["editor"].json()
+    assert await db_conn.execute("DELETE FROM boxes WHERE label='root-box'") == "DELETE 1"
     stored = await db_conn.fetchrow("SELECT content, content_html FROM boxes WHERE id=$1", box["id"])
     assert stored["content"] == body["content"]
     assert (
@@ -66,7 +74,7 @@ async def test_box_matrix_sanitizing_and_labels(client: Any, actors: Any, db_con
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 200},
+        {**REFUSED, "remover": 403, "editor": 200, "root": 200},
         ("PATCH", f"/api/v3/boxes/{box['id']}", {"content": "*hello*", "content_markup_type": "markdown"}),
     )
     assert await db_conn.fetchval("SELECT content_html FROM boxes WHERE id=$1", box["id"]) == (
@@ -74,12 +82,22 @@ async def test_box_matrix_sanitizing_and_labels(client: Any, actors: Any, db_con
     )
     changes = await db_conn.fetch("SELECT domain, kind, object_id FROM changes ORDER BY cursor")
     assert [(c["domain"], c["kind"], c["object_id"]) for c in changes][-1] == ("boxes", "box", str(box["id"]))
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/boxes/{box['id']}", None)
+        spare = await client.post(
+            "/api/v3/boxes", headers=actors["editor"].headers, json={"label": "spare", "content": "x"}
+        )
+        assert spare.status_code == 201
+        return ("DELETE", f"/api/v3/boxes/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/boxes/{box['id']}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM boxes") == 0
 
@@ -127,18 +145,24 @@ async def test_menu_rules_and_matrix(client: Any, actors: Any, db_conn: Any) -> 
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "navigator": 201},
-        ("POST", "/api/v3/navigation/trees", {"alias": "main", "title": "Python.org"}),
+        {**REFUSED, "navigator": 201, "root": 201},
+        # alias is unique: the superuser creates the second tree.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/navigation/trees",
+                {"alias": "other", "title": "Other"}
+                if caller == "root"
+                else {"alias": "main", "title": "Python.org"},
+            )
+        ),
     )
-    assert r["navigator"].json()["alias"] == "main"
-    await client.post(
-        "/api/v3/navigation/trees", headers=actors["root"].headers, json={"alias": "other", "title": "Other"}
-    )
+    assert r["navigator"].json()["alias"] == "main" and r["root"].json()["alias"] == "other"
     r = await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "navigator": 201},
+        {**REFUSED, "navigator": 201, "root": 201},
         (
             "POST",
             "/api/v3/navigation/items",
@@ -146,6 +170,7 @@ async def test_menu_rules_and_matrix(client: Any, actors: Any, db_conn: Any) -> 
         ),
     )
     top = r["navigator"].json()
+    assert await db_conn.execute("DELETE FROM nav_items WHERE id=$1", r["root"].json()["id"]) == "DELETE 1"
     assert top["href"] == "/" and top["tree"] == "main"
     h = actors["navigator"].headers
 
@@ -182,16 +207,24 @@ async def test_menu_rules_and_matrix(client: Any, actors: Any, db_conn: Any) -> 
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "navigator": 200},
+        {**REFUSED, "navigator": 200, "root": 200},
         ("PATCH", f"/api/v3/navigation/items/{child['id']}", {"title": "Get Python", "sort_order": 3}),
     )
     assert await db_conn.fetchval("SELECT title FROM nav_items WHERE id=$1", child["id"]) == "Get Python"
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/navigation/items/{child['id']}", None)
+        spare = await item(title="Spare", url="/spare/")
+        assert spare.status_code == 201
+        return ("DELETE", f"/api/v3/navigation/items/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "navigator": 204},
-        ("DELETE", f"/api/v3/navigation/items/{child['id']}", None),
+        {**REFUSED, "navigator": 204, "root": 204},
+        remove,
     )
     # The subtree goes with it.
     assert await db_conn.fetchval("SELECT count(*) FROM nav_items") == 1

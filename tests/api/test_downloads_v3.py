@@ -11,6 +11,10 @@ from tests.helpers import check_permission_matrix
 MATRIX_REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_os_write_matrix(client: Any, actors: Any, db_conn: Any) -> None:
     await actors.create("adder", permissions=("downloads.add_os",))
     await actors.create("changer", permissions=("downloads.change_os",))
@@ -19,10 +23,15 @@ async def test_os_write_matrix(client: Any, actors: Any, db_conn: Any) -> None:
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "changer": 403, "adder": 201},
-        ("POST", "/api/v3/downloads/os", {"name": "Windows"}),
+        {**MATRIX_REFUSED, "changer": 403, "adder": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser adds its own.
+        lambda caller: _ready(
+            ("POST", "/api/v3/downloads/os", {"name": "macOS" if caller == "root" else "Windows"})
+        ),
     )
     os_id = r["adder"].json()["id"]
+    root_os = f"/api/v3/downloads/os/{r['root'].json()['id']}"
+    assert (await client.delete(root_os, headers=actors["root"].headers)).status_code == 204
     assert await db_conn.fetchval("SELECT slug FROM downloads_os WHERE id=$1", os_id) == "windows"
     assert (
         await db_conn.fetchval("SELECT creator_id FROM downloads_os WHERE id=$1", os_id)
@@ -32,17 +41,27 @@ async def test_os_write_matrix(client: Any, actors: Any, db_conn: Any) -> None:
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "adder": 403, "changer": 200},
+        {**MATRIX_REFUSED, "adder": 403, "changer": 200, "root": 200},
         ("PATCH", f"/api/v3/downloads/os/{os_id}", {"name": "Microsoft Windows"}),
     )
     row = await db_conn.fetchrow("SELECT name, last_modified_by_id FROM downloads_os WHERE id=$1", os_id)
     assert row["name"] == "Microsoft Windows" and row["last_modified_by_id"] == actors["changer"].user_id
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/downloads/os/{os_id}", None)
+        spare = await client.post(
+            "/api/v3/downloads/os", headers=actors["adder"].headers, json={"name": "Spare"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/downloads/os/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "changer": 403, "deleter": 204},
-        ("DELETE", f"/api/v3/downloads/os/{os_id}", None),
+        {**MATRIX_REFUSED, "changer": 403, "deleter": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM downloads_os") == 0
     r = await client.delete(f"/api/v3/downloads/os/{os_id}", headers=actors["root"].headers)
@@ -58,18 +77,25 @@ async def test_release_lifecycle_and_rules(client: Any, actors: Any, db_conn: An
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "editor": 201},
-        (
-            "POST",
-            "/api/v3/downloads/releases",
-            {
-                "name": "Python 3.14.1",
-                "is_published": True,
-                "is_latest": True,
-                "content": "**hi** <script>x</script>",
-            },
+        {**MATRIX_REFUSED, "editor": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser adds its own draft release.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/downloads/releases",
+                {"name": "Python 0.9.0"}
+                if caller == "root"
+                else {
+                    "name": "Python 3.14.1",
+                    "is_published": True,
+                    "is_latest": True,
+                    "content": "**hi** <script>x</script>",
+                },
+            )
         ),
     )
+    root_release = f"/api/v3/downloads/releases/{r['root'].json()['id']}"
+    assert (await client.delete(root_release, headers=actors["root"].headers)).status_code == 204
     first = r["editor"].json()
     assert first["slug"] == "python-3141" and first["is_latest"] is True
     assert "<strong>hi</strong>" in first["content_html"] and "<script>" not in first["content_html"]
@@ -105,12 +131,22 @@ async def test_release_lifecycle_and_rules(client: Any, actors: Any, db_conn: An
     assert [x["name"] for x in r.json()["data"]] == ["Python 3.14.1"]
     r = await client.get("/api/v3/downloads/releases", headers=editor.headers)
     assert r.json()["meta"]["total"] == 2
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/downloads/releases/{first['id']}", None)
+        spare = await client.post(
+            "/api/v3/downloads/releases", headers=editor.headers, json={"name": "Python 0.0.1"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/downloads/releases/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "editor": 204},
-        ("DELETE", f"/api/v3/downloads/releases/{first['id']}", None),
+        {**MATRIX_REFUSED, "editor": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM downloads_releases") == 1
 
@@ -134,12 +170,21 @@ async def test_release_file_rules_and_matrix(client: Any, actors: Any, db_conn: 
         "sbom_spdx2_file": url + ".spdx.json",
         "download_button": True,
     }
+    root_url = FTP + "3.10.19/Python-3.10.19.tgz"
+    root_file = {
+        **body,
+        "name": "Gzipped tarball",
+        "url": root_url,
+        "sbom_spdx2_file": root_url + ".spdx.json",
+        "download_button": False,  # one download button per OS
+    }
     r = await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "filer": 201},
-        ("POST", "/api/v3/downloads/files", body),
+        {**MATRIX_REFUSED, "filer": 201, "root": 201},
+        # The URL (and slug) is unique: the superuser adds another artifact of the release.
+        lambda caller: _ready(("POST", "/api/v3/downloads/files", root_file if caller == "root" else body)),
     )
     file_id = r["filer"].json()["id"]
     filer = actors["filer"].headers
@@ -156,7 +201,7 @@ async def test_release_file_rules_and_matrix(client: Any, actors: Any, db_conn: 
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "filer": 200},
+        {**MATRIX_REFUSED, "filer": 200, "root": 200},
         ("PATCH", f"/api/v3/downloads/files/{file_id}", {"filesize": 123}),
     )
     assert await db_conn.fetchval("SELECT filesize FROM downloads_release_files WHERE id=$1", file_id) == 123
@@ -171,7 +216,8 @@ async def test_release_file_rules_and_matrix(client: Any, actors: Any, db_conn: 
         client,
         db_conn,
         actors.callers,
-        {**MATRIX_REFUSED, "filer": 200},
+        # The superuser repeats the same bulk delete: allowed, with nothing left to delete.
+        {**MATRIX_REFUSED, "filer": 200, "root": 200},
         ("DELETE", f"/api/v3/downloads/files?release_id={dl.releases['Python 2.7.5']}", None),
     )
     assert (

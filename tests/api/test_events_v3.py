@@ -40,6 +40,10 @@ async def add_event(client: Any, headers: dict[str, str], **body: Any) -> dict[s
     return r.json()
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_calendar_matrix_and_fields(client: Any, actors: Any, db_conn: Any) -> None:
     await actors.create("scheduler", permissions=("events.add_calendar", "events.change_calendar"))
     await actors.create("remover", permissions=("events.delete_calendar",))
@@ -53,9 +57,18 @@ async def test_calendar_matrix_and_fields(client: Any, actors: Any, db_conn: Any
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "scheduler": 201},
-        ("POST", "/api/v3/events/calendars", body),
+        {**REFUSED, "remover": 403, "scheduler": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser creates its own calendar.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/events/calendars",
+                {**body, "name": "Root Events"} if caller == "root" else body,
+            )
+        ),
     )
+    root_url = f"/api/v3/events/calendars/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     cal = r["scheduler"].json()
     assert cal["slug"] == "python-events" and cal["page_url"] == "/events/python-events/"
     assert cal["url"] == body["url"] and cal["rss"] is None
@@ -68,7 +81,7 @@ async def test_calendar_matrix_and_fields(client: Any, actors: Any, db_conn: Any
         "url": body["url"],
         "creator_id": actors["scheduler"].user_id,
     }
-    assert (await changes(db_conn))[-1] == ("events", "calendar", str(cal["id"]), "created")
+    assert ("events", "calendar", str(cal["id"]), "created") in await changes(db_conn)
     # Public reads.
     assert (await client.get(f"/api/v3/events/calendars/{cal['id']}")).json()["name"] == "Python Events"
     listing = (await client.get("/api/v3/events/calendars?slug=python-events")).json()
@@ -88,17 +101,27 @@ async def test_calendar_matrix_and_fields(client: Any, actors: Any, db_conn: Any
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "scheduler": 200},
+        {**REFUSED, "remover": 403, "scheduler": 200, "root": 200},
         ("PATCH", f"/api/v3/events/calendars/{cal['id']}", {"description": "All of them", "rss": ""}),
     )
     row = await db_conn.fetchrow("SELECT description, rss FROM event_calendars WHERE id=$1", cal["id"])
     assert row["description"] == "All of them" and row["rss"] is None
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/events/calendars/{cal['id']}", None)
+        spare = await client.post(
+            "/api/v3/events/calendars", headers=actors["scheduler"].headers, json={"name": "Spare"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/events/calendars/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "scheduler": 403, "remover": 204},
-        ("DELETE", f"/api/v3/events/calendars/{cal['id']}", None),
+        {**REFUSED, "scheduler": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM event_calendars") == 0
 
@@ -121,9 +144,18 @@ async def test_category_and_location_matrices(client: Any, actors: Any, db_conn:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "curator": 201},
-        ("POST", "/api/v3/events/categories", {"name": "Sprint Days", "calendar": "python-events"}),
+        {**REFUSED, "remover": 403, "curator": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser creates its own category.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/events/categories",
+                {"name": "Root Days" if caller == "root" else "Sprint Days", "calendar": "python-events"},
+            )
+        ),
     )
+    root_url = f"/api/v3/events/categories/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     cat = r["curator"].json()
     assert cat == {
         "id": cat["id"],
@@ -137,7 +169,7 @@ async def test_category_and_location_matrices(client: Any, actors: Any, db_conn:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "curator": 201},
+        {**REFUSED, "remover": 403, "curator": 201, "root": 201},
         (
             "POST",
             "/api/v3/events/locations",
@@ -150,6 +182,8 @@ async def test_category_and_location_matrices(client: Any, actors: Any, db_conn:
         ),
     )
     loc = r["curator"].json()
+    root_url = f"/api/v3/events/locations/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert (
         loc["page_url"] == f"/events/python-events/locations/{loc['id']}/" and loc["address"] == "1 Main St"
     )
@@ -174,7 +208,7 @@ async def test_category_and_location_matrices(client: Any, actors: Any, db_conn:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "curator": 200},
+        {**REFUSED, "remover": 403, "curator": 200, "root": 200},
         ("PATCH", f"/api/v3/events/categories/{cat['id']}", {"name": "Sprints"}),
     )
     assert await db_conn.fetchval("SELECT name FROM event_categories WHERE id=$1", cat["id"]) == "Sprints"
@@ -182,17 +216,27 @@ async def test_category_and_location_matrices(client: Any, actors: Any, db_conn:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "curator": 200},
+        {**REFUSED, "remover": 403, "curator": 200, "root": 200},
         ("PATCH", f"/api/v3/events/locations/{loc['id']}", {"address": None}),
     )
     assert await db_conn.fetchval("SELECT address FROM event_locations WHERE id=$1", loc["id"]) is None
-    for path in (f"categories/{cat['id']}", f"locations/{loc['id']}"):
+    for kind, target in (("categories", cat), ("locations", loc)):
+
+        async def remove(caller: str, kind: str = kind, target: Any = target) -> Any:
+            if caller != "root":
+                return ("DELETE", f"/api/v3/events/{kind}/{target['id']}", None)
+            spare = await client.post(
+                f"/api/v3/events/{kind}", headers=h, json={"name": "Spare", "calendar": "python-events"}
+            )
+            assert spare.status_code == 201, spare.text
+            return ("DELETE", f"/api/v3/events/{kind}/{spare.json()['id']}", None)
+
         await check_permission_matrix(
             client,
             db_conn,
             actors.callers,
-            {**REFUSED, "curator": 403, "remover": 204},
-            ("DELETE", f"/api/v3/events/{path}", None),
+            {**REFUSED, "curator": 403, "remover": 204, "root": 204},
+            remove,
         )
     assert await db_conn.fetchval("SELECT count(*) FROM event_categories") == 1
     assert await db_conn.fetchval("SELECT count(*) FROM event_locations") == 1
@@ -233,10 +277,12 @@ async def test_event_document_matrix_and_change_feed(client: Any, actors: Any, d
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 201},
+        {**REFUSED, "remover": 403, "editor": 201, "root": 201},
         ("POST", "/api/v3/events", body),
     )
     event = r["editor"].json()
+    root_url = f"/api/v3/events/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     eid = event["id"]
     assert event["url"] == f"/events/python-events/{eid}/"
     assert event["calendar"] == "python-events" and event["featured"] is True
@@ -295,7 +341,7 @@ async def test_event_document_matrix_and_change_feed(client: Any, actors: Any, d
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 200},
+        {**REFUSED, "remover": 403, "editor": 200, "root": 200},
         ("PATCH", f"/api/v3/events/{eid}", patch),
     )
     assert r["editor"].json()["recurring_rules"][0]["id"] == rule["id"]  # kept, not replaced
@@ -318,15 +364,23 @@ async def test_event_document_matrix_and_change_feed(client: Any, actors: Any, d
     assert await changes(db_conn, mark) == [("events", "event", str(eid), "updated")]
     for table in ("event_occurring_rules", "event_recurring_rules", "event_category_links"):
         assert await db_conn.fetchval(f"SELECT count(*) FROM {table} WHERE event_id=$1", eid) == 0
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/events/{eid}", None)
+        spare = await client.post("/api/v3/events", headers=actors["editor"].headers, json=body)
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/events/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/events/{eid}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM events") == 0
-    assert (await changes(db_conn))[-1] == ("events", "event", str(eid), "deleted")
+    assert ("events", "event", str(eid), "deleted") in await changes(db_conn)
 
 
 async def test_event_rules_are_checked(client: Any, actors: Any, db_conn: Any) -> None:

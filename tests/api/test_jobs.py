@@ -107,6 +107,10 @@ async def approved_job(client: Any, actors: Any, **overrides: Any) -> dict[str, 
     return dict(r.json())
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_draft_review_approve_with_matrices_and_mail(
     client: Any, actors: Any, db_conn: Any, mailer: Any, worker: Any
 ) -> None:
@@ -116,7 +120,11 @@ async def test_draft_review_approve_with_matrices_and_mail(
         description='<p onclick="x()">We build <a href="javascript:alert(1)">widgets</a><script>bad()</script></p>',
     )
     r = await check_permission_matrix(
-        client, db_conn, actors.callers, {"anonymous": 401, "owner": 201}, ("POST", "/api/v3/jobs", body)
+        client,
+        db_conn,
+        actors.callers,
+        {"anonymous": 401, "owner": 201, "root": 201},
+        ("POST", "/api/v3/jobs", body),
     )
     job = r["owner"].json()
     jid = job["id"]
@@ -152,7 +160,8 @@ async def test_draft_review_approve_with_matrices_and_mail(
         client,
         db_conn,
         actors.callers,
-        {"anonymous": 401, "ordinary": 404, "staffer": 404, "owner": 200},
+        # A superuser holds jobs.change_job (a moderator), so may edit someone's draft.
+        {"anonymous": 401, "ordinary": 404, "staffer": 404, "owner": 200, "root": 200},
         ("PATCH", f"/api/v3/jobs/{jid}", {"job_title": "Python Developer", "job_types": ["web"]}),
     )
     row = await db_conn.fetchrow("SELECT job_title, status FROM jobs WHERE id=$1", jid)
@@ -164,7 +173,8 @@ async def test_draft_review_approve_with_matrices_and_mail(
         client,
         db_conn,
         actors.callers,
-        {"anonymous": 401, "ordinary": 404, "moderator": 403, "owner": 200},
+        # Submitting is the owner's own act (OWNER_MOVES): a superuser is refused like a moderator.
+        {"anonymous": 401, "ordinary": 404, "moderator": 403, "root": 403, "owner": 200},
         ("POST", f"/api/v3/jobs/{jid}/submit", None),
     )
     assert await db_conn.fetchval("SELECT status FROM jobs WHERE id=$1", jid) == "review"
@@ -211,7 +221,7 @@ async def test_draft_review_approve_with_matrices_and_mail(
         client,
         db_conn,
         actors.callers,
-        {"anonymous": 401, "ordinary": 403, "owner": 403, "moderator": 200},
+        {"anonymous": 401, "ordinary": 403, "owner": 403, "moderator": 200, "root": 200},
         ("PATCH", f"/api/v3/jobs/{jid}", {"city": "Nashville"}),
     )
     row = await db_conn.fetchrow("SELECT city, location_slug, status FROM jobs WHERE id=$1", jid)
@@ -354,7 +364,7 @@ async def test_moderation_moves_feature_withdraw_and_queues(
         client,
         db_conn,
         actors.callers,
-        {"anonymous": 401, "ordinary": 403, "owner": 403, "moderator": 200},
+        {"anonymous": 401, "ordinary": 403, "owner": 403, "moderator": 200, "root": 200},
         ("POST", f"/api/v3/jobs/{ids[1]}/feature", {"is_featured": True}),
     )
     assert await db_conn.fetchval("SELECT is_featured FROM jobs WHERE id=$1", ids[1]) is True
@@ -365,7 +375,8 @@ async def test_moderation_moves_feature_withdraw_and_queues(
         client,
         db_conn,
         actors.callers,
-        {"anonymous": 401, "ordinary": 403, "moderator": 403, "owner": 200},
+        # Withdrawing is the owner's own act (OWNER_MOVES): a superuser is refused like a moderator.
+        {"anonymous": 401, "ordinary": 403, "moderator": 403, "root": 403, "owner": 200},
         ("POST", f"/api/v3/jobs/{ids[1]}/withdraw", None),
     )
     assert await db_conn.fetchval("SELECT status FROM jobs WHERE id=$1", ids[1]) == "removed"
@@ -500,15 +511,23 @@ async def test_taxonomy_writes_need_the_permission(client: Any, actors: Any, db_
         client,
         db_conn,
         actors.callers,
-        {**refused, "moderator": 201},
-        ("POST", "/api/v3/jobs/categories", {"name": "Systems Administrator"}),
+        {**refused, "moderator": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser adds its own category.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/jobs/categories",
+                {"name": "Release Manager" if caller == "root" else "Systems Administrator"},
+            )
+        ),
     )
     assert r["moderator"].json()["slug"] == "systems-administrator"
+    assert r["root"].json()["slug"] == "release-manager"
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**refused, "moderator": 200},
+        {**refused, "moderator": 200, "root": 200},
         ("PATCH", "/api/v3/jobs/categories/1", {"name": "SysAdmin"}),
     )
     assert await db_conn.fetchval("SELECT name FROM job_categories WHERE id=1") == "SysAdmin"

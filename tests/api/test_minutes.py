@@ -14,6 +14,10 @@ REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}
 STAMPS = {"created": "2019-05-09T10:00:00Z", "updated": "2019-05-09T10:00:00Z"}  # as dumpdata has them
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_minutes_matrix_drafts_and_dates(client: Any, actors: Any, db_conn: Any) -> None:
     await actors.create("secretary", permissions=("minutes.add_minutes", "minutes.change_minutes"))
     await actors.create("remover", permissions=("minutes.delete_minutes",))
@@ -25,10 +29,16 @@ async def test_minutes_matrix_drafts_and_dates(client: Any, actors: Any, db_conn
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "secretary": 201},
-        ("POST", "/api/v3/minutes", body),
+        {**REFUSED, "remover": 403, "secretary": 201, "root": 201},
+        # the date is unique: the superuser creates its own.
+        lambda caller: _ready(
+            ("POST", "/api/v3/minutes", {**body, "date": "2026-11-13"} if caller == "root" else body)
+        ),
     )
     minutes = r["secretary"].json()
+    # Remove the superuser's copy so what follows sees the secretary's alone.
+    root_url = f"/api/v3/minutes/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert minutes["title"] == "PSF Meeting Minutes November 12, 2026"
     assert minutes["url"] == "/psf/records/board/minutes/2026-11-12/" and minutes["is_published"] is False
     stored = await db_conn.fetchrow(
@@ -50,18 +60,28 @@ async def test_minutes_matrix_drafts_and_dates(client: Any, actors: Any, db_conn
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "secretary": 200},
+        {**REFUSED, "remover": 403, "secretary": 200, "root": 200},
         ("PATCH", f"/api/v3/minutes/{minutes['id']}", {"is_published": True}),
     )
     public = (await client.get("/api/v3/minutes?year=2026")).json()
     assert [m["date"] for m in public["data"]] == ["2026-11-12"]
     assert (await client.get("/api/v3/minutes?year=2025")).json()["data"] == []
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/minutes/{minutes['id']}", None)
+        spare = await client.post(
+            "/api/v3/minutes", headers=actors["secretary"].headers, json={"date": "2026-11-14"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/minutes/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "secretary": 403, "remover": 204},
-        ("DELETE", f"/api/v3/minutes/{minutes['id']}", None),
+        {**REFUSED, "secretary": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM minutes") == 0
 

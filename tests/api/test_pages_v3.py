@@ -12,6 +12,10 @@ from tests.helpers import check_permission_matrix
 REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_page_matrix_and_sanitizing(client: Any, actors: Any, db_conn: Any) -> None:
     await actors.create("author", permissions=("pages.add_page", "pages.change_page"))
     await actors.create("remover", permissions=("pages.delete_page",))
@@ -25,10 +29,16 @@ async def test_page_matrix_and_sanitizing(client: Any, actors: Any, db_conn: Any
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "author": 201},
-        ("POST", "/api/v3/pages", body),
+        {**REFUSED, "remover": 403, "author": 201, "root": 201},
+        # the path is unique: the superuser creates its own.
+        lambda caller: _ready(
+            ("POST", "/api/v3/pages", {**body, "path": "/root-about/"} if caller == "root" else body)
+        ),
     )
     page = r["author"].json()
+    # Remove the superuser's copy so what follows sees the author's alone.
+    root_url = f"/api/v3/pages/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert page["path"] == "about" and page["url"] == "/about/"
     html = page["content_html"]
     assert "<script>" not in html and "onclick" not in html and "javascript:" not in html
@@ -38,7 +48,7 @@ async def test_page_matrix_and_sanitizing(client: Any, actors: Any, db_conn: Any
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "author": 200},
+        {**REFUSED, "remover": 403, "author": 200, "root": 200},
         (
             "PATCH",
             f"/api/v3/pages/{page['id']}",
@@ -50,12 +60,22 @@ async def test_page_matrix_and_sanitizing(client: Any, actors: Any, db_conn: Any
     )
     html = await db_conn.fetchval("SELECT content_html FROM pages WHERE id=$1", page["id"])
     assert "text" in html and "<b>x</b>" not in html  # raw directive dropped
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/pages/{page['id']}", None)
+        spare = await client.post(
+            "/api/v3/pages", headers=actors["author"].headers, json={"title": "Spare", "path": "/spare/"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/pages/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "author": 403, "remover": 204},
-        ("DELETE", f"/api/v3/pages/{page['id']}", None),
+        {**REFUSED, "author": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM pages") == 0
 

@@ -36,6 +36,10 @@ async def _refused_without_writing(
     return r
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 # --- redirects ----------------------------------------------------------------------------------
 
 
@@ -43,18 +47,26 @@ async def test_redirect_matrix_reads_and_feed(client: Any, actors: Any, db_conn:
     await actors.create("editor", permissions=("redirects.add_redirect", "redirects.change_redirect"))
     await actors.create("remover", permissions=("redirects.delete_redirect",))
     body = {"old_path": "/about/old/", "new_path": "/about/"}
+
+    def create(caller: str) -> Any:
+        # old_path is unique: the superuser creates its own.
+        sent = {**body, "old_path": "/root/old/"} if caller == "root" else body
+        return _ready(("POST", "/api/v3/redirects", sent))
+
     r = await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 201},
-        ("POST", "/api/v3/redirects", body),
+        {**REFUSED, "remover": 403, "editor": 201, "root": 201},
+        create,
     )
     redirect = r["editor"].json()
+    assert await db_conn.execute("DELETE FROM redirects WHERE id=$1", r["root"].json()["id"]) == "DELETE 1"
     stored = await db_conn.fetchrow("SELECT old_path, new_path FROM redirects WHERE id=$1", redirect["id"])
     assert dict(stored) == body
     feed = await db_conn.fetch(
-        "SELECT domain, kind, object_id, action FROM changes WHERE domain = 'redirects'"
+        "SELECT domain, kind, object_id, action FROM changes WHERE domain = 'redirects' AND object_id=$1",
+        str(redirect["id"]),
     )
     assert [tuple(c) for c in feed] == [("redirects", "redirect", str(redirect["id"]), "created")]
     editor = actors["editor"].headers
@@ -83,17 +95,25 @@ async def test_redirect_matrix_reads_and_feed(client: Any, actors: Any, db_conn:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "editor": 200},
+        {**REFUSED, "remover": 403, "editor": 200, "root": 200},
         ("PATCH", f"/api/v3/redirects/{redirect['id']}", {"new_path": "/about/new/"}),
     )
     stored = await db_conn.fetchrow("SELECT old_path, new_path FROM redirects WHERE id=$1", redirect["id"])
     assert dict(stored) == {"old_path": "/about/old/", "new_path": "/about/new/"}
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/redirects/{redirect['id']}", None)
+        spare = await client.post("/api/v3/redirects", headers=editor, json={"old_path": "/spare/"})
+        assert spare.status_code == 201
+        return ("DELETE", f"/api/v3/redirects/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/redirects/{redirect['id']}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM redirects WHERE id=$1", redirect["id"]) == 0
     actions = await db_conn.fetch(
@@ -222,10 +242,12 @@ async def test_flag_matrices(client: Any, actors: Any, db_conn: Any) -> None:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "changer": 403, "remover": 403, "creator": 201},
-        ("POST", "/api/v3/flags", body),
+        {**REFUSED, "changer": 403, "remover": 403, "creator": 201, "root": 201},
+        # name is unique: the superuser creates its own flag.
+        lambda caller: _ready(("POST", "/api/v3/flags", {"name": "root-menu"} if caller == "root" else body)),
     )
     flag = r["creator"].json()
+    assert await db_conn.execute("DELETE FROM feature_flags WHERE name='root-menu'") == "DELETE 1"
     assert flag["everyone"] is None and flag["superusers"] is True and flag["percent"] is None
     assert flag["users"] == [changer.user_id] and flag["groups"] == []
     stored = await db_conn.fetchrow("SELECT name, note, staff, superusers, everyone FROM feature_flags")
@@ -274,7 +296,7 @@ async def test_flag_matrices(client: Any, actors: Any, db_conn: Any) -> None:
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "creator": 403, "remover": 403, "changer": 200},
+        {**REFUSED, "creator": 403, "remover": 403, "changer": 200, "root": 200},
         ("PATCH", "/api/v3/flags/new-menu", patch),
     )
     changed = r["changer"].json()
@@ -306,12 +328,19 @@ async def test_flag_matrices(client: Any, actors: Any, db_conn: Any) -> None:
     )
     assert same.status_code == 200 and await db_fingerprint(db_conn) == before
 
+    async def spare_flag(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", "/api/v3/flags/new-menu", None)
+        spare = await client.post("/api/v3/flags", headers=root.headers, json={"name": "spare"})
+        assert spare.status_code == 201
+        return ("DELETE", "/api/v3/flags/spare", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "creator": 403, "changer": 403, "remover": 204},
-        ("DELETE", "/api/v3/flags/new-menu", None),
+        {**REFUSED, "creator": 403, "changer": 403, "remover": 204, "root": 204},
+        spare_flag,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM feature_flags") == 0
     assert await db_conn.fetchval("SELECT count(*) FROM feature_flag_groups") == 0

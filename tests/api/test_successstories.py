@@ -34,6 +34,10 @@ async def _category(client: Any, actors: Any, name: str = "Business") -> dict[st
     return dict(r.json())
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_categories_matrix_and_reads(client: Any, actors: Any, db_conn: Any) -> None:
     await actors.create("curator", permissions=("successstories.add_storycategory",))
     await actors.create("editor", permissions=("successstories.change_storycategory",))
@@ -42,10 +46,19 @@ async def test_categories_matrix_and_reads(client: Any, actors: Any, db_conn: An
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "curator": 201},
-        ("POST", "/api/v3/success-stories/categories", {"name": "Software Development"}),
+        {**REFUSED, "editor": 403, "curator": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser creates its own category.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/success-stories/categories",
+                {"name": "Root Category" if caller == "root" else "Software Development"},
+            )
+        ),
     )
     category = r["curator"].json()
+    root_url = f"/api/v3/success-stories/categories/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert category == {
         "id": category["id"],
         "name": "Software Development",
@@ -62,7 +75,7 @@ async def test_categories_matrix_and_reads(client: Any, actors: Any, db_conn: An
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "curator": 403, "editor": 200},
+        {**REFUSED, "curator": 403, "editor": 200, "root": 200},
         ("PATCH", f"/api/v3/success-stories/categories/{category['id']}", {"name": "Software"}),
     )
     listing = (await client.get("/api/v3/success-stories/categories")).json()
@@ -79,12 +92,19 @@ async def test_categories_matrix_and_reads(client: Any, actors: Any, db_conn: An
     )
     assert refused.status_code == 409 and await db_conn.fetchval("SELECT count(*) FROM story_categories") == 1
     await client.delete(f"/api/v3/success-stories/{story.json()['id']}", headers=actors["root"].headers)
+
+    async def remove_category(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/success-stories/categories/{category['id']}", None)
+        spare = await _category(client, actors, "Spare")
+        return ("DELETE", f"/api/v3/success-stories/categories/{spare['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/success-stories/categories/{category['id']}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        remove_category,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM story_categories") == 0
 
@@ -100,10 +120,19 @@ async def test_stories_matrix_drafts_company_and_filters(client: Any, actors: An
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 403, "writer": 201},
-        ("POST", "/api/v3/success-stories", body),
+        {**REFUSED, "editor": 403, "remover": 403, "writer": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser writes its own story.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/success-stories",
+                {**body, "name": "Python at Root"} if caller == "root" else body,
+            )
+        ),
     )
     story = r["writer"].json()
+    root_url = f"/api/v3/success-stories/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert story["url"] == "/success-stories/python-at-example-corp/" and story["is_published"] is False
     assert story["category"] == {"id": category["id"], "name": "Business", "slug": "business"}
     assert story["company_name"] == "Example Corp" and story["image"] == "successstories/example.png"
@@ -138,7 +167,7 @@ async def test_stories_matrix_drafts_company_and_filters(client: Any, actors: An
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "writer": 403, "editor": 200},
+        {**REFUSED, "writer": 403, "editor": 200, "root": 200},
         ("PATCH", f"/api/v3/success-stories/{sid}", patch),
     )
     public = (await client.get("/api/v3/success-stories/slug/python-at-example-corp")).json()
@@ -170,12 +199,22 @@ async def test_stories_matrix_drafts_company_and_filters(client: Any, actors: An
         ("successstories", "category"),
         ("successstories", "story"),
     }
+
+    async def remove_story(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/success-stories/{sid}", None)
+        spare = await client.post(
+            "/api/v3/success-stories", headers=actors["writer"].headers, json={**body, "name": "Spare"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/success-stories/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "editor": 403, "remover": 204},
-        ("DELETE", f"/api/v3/success-stories/{sid}", None),
+        {**REFUSED, "editor": 403, "remover": 204, "root": 204},
+        remove_story,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM stories") == 0
 
@@ -187,21 +226,29 @@ async def test_companies_matrix(client: Any, actors: Any, db_conn: Any, settings
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "changer": 403, "adder": 201},
-        (
-            "POST",
-            "/api/v3/companies",
-            {"name": "Acme Widgets", "email": "info@acme.example"},
+        {**REFUSED, "changer": 403, "adder": 201, "root": 201},
+        # The name (and its slug) is unique: the superuser adds its own company.
+        lambda caller: _ready(
+            (
+                "POST",
+                "/api/v3/companies",
+                {
+                    "name": "Root Widgets" if caller == "root" else "Acme Widgets",
+                    "email": "info@acme.example",
+                },
+            )
         ),
     )
     company = r["adder"].json()
+    root_url = f"/api/v3/companies/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert company["slug"] == "acme-widgets" and company["logo"] is None
     assert (await client.get(f"/api/v3/companies/{company['id']}")).json()["email"] == "info@acme.example"
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "adder": 403, "changer": 200},
+        {**REFUSED, "adder": 403, "changer": 200, "root": 200},
         ("PATCH", f"/api/v3/companies/{company['id']}", {"contact": "Wile E."}),
     )
     assert await db_conn.fetchval("SELECT contact FROM companies") == "Wile E."

@@ -14,6 +14,10 @@ REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}
 STAMPS = {"created": "2020-01-01T00:00:00Z", "updated": "2020-01-01T00:00:00Z"}
 
 
+async def _ready(request: Any) -> Any:
+    return request
+
+
 async def test_workgroup_matrix_and_rules(client: Any, actors: Any, db_conn: Any) -> None:
     editor = await actors.create(
         "chair", permissions=("workgroups.add_workgroup", "workgroups.change_workgroup")
@@ -28,10 +32,16 @@ async def test_workgroup_matrix_and_rules(client: Any, actors: Any, db_conn: Any
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "chair": 201},
-        ("POST", "/api/v3/work-groups", body),
+        {**REFUSED, "remover": 403, "chair": 201, "root": 201},
+        # the name (and slug) is unique: the superuser creates its own.
+        lambda caller: _ready(
+            ("POST", "/api/v3/work-groups", {**body, "name": "Root WG"} if caller == "root" else body)
+        ),
     )
     group = r["chair"].json()
+    # Remove the superuser's copy so what follows sees the chair's alone.
+    root_url = f"/api/v3/work-groups/{r['root'].json()['id']}"
+    assert (await client.delete(root_url, headers=actors["root"].headers)).status_code == 204
     assert group["slug"] == "python-packaging-wg" and group["approved"] is False
     assert "<em>monthly</em>" in group["communication_html"] and "<script>" not in group["communication_html"]
     stored = await db_conn.fetchrow(
@@ -50,18 +60,28 @@ async def test_workgroup_matrix_and_rules(client: Any, actors: Any, db_conn: Any
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "remover": 403, "chair": 200},
+        {**REFUSED, "remover": 403, "chair": 200, "root": 200},
         ("PATCH", f"/api/v3/work-groups/{group['id']}", {"approved": True}),
     )
     assert [g["slug"] for g in (await client.get("/api/v3/work-groups")).json()["data"]] == [
         "python-packaging-wg"
     ]
+
+    async def remove(caller: str) -> Any:
+        if caller != "root":
+            return ("DELETE", f"/api/v3/work-groups/{group['id']}", None)
+        spare = await client.post(
+            "/api/v3/work-groups", headers=actors["chair"].headers, json={**body, "name": "Spare WG"}
+        )
+        assert spare.status_code == 201, spare.text
+        return ("DELETE", f"/api/v3/work-groups/{spare.json()['id']}", None)
+
     await check_permission_matrix(
         client,
         db_conn,
         actors.callers,
-        {**REFUSED, "chair": 403, "remover": 204},
-        ("DELETE", f"/api/v3/work-groups/{group['id']}", None),
+        {**REFUSED, "chair": 403, "remover": 204, "root": 204},
+        remove,
     )
     assert await db_conn.fetchval("SELECT count(*) FROM work_groups") == 0
 

@@ -637,67 +637,16 @@ async def test_raw_video_embed_only_for_editors(client: Any, actors: Any) -> Non
 def nginx_media(tmp_path: Path) -> Iterator[str]:
     """deploy/origin/nginx.conf run by the local nginx, with its /media/ alias pointed at a
     temporary media directory (see tests/site/test_redirects.py's ``nginx_origin``)."""
-    import os
-    import pwd
-    import shutil
-    import subprocess
+    from tests.site.test_redirects import run_origin_nginx
 
-    from tests.ci import missing_program
-    from tests.site.test_redirects import NGINX_CONF, REPO, free_port, wait_for
-
-    nginx = shutil.which("nginx") or next(
-        (str(p) for p in (Path("/usr/sbin/nginx"), Path("/usr/local/sbin/nginx")) if p.is_file()), None
-    )
-    if nginx is None:
-        missing_program("nginx is not installed (apt-get install nginx)")
-    prefix = tmp_path / "nginx"
-    (prefix / "conf" / "pydotorg").mkdir(parents=True)
-    (prefix / "site" / "releases" / "a").mkdir(parents=True)
-    (prefix / "site" / "releases" / "a" / "404.html").write_text("not here")
-    (prefix / "site" / "current").symlink_to(Path("releases") / "a")
-    media = prefix / "state" / "media" / "pages"
-    media.mkdir(parents=True)
-    (media / "evil.html").write_bytes(b"<script>alert(1)</script>")
-    (media / "logo.svg").write_bytes(SAFE_SVG)
-    (media / "logo.png").write_bytes(PNG)
-    (media / ".secret").write_text("no")
-    for include in (REPO / "deploy" / "origin").glob("*.conf"):
-        if include.name not in ("nginx.conf", "api-upstream.conf"):
-            shutil.copy(include, prefix / "conf" / "pydotorg" / include.name)
-    (prefix / "conf" / "pydotorg" / "api-upstream.conf").write_text(
-        "upstream pydotorg_api { server 127.0.0.1:9; }\n"
-    )
-    port = free_port()
-    conf = NGINX_CONF.read_text()
-    for old, new in (
-        ("pid /tmp/nginx.pid;", f"pid {prefix}/nginx.pid;"),
-        ("/tmp/nginx-", f"{prefix}/nginx-"),  # noqa: S108
-        ("listen 8080 default_server;", f"listen 127.0.0.1:{port} default_server;"),
-        ("root /srv/site/current;", f"root {prefix}/site/current;"),
-        ("alias /srv/state/media/;", f"alias {prefix}/state/media/;"),
-        ("access_log /dev/stdout pydotorg_json;", "access_log off;"),
-    ):
-        assert old in conf, old
-        conf = conf.replace(old, new)
-    if os.geteuid() == 0:
-        conf = f"user {pwd.getpwuid(0).pw_name};\n" + conf
-    (prefix / "conf" / "nginx.conf").write_text(conf)
-    with (prefix / "error.log").open("wb") as errors:
-        process = subprocess.Popen(
-            [nginx, "-p", str(prefix), "-c", str(prefix / "conf" / "nginx.conf"), "-g", "daemon off;"],
-            stdout=errors,
-            stderr=errors,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for(f"{base}/__origin/healthz", process)
-        except AssertionError:
-            pytest.fail((prefix / "error.log").read_text())
+    media = {
+        "pages/evil.html": b"<script>alert(1)</script>",
+        "pages/logo.svg": SAFE_SVG,
+        "pages/logo.png": PNG,
+        "pages/.secret": b"no",
+    }
+    with run_origin_nginx(tmp_path / "nginx", media) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_origin_nginx_serves_media_as_downloads_in_a_sandbox(nginx_media: str) -> None:

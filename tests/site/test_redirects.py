@@ -573,20 +573,24 @@ def test_command_line_server(origin: Path) -> None:
 # --- the origin's own nginx ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def nginx_origin(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def run_origin_nginx(prefix: Path, media: dict[str, bytes] | None = None) -> Iterator[str]:
     """deploy/origin/nginx.conf with the committed files it includes (redirects.conf, the
-    security headers), run by the local nginx on a free port over an (almost) empty tree, at
-    ``tmp_path / "nginx" / "site" / "current"``. Skipped without nginx, failed under CI."""
+    security headers), run by the local nginx on a free port; the site is ``prefix / "site" /
+    "current"`` (an almost empty release) and the media ``prefix / "state" / "media"`` (``media``:
+    path -> bytes). Yields the base URL. Skipped without nginx, failed under CI."""
     nginx = shutil.which("nginx") or next(
         (str(p) for p in (Path("/usr/sbin/nginx"), Path("/usr/local/sbin/nginx")) if p.is_file()), None
     )
     if nginx is None:
         missing_program("nginx is not installed (apt-get install nginx)")
-    prefix = tmp_path / "nginx"
     (prefix / "conf" / "pydotorg").mkdir(parents=True)
     write_tree(prefix / "site" / "releases" / "a", {"404.html": "not here"})
     (prefix / "site" / "current").symlink_to(Path("releases") / "a")
+    for name, content in (media or {}).items():
+        target = prefix / "state" / "media" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     for include in (REPO / "deploy" / "origin").glob("*.conf"):  # the committed includes
         if include.name not in ("nginx.conf", "api-upstream.conf"):
             shutil.copy(include, prefix / "conf" / "pydotorg" / include.name)
@@ -600,6 +604,7 @@ def nginx_origin(tmp_path: Path) -> Iterator[str]:
         ("/tmp/nginx-", f"{prefix}/nginx-"),  # noqa: S108 (nginx.conf's temp paths, moved out of /tmp)
         ("listen 8080 default_server;", f"listen 127.0.0.1:{port} default_server;"),
         ("root /srv/site/current;", f"root {prefix}/site/current;"),
+        ("alias /srv/state/media/;", f"alias {prefix}/state/media/;"),
         ("access_log /dev/stdout pydotorg_json;", "access_log off;"),
     ):
         assert old in conf, old
@@ -623,6 +628,14 @@ def nginx_origin(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def nginx_origin(tmp_path: Path) -> Iterator[str]:
+    """The origin's nginx over an (almost) empty tree at ``tmp_path / "nginx" / "site" /
+    "current"`` (see ``run_origin_nginx``)."""
+    with run_origin_nginx(tmp_path / "nginx") as base:
+        yield base
 
 
 def test_origin_nginx_answers_like_the_table(nginx_origin: str) -> None:

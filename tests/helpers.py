@@ -8,8 +8,8 @@ import inspect
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -370,3 +370,26 @@ def run_import_django(settings: Settings, *args: str) -> subprocess.CompletedPro
         timeout=600,
         check=False,
     )
+
+
+@asynccontextmanager
+async def running_worker(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], mailer: Any
+) -> AsyncIterator[Any]:
+    """A real SAQ worker for ``settings`` (its own ``queue_name``) in this event loop; yields its
+    queue, so a test can ``apply`` a job (``site.rebuild``) and read the result."""
+    import asyncio
+
+    from pydotorg.core.tasks import create_queue, create_worker
+
+    queue = create_queue(settings)
+    worker = create_worker(settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
+    await queue.connect()
+    task = asyncio.create_task(worker.start())
+    await asyncio.sleep(0.5)  # SAQ sweeps at start-up; a job dequeued in that instant is swept
+    try:
+        yield queue
+    finally:
+        await worker.stop()
+        task.cancel()
+        await queue.disconnect()

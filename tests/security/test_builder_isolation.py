@@ -11,7 +11,6 @@ left them: the API itself refuses them now (tests/security/test_paths_links.py).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -24,6 +23,7 @@ import msgspec
 import pytest
 
 from sitebuilder.outputs import MAX_PATH_BYTES, Output, isolate, unsafe_path
+from tests.helpers import running_worker
 from tests.site.test_build import SITE, _build, _tree, builder_key, live_api  # noqa: F401  (fixtures)
 from tests.site.test_golden import SNAPSHOT
 
@@ -259,8 +259,6 @@ async def test_worker_reports_skipped_records_to_staff(
     only; the metric counts the skipped outputs."""
     from prometheus_client import REGISTRY
 
-    from pydotorg.core.tasks import create_queue, create_worker
-
     async with httpx.AsyncClient(base_url=live_api, headers=actors["root"].headers) as api:
         ids = await _stored_bad_records(api, db_conn, actors)
     viewer = await actors.create("status-viewer", permissions=("site.view_status",))
@@ -273,17 +271,8 @@ async def test_worker_reports_skipped_records_to_staff(
         site_url=SITE,
         site_watch_seconds=0,
     )
-    queue = create_queue(job_settings)
-    worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
-    await queue.connect()
-    task = asyncio.create_task(worker.start())
-    await asyncio.sleep(0.5)  # SAQ sweeps at start-up; a job dequeued in that instant is swept
-    try:
+    async with running_worker(job_settings, sessionmaker, mailer) as queue:
         result = await queue.apply("site.rebuild", timeout=120, retries=3)
-    finally:
-        await worker.stop()
-        task.cancel()
-        await queue.disconnect()
     assert result["built"] is True and result["summary"].endswith(", 4 skipped"), result
     assert REGISTRY.get_sample_value("pydotorg_site_skipped_outputs") == 4
 

@@ -34,7 +34,7 @@ from redis.asyncio import Redis
 from pydotorg.app import create_app
 from pydotorg.core.changes import REBUILD_KEY
 from pydotorg.core.tasks import create_queue
-from tests.helpers import serve_asgi
+from tests.helpers import running_worker, serve_asgi
 from tests.site.test_build import SITE, _build, builder_key, live_api  # noqa: F401  (fixtures)
 
 BOUND_SECONDS = 15  # from the moment a worker is started again to the edit being live
@@ -342,8 +342,6 @@ async def test_a_failed_build_is_reported_to_staff(
     """A build that fails publishes nothing, keeps the cursor, and says why in the status."""
     from saq.queue.base import JobError
 
-    from pydotorg.core.tasks import create_worker
-
     job_settings = msgspec.structs.replace(
         settings,
         site_api_key="a-key",
@@ -352,18 +350,9 @@ async def test_a_failed_build_is_reported_to_staff(
         queue_name=f"faults-{uuid.uuid4().hex[:8]}",
         site_watch_seconds=0,
     )
-    queue = create_queue(job_settings)
-    worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
-    await queue.connect()
-    task = asyncio.create_task(worker.start())
-    await asyncio.sleep(0.5)  # SAQ sweeps at start-up; a job dequeued in that instant is swept
-    try:
+    async with running_worker(job_settings, sessionmaker, mailer) as queue:
         with pytest.raises(JobError):
             await queue.apply("site.rebuild", timeout=120, retries=1)
-    finally:
-        await worker.stop()
-        task.cancel()
-        await queue.disconnect()
     assert not (tmp_path / "origin/current").exists()
     r = await client.get("/api/v3/site/status", headers=actors["staffer"].headers)
     assert r.status_code == 200, r.text

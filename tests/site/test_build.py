@@ -22,7 +22,7 @@ from pydotorg.core.db import transaction
 from pydotorg.domains.users.models import UserPermission
 from pydotorg.domains.users.services import create_api_key
 from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
-from tests.helpers import serve_asgi
+from tests.helpers import running_worker, serve_asgi
 from tests.site.test_cdn import API_KEY, DICTIONARY, SERVICE, FakeFastly
 
 SITE = "https://www.python.org"
@@ -280,11 +280,7 @@ async def test_rebuild_job_builds_and_publishes(
     mailer: Any,
     tmp_path: Path,
 ) -> None:
-    import asyncio
-
     import msgspec
-
-    from pydotorg.core.tasks import create_queue, create_worker
 
     job_settings = msgspec.structs.replace(
         settings,
@@ -295,12 +291,7 @@ async def test_rebuild_job_builds_and_publishes(
         site_url=SITE,
         site_watch_seconds=0,  # the test enqueues each build itself
     )
-    queue = create_queue(job_settings)
-    worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
-    await queue.connect()
-    task = asyncio.create_task(worker.start())
-    await asyncio.sleep(0.5)  # SAQ sweeps at start-up; a job dequeued in that instant is swept
-    try:
+    async with running_worker(job_settings, sessionmaker, mailer) as queue:
         result = await queue.apply("site.rebuild", timeout=120, retries=3)
         assert result["built"] is True and result["summary"].startswith("full build:"), result
         assert (tmp_path / "site/current/downloads/index.html").exists()
@@ -311,10 +302,6 @@ async def test_rebuild_job_builds_and_publishes(
         assert result["summary"].startswith("incremental build: 1 written"), result  # the CMS page
         page = (tmp_path / "site/current/download/releases/2.7.5/index.html").read_text()
         assert "Renamed by the job test" in page
-    finally:
-        await worker.stop()
-        task.cancel()
-        await queue.disconnect()
 
 
 async def _import_shared(sessionmaker: Any, *names: str) -> None:

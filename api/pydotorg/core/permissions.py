@@ -81,6 +81,19 @@ def staff_or(principal: Principal | None, permission: str) -> bool:
     )
 
 
+def staff_or_permission(name: str) -> Guard:
+    """Guard: an active staff member, or someone holding ``name`` (``staff_or``)."""
+    if name not in PERMISSIONS:
+        raise ValueError(f"unknown permission {name!r}")
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if not staff_or(require_principal(connection), name):
+            raise PermissionDeniedException(f"Staff access or the {name} permission is required.")
+
+    guard.__name__ = f"staff_or_permission({name})"
+    return guard
+
+
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     user = connection.scope.get("user")
     return user if isinstance(user, Principal) else None

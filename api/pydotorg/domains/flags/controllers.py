@@ -6,15 +6,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import permission_required, principal_of, register, require_principal
+from pydotorg.core.permissions import (
+    permission_required,
+    principal_of,
+    register,
+    staff_or_permission,
+)
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.flags import schemas
 from pydotorg.domains.flags import services as svc
@@ -27,11 +30,8 @@ DELETE_FLAG = register("flags.delete_flag", "Can delete feature flags")
 NameParam = Annotated[str, Parameter(min_length=1, max_length=100, description="the flag's name")]
 
 
-def flag_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: staff (python.org's admin showed flags to staff) or ``flags.change_flag``."""
-    principal = require_principal(connection)
-    if not (principal.is_active and (principal.is_staff or principal.has_perm(CHANGE_FLAG))):
-        raise PermissionDeniedException(f"Staff access or the {CHANGE_FLAG} permission is required.")
+# Staff (python.org's admin showed flags to staff) or flags.change_flag.
+flag_reader = staff_or_permission(CHANGE_FLAG)
 
 
 def flag_read(f: Flag, users: list[int], groups: list[int]) -> schemas.FlagRead:

@@ -107,7 +107,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_level: str = "INFO"
     log_json: bool = True
 
-    # The static-site builder (site.rebuild job, pydotorg build-site).
+    # The static-site builder as the worker and ``pydotorg build-site`` start it (a subprocess that
+    # reads its own settings, sitebuilder/settings.py, from the same environment; the Fastly ones
+    # are only the builder's).
     site_api_url: str = "http://127.0.0.1:8000"
     site_api_key: str = ""
     site_origin_dir: str = ""  # default: <state_dir>/site
@@ -115,13 +117,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # How often the worker compares the change feed's head with the published cursor and looks for
     # a rebuild whose worker died (0: never; needs site_api_key).
     site_watch_seconds: float = 2.0
-
-    # CDN (used by the site builder).
-    fastly_api_key: str = ""
-    fastly_service_id: str = ""
-    fastly_api_url: str = "https://api.fastly.com"
-    # The edge dictionary the builder keeps equal to _redirects.json (deploy/fastly/README.md).
-    fastly_redirects_dictionary_id: str = ""
 
     @property
     def is_production(self) -> bool:

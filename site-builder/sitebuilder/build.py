@@ -32,9 +32,12 @@ from typing import Any
 
 import structlog
 
+from sitebuilder.fetch import full_fetch, incremental_fetch
+from sitebuilder.menus import globals_version, site_globals
 from sitebuilder.outputs import Output, Skipped, url_of
-from sitebuilder.plan import globals_version, plan, site_globals
-from sitebuilder.snapshot import Api, ApiError, Snapshot, full_fetch, incremental_fetch
+from sitebuilder.plan import plan
+from sitebuilder.settings import BuilderSettings
+from sitebuilder.snapshot import Api, ApiError, Snapshot
 
 log = structlog.get_logger(__name__)
 
@@ -151,7 +154,6 @@ def _build(
     state_dir: Path | None,
     show_progress: bool,
 ) -> Summary:
-    from pydotorg.settings import Settings
     from sitebuilder.cdn import create_cdn
     from sitebuilder.origin import LocalDirectoryOrigin
     from sitebuilder.render import theme_version
@@ -259,7 +261,7 @@ def _build(
         else:
             asyncio.run(origin.publish(rendered, changed=changed, deleted=removed))
     phase("publish")
-    cdn = create_cdn(Settings.from_env())
+    cdn = create_cdn(BuilderSettings.from_env())
     if previous is not None:  # a first build has nothing cached to purge
         if purges.keys:
             asyncio.run(cdn.purge_keys(purges.keys))
@@ -380,8 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", required=True, type=Path, help="origin directory (releases + 'current')")
     parser.add_argument("--full", action="store_true", help="rebuild everything from a full fetch")
-    parser.add_argument("--api-key", default=os.environ.get("PYDOTORG_SITE_API_KEY", ""))
-    parser.add_argument("--site-url", default=os.environ.get("PYDOTORG_SITE_URL", "https://www.python.org"))
+    settings = BuilderSettings.from_env()
+    parser.add_argument("--api-key", default=settings.site_api_key)
+    parser.add_argument("--site-url", default=settings.site_url)
     parser.add_argument("--progress", action="store_true")
     parser.add_argument(
         "--from-snapshot", type=Path, default=None, help="render a saved snapshot.json; no API needed"

@@ -2,7 +2,7 @@
 
 ``FastlyCDN`` speaks Fastly's purge API (soft purges by default, see deploy/fastly/README.md);
 ``LoggingCDN`` only logs and records, for development and tests. ``create_cdn`` picks one
-from the settings.
+from the builder's settings (``PYDOTORG_FASTLY_*``, sitebuilder/settings.py).
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import asyncio
 import email.utils
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 import structlog
 
-if TYPE_CHECKING:
-    from pydotorg.settings import Settings
+from sitebuilder.settings import BuilderSettings
 
 log = structlog.get_logger(__name__)
 
@@ -327,7 +326,7 @@ def _purge_id(response: httpx.Response) -> str | None:
     return body.get("id") if isinstance(body, dict) else None
 
 
-def create_cdn(settings: Settings) -> CDN:
+def create_cdn(settings: BuilderSettings) -> CDN:
     """Fastly when the settings carry its API key and service id, else the logging CDN."""
     if settings.fastly_api_key and settings.fastly_service_id:
         return FastlyCDN(

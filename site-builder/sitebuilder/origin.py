@@ -23,17 +23,17 @@ import secrets
 import shutil
 import stat
 import subprocess
+import threading
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
 
-import httpx
 import structlog
 
-from pydotorg.core.storage import S3Storage
 from sitebuilder.cdn import run_bounded, surrogate_keys
+from sitebuilder.objectstore import ObjectStore, S3ObjectStore
 
 log = structlog.get_logger(__name__)
 
@@ -64,14 +64,17 @@ def _batches(items: list[str], size: int = 256) -> list[list[str]]:
 
 def _remove_in_background(paths: list[Path]) -> None:
     """Delete pruned release trees without holding up the publish: a detached ``rm -rf`` that
-    outlives this (short-lived) build process. If it is interrupted, the next prune retries."""
-    subprocess.Popen(  # noqa: S603
+    outlives this (short-lived) build process. If it is interrupted, the next prune retries.
+    A daemon thread reaps it, so a long-lived process (the tests, ``serve``) leaves no zombie
+    and no "subprocess is still running" warning behind."""
+    remover = subprocess.Popen(  # noqa: S603
         ["rm", "-rf", "--", *map(str, paths)],  # noqa: S607
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    threading.Thread(target=remover.wait, name="prune-releases", daemon=True).start()
 
 
 class Origin(Protocol):
@@ -487,14 +490,14 @@ def cache_control(path: str) -> str:
 
 
 class S3Origin:
-    """The site in an S3-compatible bucket under ``prefix``, path-style and SigV4-signed through
-    ``pydotorg.core.storage.S3Storage`` (which also retries connection errors and 5xx).
+    """The site in an S3-compatible bucket under ``prefix``, through an ``ObjectStore``
+    (sitebuilder/objectstore.py: obstore, path-style, retrying connection errors and 5xx).
 
     A publish uploads every new or changed object, then deletes the removed ones, then writes
     ``<prefix>_publish/<id>.json``: a reader never sees a link to a page that is not there yet,
     and a failed publish deletes nothing and writes no manifest. Objects carry ``Content-Type``,
-    ``Cache-Control`` and the CDN headers of the nginx origin as ``x-amz-meta-surrogate-key`` /
-    ``x-amz-meta-surrogate-control``.
+    ``Cache-Control`` and the CDN headers of the nginx origin as user metadata
+    (``x-amz-meta-surrogate-key`` / ``x-amz-meta-surrogate-control``).
     """
 
     manifest_dir = "_publish"
@@ -508,27 +511,26 @@ class S3Origin:
         *,
         region: str = "us-east-1",
         prefix: str = "site/",
-        client: httpx.AsyncClient | None = None,
         timeout: float = 30,
+        attempts: int = 3,
+        backoff: float = 0.2,
         concurrency: int = 8,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         prefix = prefix.strip("/")
-        self.storage = S3Storage(
+        self.store: ObjectStore = S3ObjectStore(
             endpoint_url,
             bucket,
             access_key,
             secret_key,
             region=region,
             prefix=f"{prefix}/" if prefix else "",
-            client=client,
             timeout=timeout,
+            attempts=attempts,
+            backoff=backoff,
         )
         self.concurrency = concurrency
-
-    async def aclose(self) -> None:
-        await self.storage.aclose()
 
     async def publish(
         self, source_dir: Path, *, changed: Collection[str] | None = None, deleted: Collection[str] = ()
@@ -551,13 +553,10 @@ class S3Origin:
         async def upload(path: str) -> None:
             data = await asyncio.to_thread((source_dir / path).read_bytes)
             hashes[path] = hashlib.sha256(data).hexdigest()
-            await self._put(path, data, self._headers(path))
-
-        async def delete(path: str) -> None:
-            await self.storage.delete(path)
+            await self.store.put(path, data, self.attributes(path))
 
         await run_bounded(uploads, upload, self.concurrency)
-        await run_bounded(sorted(deleted_set), delete, self.concurrency)
+        await run_bounded(sorted(deleted_set), self.store.delete, self.concurrency)
         manifest = {
             "id": release_id,
             "published_at": datetime.now(UTC).isoformat(),
@@ -566,25 +565,21 @@ class S3Origin:
             "deleted": sorted(deleted_set),
         }
         body = json.dumps(manifest, indent=1, sort_keys=True).encode()
-        await self._put(
+        await self.store.put(
             f"{self.manifest_dir}/{release_id}.json",
             body,
-            {"content-type": "application/json", "cache-control": "no-store"},
+            {"Content-Type": "application/json", "Cache-Control": "no-store"},
         )
         log.info("origin.published", release=release_id, uploaded=len(uploads), deleted=len(deleted_set))
         return release_id
 
     @staticmethod
-    def _headers(path: str) -> dict[str, str]:
+    def attributes(path: str) -> dict[str, str]:
+        """What an object is stored with: two headers S3 serves back, and the CDN headers the
+        nginx origin sends (``Surrogate-Key``, ``Surrogate-Control``) as user metadata."""
         return {
-            "content-type": content_type(path),
-            "cache-control": cache_control(path),
-            "x-amz-meta-surrogate-key": " ".join(surrogate_keys(path)),
-            "x-amz-meta-surrogate-control": SURROGATE_CONTROL,
+            "Content-Type": content_type(path),
+            "Cache-Control": cache_control(path),
+            "surrogate-key": " ".join(surrogate_keys(path)),
+            "surrogate-control": SURROGATE_CONTROL,
         }
-
-    async def _put(self, path: str, data: bytes, headers: dict[str, str]) -> None:
-        key = self.storage.key(path)
-        response = await self.storage._request("PUT", key, content=data, headers=headers)
-        if not response.is_success:
-            raise self.storage._error("PUT", key, response)

@@ -22,6 +22,15 @@ from xml.sax.saxutils import escape
 import msgspec
 
 
+@dataclass(frozen=True)
+class TextRenderer:
+    """A function that makes an output's text from its context; its ``name`` (not the code) is
+    part of the output's hash, so the same name must always make the same text."""
+
+    name: str
+    render: Callable[[dict[str, Any]], str]
+
+
 @dataclass
 class Output:
     path: str  # relative output path, e.g. "downloads/index.html"
@@ -29,9 +38,9 @@ class Output:
     context: dict[str, Any] = field(default_factory=dict)
     text: str | None = None  # for outputs written directly (robots, sitemap, feeds)
     alias_of: str | None = None  # the same bytes as another output (the /getit/ mirror)
-    # Generated text too costly to produce when unchanged (iCal): the name of a function in
-    # TEXT_RENDERERS, called with ``context`` only when the output is rendered.
-    renderer: str | None = None
+    # Generated text too costly to produce when unchanged (iCal): called with ``context`` only
+    # when the output is rendered.
+    renderer: TextRenderer | None = None
     # The API record whose data makes this output's path, as the change feed names it
     # ((domain, kind, id)); only for reports when the output has to be skipped, never hashed.
     record: tuple[str, str, str] | None = None
@@ -47,13 +56,11 @@ class Output:
 
     def digest(self, version: str) -> str:
         """``version`` covers the theme and the data every page shows (the menus)."""
+        renderer = self.renderer.name if self.renderer is not None else None
         payload = msgspec.json.encode(
-            [self.template, self.renderer, self.context, self.text, version], order="sorted"
+            [self.template, renderer, self.context, self.text, version], order="sorted"
         )
         return hashlib.sha256(payload).hexdigest()
-
-
-TEXT_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {}
 
 
 def record_of(domain: str, kind: str, ident: Any) -> tuple[str, str, str]:
@@ -138,7 +145,7 @@ def isolate(outputs: Iterable[Output]) -> tuple[list[Output], list[Skipped]]:
 
 def text_of(output: Output) -> str:
     if output.renderer is not None:
-        return TEXT_RENDERERS[output.renderer](output.context)
+        return output.renderer.render(output.context)
     return output.text or ""
 
 

@@ -1,8 +1,11 @@
 """Rendering with Pelican 4.12 and the theme in ``content-theme/``.
 
 API content reaches Pelican through ``ApiOutputsGenerator``: it writes the selected outputs of the
-plan with Pelican's writer and the theme's Jinja2 environment (autoescape on). Pelican keeps
-process-wide state (signals, locale), so a build runs in its own process (``sitebuilder.build``).
+plan with Pelican's writer and the theme's Jinja2 environment (autoescape on). What one render
+writes (``RenderJob``: the outputs, the menus, where to report progress and failures) travels in
+Pelican's settings, which Pelican hands to every generator: nothing about a build is kept in this
+module. Pelican itself keeps process-wide state (signals, locale), so a build runs in its own
+process (``sitebuilder.build``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -80,10 +84,19 @@ def _filesize(value: Any) -> str:
     return f"{size:.1f} TB"
 
 
-_SELECTED: list[Output] = []
-_PROGRESS: list[Callable[[int, int], None]] = []
-_GLOBALS: dict[str, Any] = {}
-_FAILED: list[Skipped] = []
+# The Pelican setting that carries the ``RenderJob`` to ``ApiOutputsGenerator``.
+RENDER_JOB = "SITEBUILDER_RENDER_JOB"
+
+
+@dataclass
+class RenderJob:
+    """One render: the outputs to write, what every page shows (menus), an optional progress
+    callback, and the outputs whose rendering raised (filled while rendering)."""
+
+    outputs: Sequence[Output]
+    site_globals: dict[str, Any]
+    progress: Callable[[int, int], None] | None = None
+    failed: list[Skipped] = field(default_factory=list)
 
 
 class ApiOutputsGenerator(Generator):
@@ -93,12 +106,18 @@ class ApiOutputsGenerator(Generator):
         self.env.filters["longdate"] = _longdate
         self.env.filters["entities"] = _entities
         self.env.filters["eventdate"] = _eventdate
-        self.context.update(_GLOBALS)
+        self.context.update(self.job.site_globals)
         self.context["SITE_DESCRIPTION"] = "The official home of the Python Programming Language"
 
+    @property
+    def job(self) -> RenderJob:
+        job: RenderJob = self.settings[RENDER_JOB]
+        return job
+
     def generate_output(self, writer: Any) -> None:
-        total = len(_SELECTED)
-        for index, output in enumerate(_SELECTED, 1):
+        job = self.job
+        total = len(job.outputs)
+        for index, output in enumerate(job.outputs, 1):
             target = Path(self.output_path) / output.path
             if output.alias_of is not None:
                 continue  # copied from the output it mirrors once everything is written
@@ -108,11 +127,11 @@ class ApiOutputsGenerator(Generator):
                 # One record the theme cannot render must not stop the site: leave its file out
                 # and report it (build.py), render everything else.
                 reason = f"rendering failed: {type(exc).__name__}: {exc}"[:500]
-                _FAILED.append(Skipped(output.path, reason, output.record))
+                job.failed.append(Skipped(output.path, reason, output.record))
                 if target.is_file():
                     target.unlink()
-            for report in _PROGRESS:
-                report(index, total)
+            if job.progress is not None:
+                job.progress(index, total)
 
     def _write(self, writer: Any, output: Output, target: Path) -> None:
         if output.template is None:
@@ -146,11 +165,7 @@ def render(
     what every page shows (menus). Outputs that mirror another (``alias_of``) are rendered by
     the caller copying the mirrored file. Returns the outputs whose rendering raised: they are
     left out of ``out_dir``."""
-    _SELECTED[:] = list(outputs)
-    _FAILED.clear()
-    _PROGRESS[:] = [progress] if progress else []
-    _GLOBALS.clear()
-    _GLOBALS.update(site_globals or {})
+    job = RenderJob(list(outputs), dict(site_globals or {}), progress)
     signals.get_generators.connect(_get_generators)
     logging.getLogger("pelican").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="pelican-content-") as content:
@@ -197,7 +212,8 @@ def render(
                 "PLUGINS": [],
                 "LOAD_CONTENT_CACHE": False,
                 "CACHE_CONTENT": False,
+                RENDER_JOB: job,
             },
         )
         Pelican(settings).run()
-    return list(_FAILED)
+    return list(job.failed)

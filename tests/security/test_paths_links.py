@@ -20,6 +20,7 @@ from pydotorg.core import urls
 from pydotorg.core.storage import INLINE_MEDIA_EXTENSIONS, MEDIA_CSP, S3Storage, media_headers
 from sitebuilder import serve
 from tests.helpers import db_fingerprint, media_fingerprint
+from tests.s3server import ACCESS_KEY, SECRET_KEY, running_s3
 
 # --- the tables of hostile values ---------------------------------------------------------------
 
@@ -545,22 +546,18 @@ def test_origin_and_edge_configs_carry_the_media_policy() -> None:
 
 
 async def test_s3_objects_are_stored_with_their_serving_headers() -> None:
-    puts: dict[str, httpx.Headers] = {}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "HEAD":
-            return httpx.Response(404)
-        puts[request.url.path.rsplit("/", 1)[-1]] = request.headers
-        return httpx.Response(200)
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-        storage = S3Storage("https://s3.example", "bucket", "ak", "sk", client=http)
+    with running_s3() as s3:
+        bucket = s3.bucket("pydotorg-headers")
+        storage = S3Storage(s3.endpoint, bucket, ACCESS_KEY, SECRET_KEY, prefix="")
         for name in ("logo.svg", "logo.png", "notes.txt"):
             await storage.save(f"pages/{name}", b"x")
-    assert puts["logo.svg"]["content-type"] == "image/svg+xml"
-    assert puts["logo.svg"]["content-disposition"] == "attachment"
-    assert puts["notes.txt"]["content-disposition"] == "attachment"
-    assert puts["logo.png"]["content-type"] == "image/png" and "content-disposition" not in puts["logo.png"]
+        puts = {name: s3.get(bucket, f"pages/{name}") for name in ("logo.svg", "logo.png", "notes.txt")}
+    svg, png, notes = puts["logo.svg"], puts["logo.png"], puts["notes.txt"]
+    assert svg is not None and png is not None and notes is not None
+    assert svg.content_type == "image/svg+xml"
+    assert svg.content_disposition == "attachment"
+    assert notes.content_disposition == "attachment"
+    assert png.content_type == "image/png" and png.content_disposition == ""
 
 
 @pytest.fixture

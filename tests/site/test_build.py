@@ -305,9 +305,8 @@ async def test_rebuild_job_builds_and_publishes(
 
 
 async def _import_shared(sessionmaker: Any, *names: str) -> None:
-    from pydotorg import importers  # noqa: F401  (registers the importers)
-    from pydotorg.core import importer
-    from pydotorg.paths import shared_data_dir
+    from pydotorg.dev.paths import shared_data_dir
+    from pydotorg.django_import import importer
 
     objects: list[Any] = []
     for name in names:
@@ -539,8 +538,7 @@ async def test_news_pages_and_boxes(
     sessionmaker: Any,
     tmp_path: Path,
 ) -> None:
-    from pydotorg import importers  # noqa: F401
-    from pydotorg.core import importer
+    from pydotorg.django_import import importer
 
     python_blog = "https://blog.python.org/feeds/posts/default?alt=rss"  # PYDOTORG_PYTHON_BLOG_FEED_URL
     objects: list[dict[str, Any]] = [

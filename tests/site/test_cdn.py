@@ -8,13 +8,11 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from pydotorg.settings import Settings
 from sitebuilder.cdn import (
     MAX_DICTIONARY_OPS,
     MAX_KEYS_PER_REQUEST,
@@ -25,6 +23,7 @@ from sitebuilder.cdn import (
     purge_targets,
     surrogate_keys,
 )
+from sitebuilder.settings import BuilderSettings
 from tests.helpers import serve_asgi
 
 API_KEY = "fastly-test-token"
@@ -343,16 +342,39 @@ async def test_logging_cdn_records() -> None:
     ]
 
 
-async def test_create_cdn(tmp_path: Path) -> None:
-    base = {"PYDOTORG_SECRET_KEY": "x" * 40, "PYDOTORG_STATE_DIR": str(tmp_path)}
-    assert isinstance(create_cdn(Settings.from_env(base)), LoggingCDN)
+async def test_create_cdn() -> None:
+    # The API's own variables are ignored by the builder's settings (the environment is shared).
+    base = {"PYDOTORG_SECRET_KEY": "x" * 40, "PYDOTORG_STORAGE_BACKEND": "s3"}
+    assert isinstance(create_cdn(BuilderSettings.from_env(base)), LoggingCDN)
     half = {**base, "PYDOTORG_FASTLY_API_KEY": "k"}
-    assert isinstance(create_cdn(Settings.from_env(half)), LoggingCDN)
+    assert isinstance(create_cdn(BuilderSettings.from_env(half)), LoggingCDN)
     full = {**half, "PYDOTORG_FASTLY_SERVICE_ID": "svc"}
-    fastly = create_cdn(Settings.from_env(full))
+    fastly = create_cdn(BuilderSettings.from_env(full))
     assert isinstance(fastly, FastlyCDN)
     assert (fastly.service_id, fastly.soft, fastly.api_url) == ("svc", True, "https://api.fastly.com")
+    assert fastly.redirects_dictionary_id == ""
     await fastly.aclose()
+    custom = create_cdn(
+        BuilderSettings.from_env(
+            {
+                **full,
+                "PYDOTORG_FASTLY_API_URL": "http://127.0.0.1:9/",
+                "PYDOTORG_FASTLY_REDIRECTS_DICTIONARY_ID": "dict",
+            }
+        )
+    )
+    assert isinstance(custom, FastlyCDN)
+    assert (custom.api_url, custom.redirects_dictionary_id) == ("http://127.0.0.1:9", "dict")
+    await custom.aclose()
+
+
+def test_builder_settings_read_the_shared_environment() -> None:
+    settings = BuilderSettings.from_env(
+        {"PYDOTORG_SITE_API_KEY": "key", "PYDOTORG_SITE_URL": "https://staging.python.org", "OTHER": "x"}
+    )
+    assert (settings.site_api_key, settings.site_url) == ("key", "https://staging.python.org")
+    assert BuilderSettings.from_env({}) == BuilderSettings()
+    assert BuilderSettings().site_url == "https://www.python.org"
 
 
 def test_surrogate_keys_match_the_origin() -> None:

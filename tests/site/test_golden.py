@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydotorg.paths import shared_data_dir
+from pydotorg.dev.paths import shared_data_dir
 from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
 from tests.site.test_build import SITE, _build, builder_key, live_api  # noqa: F401  (fixtures)
 
@@ -62,9 +62,8 @@ async def _regenerate(api: str, key: str, sessionmaker: Any, tmp_path: Path) -> 
         for b in json.loads((shared_data_dir() / "pythondotorg" / "boxes.json").read_text())
         if b["fields"]["label"] in BOXES
     ]
-    from pydotorg import importers  # noqa: F401
-    from pydotorg.core import importer
     from pydotorg.core.db import transaction
+    from pydotorg.django_import import importer
 
     async with transaction(sessionmaker) as session:
         await importer.run(session, boxes)

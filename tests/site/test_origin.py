@@ -1,23 +1,32 @@
-"""Origins: atomic local releases behind a ``current`` symlink, and S3 uploads against the
-signature-checking fake S3 of tests/api/test_storage_s3.py."""
+"""Origins: atomic local releases behind a ``current`` symlink, and S3 uploads against a real
+S3-compatible server (moto, tests/s3server.py) behind a recording proxy."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pydotorg.core.storage import StorageError
 from sitebuilder import origin as origin_module
+from sitebuilder.objectstore import ObjectStoreError
 from sitebuilder.origin import LocalDirectoryOrigin, S3Origin, content_type
-from tests.api.test_storage_s3 import ACCESS_KEY, REGION, SECRET_KEY, FakeS3
-from tests.helpers import serve_asgi
+from tests.s3server import (
+    ACCESS_KEY,
+    REGION,
+    SECRET_KEY,
+    RecordingProxy,
+    S3Server,
+    StoredObject,
+    running_s3,
+)
 
 BUCKET = "pydotorg-site"
 
@@ -221,31 +230,42 @@ async def test_activate_rolls_back(tmp_path: Path) -> None:
 # --- S3Origin -------------------------------------------------------------------------------------
 
 
+@dataclass
+class Bucket:
+    s3: S3Server
+    proxy: RecordingProxy
+    endpoint: str  # the proxy's: every request is logged
+
+    def objects(self) -> dict[str, StoredObject]:
+        return self.s3.objects(BUCKET)
+
+
 @pytest.fixture(scope="module")
-def s3_server() -> Iterator[tuple[FakeS3, str]]:
-    fake = FakeS3()
-    with serve_asgi(fake) as url:
-        yield fake, url
+def s3_server() -> Iterator[Bucket]:
+    with running_s3() as s3, s3.proxy() as (proxy, endpoint):
+        yield Bucket(s3, proxy, endpoint)
 
 
 @pytest.fixture
-def fake_s3(s3_server: tuple[FakeS3, str]) -> Iterator[FakeS3]:
-    fake = s3_server[0]
-    fake.objects.clear()
-    fake.log.clear()
-    fake.fail_next = 0
-    yield fake
-    fake.fail_next = 0
+def fake_s3(s3_server: Bucket) -> Iterator[Bucket]:
+    s3_server.s3.bucket(BUCKET)
+    s3_server.proxy.reset()
+    yield s3_server
+    s3_server.proxy.reset()
 
 
 @pytest.fixture
-async def s3(s3_server: tuple[FakeS3, str], fake_s3: FakeS3) -> AsyncIterator[S3Origin]:
-    origin = S3Origin(
-        s3_server[1], BUCKET, ACCESS_KEY, SECRET_KEY, region=REGION, prefix="www", concurrency=4
+def s3(fake_s3: Bucket) -> S3Origin:
+    return S3Origin(
+        fake_s3.endpoint,
+        BUCKET,
+        ACCESS_KEY,
+        SECRET_KEY,
+        region=REGION,
+        prefix="www",
+        concurrency=4,
+        backoff=0.01,
     )
-    origin.storage.backoff = 0.01
-    yield origin
-    await origin.aclose()
 
 
 SITE: dict[str, str | bytes] = {
@@ -263,10 +283,10 @@ SITE: dict[str, str | bytes] = {
 }
 
 
-async def test_s3_full_publish(s3: S3Origin, fake_s3: FakeS3, tmp_path: Path) -> None:
+async def test_s3_full_publish(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", SITE)
     release = await s3.publish(src, deleted=["old/page.html"])
-    objects = {key: obj for (bucket, key), obj in fake_s3.objects.items() if bucket == BUCKET}
+    objects = fake_s3.objects()
     types = {k.removeprefix("www/"): o.content_type for k, o in objects.items() if not k.startswith("www/_")}
     assert types == {
         "index.html": "text/html; charset=utf-8",
@@ -286,67 +306,86 @@ async def test_s3_full_publish(s3: S3Origin, fake_s3: FakeS3, tmp_path: Path) ->
             assert objects[f"www/{rel}"].body == expected
     assert objects["www/index.html"].cache_control == "public, max-age=300"
     assert objects["www/static/css/style.css"].cache_control == "public, max-age=3600"
+    # The nginx origin's CDN headers, as user metadata (x-amz-meta-*).
+    assert objects["www/downloads/index.html"].metadata == {
+        "surrogate-key": "site html section-downloads",
+        "surrogate-control": "max-age=2592000, stale-if-error=86400",
+    }
+    assert objects["www/static/css/style.css"].metadata["surrogate-key"] == "site static section-static"
     manifest = json.loads(objects[f"www/_publish/{release}.json"].body)
     assert manifest["id"] == release and manifest["full"] is True
     assert sorted(manifest["uploaded"]) == sorted(set(SITE) - {"old/page.html"})
     assert manifest["deleted"] == ["old/page.html"]
     assert objects[f"www/_publish/{release}.json"].content_type == "application/json"
-    assert {s for _, _, s in fake_s3.log} == {200, 204}  # every request signed correctly
+    assert objects[f"www/_publish/{release}.json"].cache_control == "no-store"
+    assert set(fake_s3.proxy.statuses()) == {200}  # every request accepted
 
 
 async def test_s3_deletes_after_uploads_and_manifest_last(
-    s3: S3Origin, fake_s3: FakeS3, tmp_path: Path
+    s3: S3Origin, fake_s3: Bucket, tmp_path: Path
 ) -> None:
     src = make_tree(tmp_path / "site", SITE)
     await s3.publish(src)
-    fake_s3.log.clear()
+    fake_s3.proxy.reset()
     make_tree(src, {"downloads/index.html": "<h1>New downloads</h1>", "news/index.html": "fresh"})
     (src / "old" / "page.html").unlink()
     release = await s3.publish(
         src, changed=["downloads/index.html", "news/index.html"], deleted=["old/page.html", "jobs/feed.atom"]
     )
-    methods = [(m, k) for m, k, _ in fake_s3.log]
+    methods = fake_s3.proxy.methods()
     puts = [k for m, k in methods if m == "PUT"]
     assert sorted(puts[:-1]) == ["www/downloads/index.html", "www/news/index.html"]
     assert puts[-1] == f"www/_publish/{release}.json"
-    first_delete = next(i for i, (m, _) in enumerate(methods) if m == "DELETE")
+    # obstore deletes through S3's multi-object Delete (POST /<bucket>?delete), one per path here.
+    first_delete = next(i for i, (m, _) in enumerate(methods) if m == "POST")
     assert all(m == "PUT" for m, _ in methods[:first_delete])
-    assert sorted(k for m, k in methods if m == "DELETE") == ["www/jobs/feed.atom", "www/old/page.html"]
+    assert [m for m, _ in methods[first_delete:-1]] == ["POST", "POST"]
     assert methods[-1] == ("PUT", f"www/_publish/{release}.json")
-    assert (BUCKET, "www/jobs/feed.atom") not in fake_s3.objects
-    assert fake_s3.objects[(BUCKET, "www/downloads/index.html")].body == b"<h1>New downloads</h1>"
-    assert fake_s3.objects[(BUCKET, "www/index.html")].body == b"<h1>Welcome</h1>"  # untouched
+    objects = fake_s3.objects()
+    assert "www/jobs/feed.atom" not in objects and "www/old/page.html" not in objects
+    assert objects["www/downloads/index.html"].body == b"<h1>New downloads</h1>"
+    assert objects["www/index.html"].body == b"<h1>Welcome</h1>"  # untouched
 
 
-async def test_s3_failed_upload_deletes_nothing(s3: S3Origin, fake_s3: FakeS3, tmp_path: Path) -> None:
+async def test_s3_failed_upload_deletes_nothing(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", SITE)
     await s3.publish(src)
-    before = dict(fake_s3.objects)
-    fake_s3.log.clear()
-    fake_s3.fail_next = 1000
-    with pytest.raises(StorageError, match="HTTP 500"):
+    before = {k: o.body for k, o in fake_s3.objects().items()}
+    fake_s3.proxy.reset()
+    fake_s3.proxy.fail(1000)
+    with pytest.raises(ObjectStoreError, match="HTTP 500") as info:
         await s3.publish(src, changed=["index.html"], deleted=["robots.txt"])
-    fake_s3.fail_next = 0
-    assert {m for m, _, _ in fake_s3.log} == {"PUT"}
-    assert fake_s3.objects == before
-    assert sorted(k for _, k in fake_s3.objects if k.startswith("www/_publish/")) == [
-        k for _, k in before if k.startswith("www/_publish/")
-    ]
+    assert "www/index.html" in str(info.value) and "3 attempts" in str(info.value)
+    fake_s3.proxy.fail(0)
+    assert {m for m, _ in fake_s3.proxy.methods()} == {"PUT"}
+    assert {k: o.body for k, o in fake_s3.objects().items()} == before  # no manifest either
 
 
-async def test_s3_retries_a_flaky_store(s3: S3Origin, fake_s3: FakeS3, tmp_path: Path) -> None:
+async def test_s3_retries_a_flaky_store(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", {"index.html": "hi"})
-    fake_s3.fail_next = 2
+    fake_s3.proxy.fail(2)
     release = await s3.publish(src)
-    assert fake_s3.objects[(BUCKET, "www/index.html")].body == b"hi"
-    assert (BUCKET, f"www/_publish/{release}.json") in fake_s3.objects
+    objects = fake_s3.objects()
+    assert objects["www/index.html"].body == b"hi"
+    assert f"www/_publish/{release}.json" in objects
+    assert fake_s3.proxy.statuses() == [500, 500, 200, 200]
 
 
-async def test_s3_refuses_missing_changed_files(s3: S3Origin, fake_s3: FakeS3, tmp_path: Path) -> None:
+async def test_s3_unreachable_store_fails_the_publish(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    origin = S3Origin(f"http://127.0.0.1:{port}", BUCKET, ACCESS_KEY, SECRET_KEY, backoff=0.01)
+    src = make_tree(tmp_path / "site", {"index.html": "hi"})
+    with pytest.raises(ObjectStoreError, match=r"S3 PUT 'site/index.html' .* after 3 attempts"):
+        await origin.publish(src)
+
+
+async def test_s3_refuses_missing_changed_files(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", {"index.html": "hi"})
     with pytest.raises(FileNotFoundError, match=r"nope\.html"):
         await s3.publish(src, changed=["index.html", "nope.html"])
-    assert fake_s3.log == []
+    assert fake_s3.proxy.log == []
 
 
 def test_content_types() -> None:

@@ -1,8 +1,5 @@
-"""Media files behind one interface: a local directory in development and tests; object
-storage in production (the site issue adds the S3-compatible backend next to the origin one).
-
-This module must not import Litestar: the site builder's origin uses its S3 signing, and a build
-process should not pay for loading the web framework.
+"""Media files behind one interface (``Storage``): a local directory in development and tests,
+an S3-compatible bucket (through obstore) in production.
 
 Stored names are relative paths (``pages/about/logo.png``), as python.org's FileFields store
 them; ``url()`` turns one into a public URL under the media base URL.
@@ -11,20 +8,20 @@ them; ``url()`` turns one into a public URL under the media base URL.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import mimetypes
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
-import httpx
+import obstore
+from obstore.store import S3Store
 
 if TYPE_CHECKING:
+    from obstore import Attributes
+
     from pydotorg.settings import Settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -122,106 +119,94 @@ def _write(path: Path, data: bytes) -> None:
 
 # --- S3-compatible object storage ---------------------------------------------------------------
 #
-# AWS Signature Version 4, header-based, for S3's API (also spoken by MinIO, Ceph RGW and GCS's
-# XML interoperability API): https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
-
-SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+# Through obstore (Python bindings of the Rust object_store crate): it signs, retries and pools
+# connections for S3 and every store that speaks its API (MinIO, Ceph RGW, R2, GCS's XML
+# interoperability API). Requests go path-style to the configured endpoint.
 
 
 class StorageError(RuntimeError):
     """The object store refused a request, or could not be reached."""
 
 
-def uri_encode(value: str, *, keep_slash: bool = False) -> str:
-    """SigV4 URI encoding: every byte except A-Z a-z 0-9 - _ . ~ as %XY (UTF-8, upper-case hex)."""
-    return quote(value, safe="-_.~/" if keep_slash else "-_.~")
+class StorageUnavailable(StorageError, ConnectionError):
+    """The object store could not be reached at all (after the retries). A ``ConnectionError``,
+    so a request that needed the store answers 503 with Retry-After, as for PostgreSQL and Redis
+    (core/availability.py), not 500."""
 
 
-def canonical_request(
-    method: str,
-    path: str,
-    query: Iterable[tuple[str, str]],
-    headers: Mapping[str, str],
-    payload_hash: str,
-) -> tuple[str, str]:
-    """(canonical request, signed header list). ``path`` is the decoded path (``/bucket/a b.txt``);
-    each segment is encoded once here, as S3 expects (no double encoding, no normalisation)."""
-    canonical_query = "&".join(
-        f"{k}={v}" for k, v in sorted((uri_encode(k), uri_encode(v)) for k, v in query)
-    )
-    normalized: dict[str, str] = {}
-    for name, value in headers.items():
-        key = name.strip().lower()
-        value = " ".join(value.split())
-        normalized[key] = f"{normalized[key]},{value}" if key in normalized else value
-    names = sorted(normalized)
-    canonical_headers = "".join(f"{n}:{normalized[n]}\n" for n in names)
-    signed_headers = ";".join(names)
-    request = "\n".join(
-        [
-            method.upper(),
-            uri_encode(path or "/", keep_slash=True),
-            canonical_query,
-            canonical_headers,
-            signed_headers,
-            payload_hash,
-        ]
-    )
-    return request, signed_headers
-
-
-def signing_key(secret_key: str, date: str, region: str, service: str = "s3") -> bytes:
-    key = ("AWS4" + secret_key).encode()
-    for part in (date, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    return key
-
-
-def sign_v4(
-    *,
-    method: str,
-    path: str,
-    headers: Mapping[str, str],
-    access_key: str,
-    secret_key: str,
-    region: str,
-    query: Iterable[tuple[str, str]] = (),
-    service: str = "s3",
-) -> str:
-    """The ``Authorization`` header value for a request; a pure function of its arguments.
-
-    ``headers`` are the headers to sign and must include ``host``, ``x-amz-date``
-    (``YYYYMMDDTHHMMSSZ``) and ``x-amz-content-sha256`` (the payload's hex SHA-256).
-    """
-    lower = {k.lower(): v for k, v in headers.items()}
-    missing = {"host", "x-amz-date", "x-amz-content-sha256"} - lower.keys()
-    if missing:
-        raise ValueError(f"headers to sign lack {', '.join(sorted(missing))}")
-    amz_date = lower["x-amz-date"].strip()
-    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    request, signed_headers = canonical_request(
-        method, path, query, headers, lower["x-amz-content-sha256"].strip()
-    )
-    to_sign = "\n".join([SIGV4_ALGORITHM, amz_date, scope, hashlib.sha256(request.encode()).hexdigest()])
-    key = signing_key(secret_key, amz_date[:8], region, service)
-    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    return (
-        f"{SIGV4_ALGORITHM} Credential={access_key}/{scope},"
-        f"SignedHeaders={signed_headers},Signature={signature}"
-    )
-
-
+_STATUS = re.compile(r"status code: (\d{3})")
 _ERROR_CODE = re.compile(r"<Code>([^<]*)</Code>")
 _ERROR_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
+# How obstore reports a request that got no answer: refused or reset connections, timeouts.
+_UNREACHABLE = re.compile(r"HTTP error|error sending request|timed out|kind: Connect")
+
+
+def _summary(exc: BaseException) -> str:
+    """obstore's message without the Rust debug dump it appends."""
+    return str(exc).split("\n\nDebug source:", 1)[0].strip()
+
+
+def storage_error(method: str, bucket: str, key: str, exc: BaseException, attempts: int) -> StorageError:
+    """A ``StorageError`` naming the request, the HTTP status and S3's error code; a store that
+    could not be reached is ``StorageUnavailable``."""
+    text = str(exc)
+    status = _STATUS.search(text)
+    head = f"S3 {method} {key!r} in bucket {bucket!r} failed"
+    if status is None:
+        if _UNREACHABLE.search(text):
+            return StorageUnavailable(f"{head} after {attempts} attempts: {_summary(exc)}")
+        return StorageError(f"{head}: {_summary(exc)}")
+    code, message = _ERROR_CODE.search(text), _ERROR_MESSAGE.search(text)
+    detail = ": ".join(m.group(1) for m in (code, message) if m)
+    line = f"{head}: HTTP {status.group(1)}"
+    if detail:
+        line += f" ({detail})"
+    if status.group(1).startswith("5"):  # obstore retries server errors
+        line += f" after {attempts} attempts"
+    if status.group(1) == "403":
+        line += " - check the access key, secret key, region and clock; S3 also answers 403 for"
+        line += " a missing key when the credentials lack s3:ListBucket"
+    return StorageError(line)
+
+
+def s3_store(
+    endpoint_url: str,
+    bucket: str,
+    access_key: str,
+    secret_key: str,
+    *,
+    region: str,
+    attempts: int,
+    backoff: float,
+    timeout: float,
+) -> S3Store:
+    """An obstore ``S3Store`` addressing ``{endpoint}/{bucket}/{key}`` path-style, with our
+    retry policy: connection errors and 5xx answers are retried ``attempts - 1`` times, with
+    exponential backoff from ``backoff`` seconds, and no request waits more than ``timeout``."""
+    parts = urlsplit(endpoint_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"S3 endpoint URL {endpoint_url!r} must look like https://host[:port][/path]")
+    if not bucket or "/" in bucket:
+        raise ValueError(f"invalid S3 bucket name {bucket!r}")
+    return S3Store(
+        bucket,
+        endpoint=endpoint_url.rstrip("/"),
+        access_key_id=access_key,
+        secret_access_key=secret_key,
+        region=region,
+        virtual_hosted_style_request=False,
+        client_options={"allow_http": parts.scheme == "http", "timeout": timedelta(seconds=timeout)},
+        retry_config={
+            "max_retries": attempts - 1,
+            "backoff": {"init_backoff": timedelta(seconds=backoff), "base": 2},
+            "retry_timeout": timedelta(seconds=timeout * attempts),
+        },
+    )
 
 
 class S3Storage:
-    """Media in a bucket of an S3-compatible store, addressed path-style
-    (``{endpoint}/{bucket}/{prefix}{name}``) and signed with SigV4."""
+    """Media in a bucket of an S3-compatible store, under ``prefix`` (``{prefix}{name}``)."""
 
-    attempts = 3  # connection errors and 5xx answers are retried, with exponential backoff
-    backoff = 0.2  # seconds before the second attempt; doubled each time
     cache_control = "max-age=86400"
 
     def __init__(
@@ -233,30 +218,28 @@ class S3Storage:
         region: str = "us-east-1",
         prefix: str = "media/",
         public_base_url: str = "",
-        client: httpx.AsyncClient | None = None,
+        *,
         timeout: float = 30,
+        attempts: int = 3,
+        backoff: float = 0.2,
     ) -> None:
-        parts = urlsplit(endpoint_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise ValueError(f"S3 endpoint URL {endpoint_url!r} must look like https://host[:port][/path]")
-        if not bucket or "/" in bucket:
-            raise ValueError(f"invalid S3 bucket name {bucket!r}")
+        self.store = s3_store(
+            endpoint_url,
+            bucket,
+            access_key,
+            secret_key,
+            region=region,
+            attempts=attempts,
+            backoff=backoff,
+            timeout=timeout,
+        )
         self.endpoint_url = endpoint_url.rstrip("/")
         self.bucket = bucket
         self.access_key = access_key
         self.region = region
+        self.attempts = attempts
         self.prefix = prefix.lstrip("/")
         self.public_base_url = public_base_url.rstrip("/") + "/" if public_base_url else ""
-        self._secret_key = secret_key
-        self._origin = f"{parts.scheme}://{parts.netloc}"
-        self._base_path = parts.path.rstrip("/")
-        self._owns_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
 
     def key(self, name: str) -> str:
         """The object key for a stored name; names that HTTP would normalise are refused."""
@@ -279,95 +262,53 @@ class S3Storage:
         # S3 stores Content-Type and Content-Disposition with the object and serves them back;
         # the CSP and nosniff come from the CDN in front of the bucket (deploy/fastly/README.md).
         served = media_headers(candidate)
-        headers = {"content-type": served["Content-Type"], "cache-control": self.cache_control}
+        attributes: Attributes = {"Content-Type": served["Content-Type"], "Cache-Control": self.cache_control}
         if "Content-Disposition" in served:
-            headers["content-disposition"] = served["Content-Disposition"]
-        response = await self._request("PUT", key, content=data, headers=headers)
-        if not response.is_success:
-            raise self._error("PUT", key, response)
+            attributes["Content-Disposition"] = served["Content-Disposition"]
+        try:
+            await obstore.put_async(self.store, key, data, attributes=attributes)
+        except Exception as exc:
+            raise self._error("PUT", key, exc) from exc
         return candidate
 
     async def delete(self, name: str) -> None:
         key = self.key(name)
-        response = await self._request("DELETE", key)
-        if not response.is_success and response.status_code != 404:
-            raise self._error("DELETE", key, response)
+        try:
+            await obstore.delete_async(self.store, key)
+        except FileNotFoundError as exc:  # already gone is fine; a missing bucket is not
+            if "NoSuchBucket" in str(exc):
+                raise self._error("DELETE", key, exc) from exc
+        except Exception as exc:
+            raise self._error("DELETE", key, exc) from exc
 
     async def read(self, name: str) -> bytes:
         key = self.key(name)
-        response = await self._request("GET", key)
-        if response.status_code == 404:
-            raise FileNotFoundError(f"no object {key!r} in bucket {self.bucket!r}")
-        if not response.is_success:
-            raise self._error("GET", key, response)
-        return response.content
+        try:
+            result = await obstore.get_async(self.store, key)
+            return bytes(await result.bytes_async())
+        except FileNotFoundError as exc:
+            if "NoSuchBucket" in str(exc):
+                raise self._error("GET", key, exc) from exc
+            raise FileNotFoundError(f"no object {key!r} in bucket {self.bucket!r}") from None
+        except Exception as exc:
+            raise self._error("GET", key, exc) from exc
 
     def url(self, name: str) -> str:
         if self.public_base_url:
-            return self.public_base_url + uri_encode(name, keep_slash=True)
-        return f"{self.endpoint_url}/{self.bucket}/" + uri_encode(self.prefix + name, keep_slash=True)
+            return self.public_base_url + quote(name, safe="/-_.~")
+        return f"{self.endpoint_url}/{self.bucket}/" + quote(self.prefix + name, safe="/-_.~")
 
     async def _exists(self, key: str) -> bool:
-        response = await self._request("HEAD", key)
-        if response.status_code == 404:
+        try:
+            await obstore.head_async(self.store, key)
+        except FileNotFoundError:
             return False
-        if not response.is_success:
-            raise self._error("HEAD", key, response)
+        except Exception as exc:
+            raise self._error("HEAD", key, exc) from exc
         return True
 
-    async def _request(
-        self, method: str, key: str, *, content: bytes | None = None, headers: Mapping[str, str] | None = None
-    ) -> httpx.Response:
-        path = f"{self._base_path}/{self.bucket}/{key}"
-        url = self._origin + uri_encode(path, keep_slash=True)
-        payload_hash = hashlib.sha256(content).hexdigest() if content is not None else EMPTY_SHA256
-        failure: httpx.Response | httpx.TransportError | None = None
-        for attempt in range(self.attempts):
-            if attempt:
-                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
-            signed = {
-                **(headers or {}),
-                "x-amz-date": self.clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
-                "x-amz-content-sha256": payload_hash,
-            }
-            request = self._client.build_request(method, url, content=content, headers=signed)
-            request.headers["authorization"] = sign_v4(
-                method=method,
-                path=path,
-                headers={"host": request.headers["host"], **signed},
-                access_key=self.access_key,
-                secret_key=self._secret_key,
-                region=self.region,
-            )
-            try:
-                response = await self._client.send(request)
-            except httpx.TransportError as exc:
-                failure = exc
-                continue
-            if response.status_code < 500:
-                return response
-            failure = response
-        if isinstance(failure, httpx.Response):
-            raise self._error(method, key, failure, attempts=self.attempts)
-        raise StorageError(
-            f"S3 {method} {key!r} in bucket {self.bucket!r} failed after {self.attempts} attempts: "
-            f"{type(failure).__name__}: {failure}"
-        ) from failure
-
-    def _error(self, method: str, key: str, response: httpx.Response, attempts: int = 1) -> StorageError:
-        detail = ""
-        if method != "HEAD":  # HEAD answers have no body
-            code, message = _ERROR_CODE.search(response.text), _ERROR_MESSAGE.search(response.text)
-            detail = ": ".join(m.group(1) for m in (code, message) if m)
-        text = f"S3 {method} {key!r} in bucket {self.bucket!r} failed: HTTP {response.status_code}"
-        if detail:
-            text += f" ({detail})"
-        if attempts > 1:
-            text += f" after {attempts} attempts"
-        if response.status_code == 403:
-            text += " - check the access key, secret key, region and clock; S3 also answers 403 for"
-            text += " a missing key when the credentials lack s3:ListBucket"
-        return StorageError(text)
+    def _error(self, method: str, key: str, exc: BaseException) -> StorageError:
+        return storage_error(method, self.bucket, key, exc, self.attempts)
 
 
 def create_storage(settings: Settings) -> Storage:

@@ -3,8 +3,11 @@ events (6 per page), its categories and locations, events by date, each event's 
 previous and next event, the iCal exports, and the suggestion form.
 
 "Now" is the start of the build's day (UTC): the API evaluates every event ``at`` that instant,
-and the first build of a new day re-reads the events (snapshot.py), so a full and an incremental
+and the first build of a new day re-reads the events (``daily``), so a full and an incremental
 build of the same day are identical and no page is more than a day stale.
+
+Reads ``event:<id>`` and the calendars, categories and locations (``view:events/...``); an event's
+change re-reads that event, a calendar's, category's or location's re-reads them all.
 """
 
 from __future__ import annotations
@@ -15,12 +18,39 @@ from typing import Any
 
 from icalendar import Calendar, Event, vRecur
 
-from sitebuilder.outputs import TEXT_RENDERERS, Output, paginated, record_of
-from sitebuilder.snapshot import Snapshot
+from sitebuilder.outputs import Output, TextRenderer, paginated, record_of
+from sitebuilder.sections.base import Change, Section, Site, Watch
+from sitebuilder.snapshot import Api, Snapshot
 
 EVENTS_PER_PAGE = 6  # python.org's calendar pages
 TAXONOMY_PER_PAGE = 30
 FREQUENCIES = {0: "YEARLY", 1: "MONTHLY", 2: "WEEKLY", 3: "DAILY"}
+EVENTS_BOXES = ("events-subscriptions",)
+
+
+def fetch(api: Api, snap: Snapshot, event_ids: set[int] | None = None) -> None:
+    """Calendars, categories, locations and events, evaluated at the start of the build's day
+    (``at=``) so upcoming/past and next occurrences are the same for every build of that day.
+    ``event_ids`` None re-reads everything."""
+    at = f"{snap.data['view:today']}T00:00:00Z"
+    if event_ids is None:
+        snap.data["view:events/calendars"] = list(api.pages_of("/api/v3/events/calendars"))
+        snap.data["view:events/categories"] = list(api.pages_of("/api/v3/events/categories"))
+        snap.data["view:events/locations"] = list(api.pages_of("/api/v3/events/locations"))
+        for key in [k for k in snap.data if k.startswith("event:")]:
+            del snap.data[key]
+        for event in api.pages_of(f"/api/v3/events?at={at}&order=id"):
+            snap.data[f"event:{event['id']}"] = event
+        return
+    for event_id in sorted(event_ids):
+        snap.refresh(api, f"event:{event_id}", f"/api/v3/events/{event_id}?at={at}")
+
+
+def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:
+    if any(c["kind"] != "event" for c in changes):  # calendar, category or location: the lists
+        fetch(api, snap)  # and the events that name them
+    else:
+        fetch(api, snap, {int(c["id"]) for c in changes})
 
 
 def build_now(snap: Snapshot) -> datetime:
@@ -258,17 +288,17 @@ def _detail(event: dict[str, Any]) -> dict[str, Any]:
 ICAL_KEYS = ("id", "uid", "title", "updated", "url", "venue", "occurring_rule", "recurring_rules")
 
 
-def _ical_output(path: str, events: list[dict[str, Any]], name: str, site_url: str) -> Output:
-    """The export is generated only when the events it holds changed (its hash is their data)."""
-    context = {"events": [{k: e[k] for k in ICAL_KEYS} for e in events], "name": name, "site_url": site_url}
-    return Output(path, None, context, renderer="ical")
-
-
 def _render_ical(context: dict[str, Any]) -> str:
     return ical(context["events"], context["name"], context["site_url"])
 
 
-TEXT_RENDERERS["ical"] = _render_ical
+ICAL = TextRenderer("ical", _render_ical)
+
+
+def _ical_output(path: str, events: list[dict[str, Any]], name: str, site_url: str) -> Output:
+    """The export is generated only when the events it holds changed (its hash is their data)."""
+    context = {"events": [{k: e[k] for k in ICAL_KEYS} for e in events], "name": name, "site_url": site_url}
+    return Output(path, None, context, renderer=ICAL)
 
 
 def ical(events: list[dict[str, Any]], name: str, site_url: str) -> str:
@@ -317,3 +347,10 @@ def ical(events: list[dict[str, Any]], name: str, site_url: str) -> str:
                 )
             cal.add_component(vevent)
     return cal.to_ical().decode()
+
+
+def plan(site: Site) -> list[Output]:
+    return event_pages(site.snap, site.url, site.pick(EVENTS_BOXES))
+
+
+SECTION = Section("events", fetch=fetch, watches=(Watch("events"),), refetch=refetch, daily=True, plan=plan)

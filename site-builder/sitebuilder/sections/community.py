@@ -5,6 +5,9 @@ page (``/community/page/N/``) under python.org's community boxes, and each publi
 The snapshot holds public posts only (read anonymously), so a private post is never listed nor
 published, and a post made private is deleted from the site by the next build. python.org's
 per-type templates were unfinished ("todo: types/photo.html"); ours show what each type carries.
+
+Reads ``post:<id>``; any change to a post, or to one of its links, photos or videos (the feed
+names the post), re-reads that post.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sitebuilder.outputs import Output, paginated, record_of
+from sitebuilder.sections.base import Records, Section, Site, Watch
 from sitebuilder.snapshot import Snapshot
 
 PER_PAGE = 25
@@ -72,4 +76,21 @@ def community_pages(snap: Snapshot, boxes: dict[str, str]) -> list[Output]:
     return out
 
 
-__all__ = ["MEDIA_TYPES", "PER_PAGE", "community_pages", "post_context", "public_posts"]
+COMMUNITY_BOXES = (
+    "community-banner",
+    "community-widget1",
+    "community-widget2",
+    "community-widget3",
+    "community-irc-channels",
+)
+# Listed anonymously: public posts only.
+POSTS = Records("post", "/api/v3/community/posts", public=lambda p: p["status"] == 2)
+
+
+def plan(site: Site) -> list[Output]:
+    return community_pages(site.snap, site.pick(COMMUNITY_BOXES))
+
+
+SECTION = Section(
+    "community", fetch=POSTS.fetch, watches=(Watch("community"),), refetch=POSTS.refetch, plan=plan
+)

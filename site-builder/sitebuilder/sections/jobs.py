@@ -1,5 +1,11 @@
 """The job board's pages (inventory 1.10): /jobs/ and its lists by type, category and place,
-the taxonomy indexes, each listing's page and the RSS feed, from the visible listings only."""
+the taxonomy indexes, each listing's page and the RSS feed, from the visible listings only.
+
+Reads ``job:<id>``: the visible listings (approved, not expired), anonymously, so drafts and
+jobs under review are never in the snapshot. A job's change re-reads that job, a type's or a
+category's re-reads them all (every listing shows its name), and so does a new day (expiry and
+the "New" badge depend on the date).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,34 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from sitebuilder.outputs import Output, paginated, record_of, rss
-from sitebuilder.snapshot import Snapshot
+from sitebuilder.sections.base import Change, Section, Site, Watch
+from sitebuilder.snapshot import Api, Snapshot
 
 JOBS_PER_PAGE = 25  # python.org's job lists
 JOBS_FEED_SIZE = 20
 NEW_JOB_DAYS = 30  # python.org's "New" badge
+JOBS_BOXES = ("jobs-subscribe", "jobs-getfeatured")
+
+
+def fetch(api: Api, snap: Snapshot, job_ids: set[int] | None = None) -> None:
+    """Visible job listings; ``job_ids`` None means all of them."""
+    if job_ids is None:
+        for key in [k for k in snap.data if k.startswith("job:")]:
+            del snap.data[key]
+        for job in api.pages_of("/api/v3/jobs"):
+            snap.data[f"job:{job['id']}"] = job
+        return
+    for job_id in sorted(job_ids):
+        snap.refresh(
+            api, f"job:{job_id}", f"/api/v3/jobs/{job_id}", public=lambda j: j["status"] == "approved"
+        )
+
+
+def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:
+    if any(c["kind"] != "job" for c in changes):  # a type or category: every listing shows its name
+        fetch(api, snap)
+    else:
+        fetch(api, snap, {int(c["id"]) for c in changes})
 
 
 def _job_summary(job: dict[str, Any], today: date) -> dict[str, Any]:
@@ -212,3 +241,10 @@ def _jobs_feed(jobs: list[dict[str, Any]], site_url: str) -> str:
             for job in jobs
         ],
     )
+
+
+def plan(site: Site) -> list[Output]:
+    return job_pages(site.snap, site.url, site.pick(JOBS_BOXES))
+
+
+SECTION = Section("jobs", fetch=fetch, watches=(Watch("jobs"),), refetch=refetch, daily=True, plan=plan)

@@ -6,6 +6,10 @@ python.org showed a random featured story on every request. A static page needs 
 build that a full and an incremental build agree on: the featured story is picked by the build's
 day (a hash of the date), so it changes daily — the ``site.daily`` rebuild — and an unrelated
 edit never re-renders the home page.
+
+Reads ``story:<id>`` (published stories, anonymously: drafts never reach a page) and the
+categories (``view:stories/categories``); a story's change re-reads that story, a category's or
+a company's re-reads them all.
 """
 
 from __future__ import annotations
@@ -14,10 +18,37 @@ import hashlib
 from typing import Any
 
 from sitebuilder.outputs import Output, record_of
-from sitebuilder.snapshot import Snapshot
+from sitebuilder.sections.base import Change, Section, Site, Watch
+from sitebuilder.snapshot import Api, Snapshot
 
 LATEST = 4
 PER_CATEGORY = 5
+STORY_BOXES = ("successstory-submityours",)
+
+
+def fetch(api: Api, snap: Snapshot, story_ids: set[int] | None = None) -> None:
+    """Published success stories and the categories; ``story_ids`` None re-reads everything."""
+    if story_ids is None:
+        snap.data["view:stories/categories"] = list(api.pages_of("/api/v3/success-stories/categories"))
+        for key in [k for k in snap.data if k.startswith("story:")]:
+            del snap.data[key]
+        for story in api.pages_of("/api/v3/success-stories"):
+            snap.data[f"story:{story['id']}"] = story
+        return
+    for story_id in sorted(story_ids):
+        snap.refresh(
+            api,
+            f"story:{story_id}",
+            f"/api/v3/success-stories/{story_id}",
+            public=lambda s: s["is_published"],
+        )
+
+
+def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:
+    if any(c["domain"] != "successstories" or c["kind"] != "story" for c in changes):
+        fetch(api, snap)  # a category or a company: the lists and the stories that name them
+    else:
+        fetch(api, snap, {int(c["id"]) for c in changes})
 
 
 def _brief(story: dict[str, Any]) -> dict[str, Any]:
@@ -101,3 +132,16 @@ def story_pages(snap: Snapshot, boxes: dict[str, str]) -> list[Output]:
             )
         )
     return out
+
+
+def plan(site: Site) -> list[Output]:
+    return story_pages(site.snap, site.pick(STORY_BOXES))
+
+
+SECTION = Section(
+    "stories",
+    fetch=fetch,
+    watches=(Watch("successstories"), Watch("companies")),
+    refetch=refetch,
+    plan=plan,
+)

@@ -1,0 +1,271 @@
+"""Downloads (inventory 1.8): /downloads/, the operating-system list and a page per operating
+system, a page per release, python.org's ``/downloads/latest/...`` redirects, the releases feed,
+and ``/getit/``, python.org's exact duplicate of all of them.
+
+Reads the operating systems (``os:<id>``, ``view:os/<slug>``), the landing (``view:landing``)
+and every release (``release:<id>``, ``view:release/<slug>``, and which release each file
+belongs to). A change re-reads the releases it touches and every release of their series (a
+release's page names the newest of its series); the lists only when the change can show there.
+The boxes built from this data (``download-sources`` and others) are planned by ``boxes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sitebuilder.outputs import Output, record_of, rss, url_of
+from sitebuilder.sections.base import Change, Section, Site, Watch
+from sitebuilder.snapshot import Api, Snapshot
+
+# The fields of a release that lists and other releases' pages show; an edit that changes none
+# of them (the release notes text, say) only re-reads that release's own page.
+SUMMARY_FIELDS = (
+    "name",
+    "slug",
+    "version",
+    "is_latest",
+    "is_published",
+    "pre_release",
+    "show_on_download_page",
+    "release_date",
+    "release_notes_url",
+    "release_page_id",
+)
+DOWNLOAD_BOXES = (
+    "download-banner",
+    "download-otherreleases",
+    "download-widget1",
+    "download-widget3",
+    "download-widget4",
+    "usermessage-releaseschedule",
+    "download-dev",
+    "download-pgp",
+)
+
+
+def fetch(api: Api, snap: Snapshot, release_ids: set[int] | None = None, *, lists: bool = True) -> None:
+    """Re-read the downloads views; ``release_ids`` None means every release."""
+    if lists:
+        for key in [k for k in snap.data if k.startswith(("os:", "view:os/"))]:
+            del snap.data[key]
+        for os in api.pages_of("/api/v3/downloads/os"):
+            snap.data[f"os:{os['id']}"] = os
+            snap.data[f"view:os/{os['slug']}"] = api.get(f"/api/v3/downloads/os/slug/{os['slug']}/releases")
+        snap.data["view:landing"] = api.get("/api/v3/downloads/landing")
+    if release_ids is None:
+        for key in [k for k in snap.data if k.startswith(("release:", "view:release/"))]:
+            del snap.data[key]
+        snap.file_release.clear()
+        releases = list(api.pages_of("/api/v3/downloads/releases"))
+    else:
+        # A release's page also names the newest release of its series ("superseded by"), so
+        # every release of a touched series is re-read.
+        series = {
+            _series(snap.data[f"release:{r}"]["name"]) for r in release_ids if f"release:{r}" in snap.data
+        }
+        fresh = {}
+        for rid in sorted(release_ids):
+            release = api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
+            if release is not None:
+                fresh[rid] = release
+                if lists:
+                    series.add(_series(release["name"]))
+        series.discard("")
+        release_ids = set(release_ids) | {
+            int(k.split(":")[1])
+            for k, v in snap.data.items()
+            if k.startswith("release:") and _series(v["name"]) in series
+        }
+        releases = []
+        for rid in sorted(release_ids):
+            old = snap.data.pop(f"release:{rid}", None)
+            if old is not None:
+                snap.data.pop(f"view:release/{old['slug']}", None)
+            release = (
+                fresh[rid] if rid in fresh else api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
+            )
+            if release is not None:
+                releases.append(release)
+            for fid in [f for f, r in snap.file_release.items() if r == rid]:
+                del snap.file_release[fid]
+    for release in releases:
+        snap.data[f"release:{release['id']}"] = release
+        detail = api.get(f"/api/v3/downloads/releases/slug/{release['slug']}")
+        snap.data[f"view:release/{release['slug']}"] = detail
+        for group in detail["files_by_os"]:
+            for rfile in group["files"]:
+                snap.file_release[str(rfile["id"])] = release["id"]
+
+
+def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:
+    touched_releases: set[int] = set()
+    lists_changed = False  # anything the landing, per-OS lists or "superseded by" can show
+    for change in changes:
+        kind, ident = change["kind"], change["id"]
+        if kind == "release":
+            touched_releases.add(int(ident))
+            old_release = snap.data.get(f"release:{ident}")
+            if change["action"] != "updated" or old_release is None:
+                lists_changed = True
+            else:
+                fresh = api.get(f"/api/v3/downloads/releases/{ident}", allow_404=True)
+                if fresh is None or any(fresh[k] != old_release[k] for k in SUMMARY_FIELDS):
+                    lists_changed = True
+        elif kind == "release_file":
+            lists_changed = True
+            old = snap.file_release.get(ident)
+            if old is not None:
+                touched_releases.add(old)
+            rfile = api.get(f"/api/v3/downloads/files/{ident}", allow_404=True)
+            if rfile is not None:
+                touched_releases.add(int(rfile["release_id"]))
+        elif kind == "os":
+            lists_changed = True
+            touched_releases.update(int(k.split(":")[1]) for k in snap.data if k.startswith("release:"))
+    fetch(api, snap, release_ids=touched_releases, lists=lists_changed)
+
+
+def _series(name: str) -> str:
+    """ "Python 3.10.19" -> "3.10"; names without a version -> ""."""
+    parts = name.removeprefix("Python ").split(".")
+    return f"{parts[0]}.{parts[1]}" if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() else ""
+
+
+def source_file(snap: Snapshot, release: dict[str, Any] | None) -> str:
+    """The URL of a release's source tarball (its download-button file for "source", else the
+    first source file)."""
+    if release is None:
+        return ""
+    detail = snap.data.get(f"view:release/{release['slug']}") or {}
+    for group in detail.get("files_by_os", []):
+        if group["os"]["slug"] == "source" and group["files"]:
+            button = [f for f in group["files"] if f["download_button"]]
+            return str((button or group["files"])[0]["url"])
+    return ""
+
+
+def download_sources(site: Site) -> dict[str, Any]:
+    """The generated ``download-sources`` box: the newest releases' source tarballs."""
+    py3, py2 = site.landing["latest_python3"], site.landing["latest_python2"]
+    return {
+        "latest_python3": py3,
+        "latest_python2": py2,
+        "source3": source_file(site.snap, py3),
+        "source2": source_file(site.snap, py2),
+    }
+
+
+def plan(site: Site) -> list[Output]:
+    snap, landing = site.snap, site.landing
+    outputs = [
+        Output(
+            "downloads/index.html",
+            "downloads/index.html",
+            {
+                "landing": landing,
+                "banner": site.banner,
+                "boxes": site.pick(DOWNLOAD_BOXES),
+                "generated": {"download-sources": download_sources(site)},
+            },
+        ),
+        Output(
+            "downloads/operating-systems/index.html",
+            "downloads/operating-systems.html",
+            {"oses": [_os(o) for o in snap.items("os")]},
+        ),
+    ]
+    for os in snap.items("os"):
+        view = snap.data.get(f"view:os/{os['slug']}")
+        if view is not None:
+            outputs.append(
+                Output(
+                    f"downloads/{os['slug']}/index.html",
+                    "downloads/os.html",
+                    {
+                        "os_releases": view,
+                        "latest_python3": landing["latest_python3"],
+                        "latest_pymanager": landing["latest_pymanager"],
+                    },
+                    record=record_of("downloads", "os", os["id"]),
+                )
+            )
+    for release in snap.items("release"):
+        detail = snap.data.get(f"view:release/{release['slug']}")
+        if detail is not None:
+            outputs.append(
+                Output(
+                    f"downloads/release/{release['slug']}/index.html",
+                    "downloads/release.html",
+                    {"detail": detail},
+                    record=record_of("downloads", "release", release["id"]),
+                )
+            )
+    latest_pages = _latest_redirects(snap, landing)
+    outputs.extend(latest_pages)
+    for o in latest_pages:  # 302, and the same under /getit/ (its mirror is added below)
+        for path in (o.path, "getit/" + o.path.removeprefix("downloads/")):
+            site.redirect(url_of(path), o.context["target"], 302)
+    outputs.append(Output("downloads/feed.rss", None, text=_releases_feed(snap, site.url)))
+    # /getit/ is python.org's exact duplicate of the downloads URLs (reachable where /downloads/ is not).
+    outputs.extend(
+        [
+            Output(
+                "getit/" + o.path.removeprefix("downloads/"),
+                o.template,
+                o.context,
+                o.text,
+                alias_of=o.path,
+                record=o.record,
+            )
+            for o in outputs
+        ]
+    )
+    return outputs
+
+
+def _os(os: dict[str, Any]) -> dict[str, Any]:
+    return {"id": os["id"], "name": os["name"], "slug": os["slug"]}
+
+
+def _redirect(path: str, release: dict[str, Any] | None) -> Output:
+    target, title = (release["url"], release["name"]) if release else ("/downloads/", "Downloads")
+    return Output(path, "redirect.html", {"target": target, "target_title": title})
+
+
+def _latest_redirects(snap: Snapshot, landing: dict[str, Any]) -> list[Output]:
+    """python.org's ``/downloads/latest/...`` URLs. A static origin cannot answer 302, so each is a
+    page that redirects at once (``meta refresh`` + canonical link); every one falls back to
+    /downloads/ when there is no such release (python.org's python2/pymanager fallbacks raised:
+    inventory appendix B.2)."""
+    py3 = landing["latest_python3"]
+    out = [
+        _redirect("downloads/latest/index.html", py3),
+        _redirect("downloads/latest/python3/index.html", py3),
+        _redirect("downloads/latest/python2/index.html", landing["latest_python2"]),
+        _redirect("downloads/latest/pymanager/index.html", landing["latest_pymanager"]),
+    ]
+    pre = [r for r in snap.items("release") if r["pre_release"] and r["version"] == 3]
+    newest_pre = max(pre, key=lambda r: (r["release_date"], r["id"])) if pre else None
+    out.append(_redirect("downloads/latest/prerelease/index.html", newest_pre))
+    for series in landing["active_series"]:
+        minor = ".".join(series["version_number"].split(".")[:2])
+        if minor.startswith("3."):
+            out.append(_redirect(f"downloads/latest/python{minor}/index.html", series))
+    return out
+
+
+def _releases_feed(snap: Snapshot, site_url: str) -> str:
+    """RSS 2.0 "Python Releases": the 10 most recent published releases (inventory 1.8)."""
+    releases = sorted(snap.items("release"), key=lambda r: (r["release_date"], r["id"]), reverse=True)[:10]
+    return rss(
+        "Python Releases",
+        f"{site_url}/downloads/",
+        "Latest Python releases from Python.org",
+        [
+            (r["name"], f"{site_url}{r['url']}", f"Release date: {r['release_date']}", r["release_date"])
+            for r in releases
+        ],
+    )
+
+
+SECTION = Section("downloads", fetch=fetch, watches=(Watch("downloads"),), refetch=refetch, plan=plan)

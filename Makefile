@@ -18,8 +18,9 @@ uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 
 .PHONY: install
-install: uv ## Install the project and its tools into .venv (from uv.lock)
-	@$(UV) sync --frozen --quiet --compile-bytecode
+install: uv ## Install both workspace members (api/, site-builder/) and the tools into .venv (from uv.lock)
+	@# --all-packages: the worker runs `python -m sitebuilder.build`, so both members are installed.
+	@$(UV) sync --frozen --all-packages --quiet --compile-bytecode
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error; fi
 
 .PHONY: run
@@ -37,15 +38,16 @@ test: install ## Run everything CI runs: lint, OpenAPI drift, the test suite
 	@$(RUN) pytest -q
 
 .PHONY: lint
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy and the import contracts (docs/architecture.md)
 	@$(RUN) ruff check api site-builder tests migrations tools
 	@$(RUN) ruff format --check api site-builder tests migrations tools
 	@$(RUN) mypy
+	@$(RUN) lint-imports --no-cache
 
 .PHONY: audit
 audit: install ## pip-audit over uv.lock (fails on known vulnerabilities not in tools/audit-allowlist.toml)
 	@mkdir -p .state
-	@$(UV) export --frozen --quiet --format requirements-txt --no-emit-project --all-groups --output-file .state/audit-requirements.txt
+	@$(UV) export --frozen --quiet --format requirements-txt --all-packages --no-emit-workspace --all-groups --output-file .state/audit-requirements.txt
 	@$(RUN) python tools/audit_deps.py .state/audit-requirements.txt
 
 .PHONY: format
@@ -69,4 +71,4 @@ down: install ## Stop the embedded PostgreSQL and Redis
 .PHONY: bench
 bench: install ## Import the full downloads fixture and load the read endpoints with wrk
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk))
-	@$(RUN) python -m pydotorg.benchmark
+	@$(RUN) python -m pydotorg.dev.benchmark

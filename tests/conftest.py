@@ -22,14 +22,15 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.app import create_app
-from pydotorg.core import embedded
 from pydotorg.core.changes import VERSION_KEY, invalidate_local
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import MemoryMailer
 from pydotorg.core.migrate import upgrade
-from pydotorg.core.tasks import create_queue, create_worker
+from pydotorg.core.tasks import create_queue
+from pydotorg.dev import embedded
 from pydotorg.models import metadata
 from pydotorg.settings import Settings
+from pydotorg.worker import create_worker
 from tests.helpers import Actors, make_actors
 
 REPO = Path(__file__).resolve().parents[1]

@@ -380,7 +380,8 @@ async def running_worker(
     queue, so a test can ``apply`` a job (``site.rebuild``) and read the result."""
     import asyncio
 
-    from pydotorg.core.tasks import create_queue, create_worker
+    from pydotorg.core.tasks import create_queue
+    from pydotorg.worker import create_worker
 
     queue = create_queue(settings)
     worker = create_worker(settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)

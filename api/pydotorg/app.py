@@ -56,6 +56,7 @@ from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.redirects.controllers import RedirectsController
 from pydotorg.domains.successstories.controllers import ROUTE_HANDLERS as STORIES_ROUTE_HANDLERS
+from pydotorg.domains.users import credentials
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
 from pydotorg.domains.users.controllers import (
     AuthController,
@@ -64,6 +65,7 @@ from pydotorg.domains.users.controllers import (
     UsersController,
 )
 from pydotorg.domains.workgroups.controllers import WorkGroupsController
+from pydotorg.legacy import credentials as legacy_credentials
 from pydotorg.legacy import v1, v2
 from pydotorg.legacy.middleware import LegacyReadMiddleware, SharedCounters
 from pydotorg.settings import Settings
@@ -214,7 +216,14 @@ def create_app(
         middleware=[
             DefineMiddleware(RequestContextMiddleware, settings=settings),
             prometheus.middleware,
-            DefineMiddleware(AuthMiddleware, settings=settings, sessionmaker=sessionmaker),
+            DefineMiddleware(
+                AuthMiddleware,
+                settings=settings,
+                sessionmaker=sessionmaker,
+                schemes={"bearer": credentials.bearer, **legacy_credentials.SCHEMES},
+                cookie=credentials.cookie,
+                prefixes=legacy_credentials.PREFIXES,
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(

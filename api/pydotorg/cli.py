@@ -1,5 +1,7 @@
-"""The ``pydotorg`` command. Every command reads the same settings as the service and exits
-non-zero with a one-line reason on failure."""
+"""The ``pydotorg`` command: click wiring only (options, output, exit status). The work is in
+``worker``, ``django_import``, ``dev`` (embedded servers, demo data, ``dev run``) and the domains'
+services. Every command reads the same settings as the service and exits non-zero with a
+one-line reason on failure."""
 
 from __future__ import annotations
 
@@ -33,23 +35,12 @@ def _settings() -> Settings:
 
 def _with_dev_services(settings: Settings, *, need_redis: bool = True) -> Settings:
     """Fill in the embedded servers' URLs when the environment names none (development)."""
-    if settings.database_url and (settings.redis_url or not need_redis):
-        return settings
-    from pydotorg.core import embedded
+    from pydotorg.dev.run import with_dev_services
 
-    services = embedded.status(settings.state_dir.resolve())
-    if services is None:
-        raise Failure(
-            "no database configured: set PYDOTORG_DATABASE_URL and PYDOTORG_REDIS_URL, "
-            "or run `pydotorg dev up` first"
-        )
-    import msgspec
-
-    return msgspec.structs.replace(
-        settings,
-        database_url=settings.database_url or services.database_url,
-        redis_url=settings.redis_url or services.redis_url,
-    )
+    try:
+        return with_dev_services(settings, need_redis=need_redis)
+    except RuntimeError as exc:
+        raise Failure(str(exc)) from None
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -94,7 +85,7 @@ def dev() -> None:
 @friendly
 def dev_up() -> None:
     """Start (or reuse) the embedded servers and print how to reach them."""
-    from pydotorg.core import embedded
+    from pydotorg.dev import embedded
 
     settings = _settings()
     services = embedded.up(settings.state_dir.resolve())
@@ -107,7 +98,7 @@ def dev_up() -> None:
 @friendly
 def dev_down() -> None:
     """Stop the embedded servers (data is kept)."""
-    from pydotorg.core import embedded
+    from pydotorg.dev import embedded
 
     stopped = embedded.down(_settings().state_dir.resolve())
     click.echo("stopped" if stopped else "nothing was running")
@@ -117,7 +108,7 @@ def dev_down() -> None:
 @friendly
 def dev_env() -> None:
     """Print `export PYDOTORG_...=` lines for the running embedded servers."""
-    from pydotorg.core import embedded
+    from pydotorg.dev import embedded
 
     services = embedded.status(_settings().state_dir.resolve())
     if services is None:
@@ -132,227 +123,10 @@ def dev_env() -> None:
 @friendly
 def dev_run(host: str, port: int) -> None:
     """Run the API and a worker together until interrupted (what `make run` ends with)."""
-    import signal
-    import subprocess
+    from pydotorg.dev import run
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # `kill` (SIGTERM) stops the API, worker and site like Ctrl-C
-
-    signal.signal(signal.SIGTERM, stop)
     settings = _with_dev_services(_settings())
-    env = dict(os.environ)
-    env["PYDOTORG_DATABASE_URL"] = settings.database_url
-    env["PYDOTORG_REDIS_URL"] = settings.redis_url
-    site_key = settings.site_api_key or _stored_site_key(settings)
-    env["PYDOTORG_SITE_API_KEY"] = site_key
-    env["PYDOTORG_SITE_API_URL"] = f"http://{host}:{port}"
-    env.setdefault("PYDOTORG_SITE_URL", f"http://{host}:{port + 1}")
-    exe = [sys.executable, "-m", "pydotorg.cli"]
-    api_proc = subprocess.Popen(  # noqa: S603
-        [*exe, "serve", "--host", host, "--port", str(port)], env=env
-    )
-    _wait_for(f"http://{host}:{port}/readyz")
-    site_dir = settings.site_dir
-    if site_key:
-        subprocess.run(  # noqa: S603
-            [*exe, "build-site", "--api", f"http://{host}:{port}", "--out", str(site_dir)],
-            env=env,
-            check=False,
-        )
-    worker_proc = subprocess.Popen([*exe, "worker"], env=env)  # noqa: S603
-    site_proc = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "sitebuilder.serve",
-            "--root",
-            str(site_dir),
-            "--host",
-            host,
-            "--port",
-            str(port + 1),
-            "--api",  # the site and the API on one origin, as behind Fastly
-            f"http://{host}:{port}",
-            *(["--media", str(settings.media_dir)] if settings.storage_backend == "local" else []),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://{host}:{port}"
-    click.echo("")
-    click.echo(f"  Site:      http://{host}:{port + 1}/   (rebuilt by the worker after each change)")
-    click.echo(f"  API:       {base}/api/v3/")
-    click.echo(f"  API docs:  {base}/api/schema")
-    click.echo(f"  Health:    {base}/healthz  {base}/readyz  {base}/metrics")
-    click.echo(f"  Mail:      {settings.mail_dir.resolve()}/")
-    click.echo("  Press Ctrl-C to stop.")
-    click.echo("")
-    try:
-        while api_proc.poll() is None and worker_proc.poll() is None:
-            try:
-                api_proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                continue
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for proc in (api_proc, worker_proc, site_proc):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-        for proc in (api_proc, worker_proc, site_proc):
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    if api_proc.returncode not in (0, None, -signal.SIGINT, 130):
-        raise Failure(f"the API server exited with status {api_proc.returncode}")
-
-
-DEMO_PAGES = [
-    (
-        "Python For Beginners",
-        "about/gettingstarted",
-        "Python is a programming language that lets you work quickly and integrate "
-        "systems more effectively.\n\n`Learn more <https://docs.python.org/3/>`_",
-    ),
-    ("Applications for Python", "about/apps", "Python is used in many application domains."),
-    (
-        "Python Software Foundation",
-        "psf",
-        "The mission of the Python Software Foundation is to "
-        "promote, protect, and advance the Python programming language.",
-    ),
-]
-
-
-STORY_CATEGORIES = (
-    "Arts",
-    "Business",
-    "Education",
-    "Engineering",
-    "Government",
-    "Scientific",
-    "Software Development",
-)
-DEMO_STORIES = [
-    {
-        "name": "Teaching a first course in programming",
-        "company_name": "Example University",
-        "company_url": "https://example.org/",
-        "category": "education",
-        "author": "A. Lecturer",
-        "pull_quote": "Students wrote useful programs in their second week, not their second term.",
-        "content": "We moved our introductory course to Python and kept it there.",
-        "content_markup_type": "markdown",
-    },
-    {
-        "name": "Automating a build farm",
-        "company_name": "Example Software",
-        "company_url": "https://example.com/",
-        "category": "software-development",
-        "author": "B. Engineer",
-        "pull_quote": "A few hundred lines of Python replaced a pile of shell scripts nobody could read.",
-        "content": "Our release pipeline is a small Python package with tests.",
-        "content_markup_type": "markdown",
-    },
-]
-
-# Five code samples for the home page slideshow (python.org seeds five of its own in development).
-# Demo community posts (ours; python.org's live posts are in its database): one per media type.
-DEMO_COMMUNITY_POSTS: list[dict[str, Any]] = [
-    {
-        "title": "Python Software Foundation Community Awards",
-        "abstract": "Recognising the people who make the Python community what it is.",
-        "content": "<p>Each quarter the PSF recognises community members who have given their "
-        "time and talent to Python.</p>",
-        "source_url": "https://www.python.org/community/awards/",
-    },
-    {
-        "title": "Find a Python user group near you",
-        "media_type": 4,
-        "content": "<p>Local user groups meet all over the world.</p>",
-        "links": [{"url": "https://wiki.python.org/moin/LocalUserGroups"}],
-    },
-    {
-        "title": "Talks from PyCon US",
-        "media_type": 3,
-        "content": "<p>Recordings of the talks are online.</p>",
-        "videos": [
-            {
-                "video_embed": '<iframe title="PyCon US talks" src="https://www.youtube-nocookie.com/embed/videoseries'
-                '?list=PL2Uw4_HvXqvb98mQjN0-rYQjdDxJ_hcrs"></iframe>',
-                "caption": "PyCon US talks on YouTube",
-                "click_through_url": "https://www.youtube.com/@PyConUS",
-            }
-        ],
-    },
-]
-
-DEMO_CODE_SAMPLES = [
-    (
-        '<pre><code><span class="comment"># Functions take arguments and return values</span>\n'
-        "&gt;&gt;&gt; def area(width, height=1):\n"
-        "...     return width * height\n"
-        "&gt;&gt;&gt; area(3, 4)\n"
-        '<span class="output">12</span></code></pre>',
-        "<h1>Functions Defined</h1><p>Define functions with positional and default arguments, "
-        'then call them with any mix of the two. <a href="https://docs.python.org/3/tutorial/'
-        'controlflow.html#defining-functions">More about defining functions</a></p>',
-    ),
-    (
-        '<pre><code><span class="comment"># Lists hold anything, in order</span>\n'
-        '&gt;&gt;&gt; fruit = ["apple", "pear", "fig"]\n'
-        "&gt;&gt;&gt; sorted(fruit, key=len)\n"
-        "<span class=\"output\">['fig', 'pear', 'apple']</span></code></pre>",
-        "<h1>Compound Data Types</h1><p>Lists, dictionaries, sets and tuples are built in, with "
-        'methods and functions that work on all of them. <a href="https://docs.python.org/3/'
-        'tutorial/introduction.html#lists">More about lists</a></p>',
-    ),
-    (
-        '<pre><code><span class="comment"># Loops read like prose</span>\n'
-        "&gt;&gt;&gt; for n in range(3):\n"
-        '...     print(n, "squared is", n * n)\n'
-        '<span class="output">0 squared is 0\n1 squared is 1\n2 squared is 4</span></code></pre>',
-        "<h1>All the Flow You'd Expect</h1><p>Python knows the usual control flow statements — "
-        'if, for, while and match — with a few twists. <a href="https://docs.python.org/3/'
-        'tutorial/controlflow.html">More control flow tools</a></p>',
-    ),
-    (
-        '<pre><code><span class="comment"># The interpreter is a calculator</span>\n'
-        "&gt;&gt;&gt; 17 / 4\n"
-        '<span class="output">4.25</span>\n'
-        "&gt;&gt;&gt; 17 // 4, 17 % 4\n"
-        '<span class="output">(4, 1)</span></code></pre>',
-        "<h1>Intuitive Interpretation</h1><p>Arithmetic works as you would write it; use "
-        "parentheses for grouping. "
-        '<a href="https://docs.python.org/3/tutorial/introduction.html#numbers">More about '
-        "numbers</a></p>",
-    ),
-    (
-        '<pre><code><span class="comment"># f-strings format values inline</span>\n'
-        '&gt;&gt;&gt; name = "world"\n'
-        '&gt;&gt;&gt; print(f"Hello, {name.title()}!")\n'
-        '<span class="output">Hello, World!</span></code></pre>',
-        "<h1>Quick &amp; Easy to Learn</h1><p>Experienced programmers in any other language can "
-        "pick up Python very quickly, and beginners find the clean syntax easy to use. "
-        '<a href="https://docs.python.org/3/tutorial/">Start with the tutorial</a></p>',
-    ),
-]
-
-
-def _wait_for(url: str, seconds: float = 30) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise Failure(f"{url} did not answer within {seconds:.0f} s")
+    run.run(settings, host, port, click.echo)
 
 
 @main.command()
@@ -369,137 +143,15 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
     """Load demo data into an empty database (does nothing if users already exist).
 
     Demo accounts, a few CMS pages and python.org's downloads at full scale."""
-    import json
-    import secrets
-
-    from pydotorg.paths import shared_data_dir
+    from pydotorg.dev import seed as demo_data
 
     settings = _with_dev_services(_settings(), need_redis=False)
-    fixture = downloads_fixture or shared_data_dir() / "bench" / "downloads.json"
-
-    async def run() -> tuple[list[tuple[str, str, str]], int]:
-        from datetime import UTC, datetime, timedelta
-
-        from sqlalchemy import func, select
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        from pydotorg import importers
-        from pydotorg.core import importer
-        from pydotorg.core.db import create_engine, transaction
-        from pydotorg.core.storage import create_storage
-        from pydotorg.domains.blogs.feeds import parse as parse_feed
-        from pydotorg.domains.blogs.feeds import store_entries
-        from pydotorg.domains.blogs.services import save_feed
-        from pydotorg.domains.codesamples.services import save_sample
-        from pydotorg.domains.community.services import save_post
-        from pydotorg.domains.events.services import calendar_by_slug, save_event
-        from pydotorg.domains.pages.services import save_page
-        from pydotorg.domains.successstories.services import save_category, save_story
-        from pydotorg.domains.users.models import User, UserPermission
-        from pydotorg.domains.users.services import create_api_key, create_user
-
-        assert importers.REGISTRY
-        engine = create_engine(settings)
-        created: list[tuple[str, str, str]] = []
-        imported = 0
-        try:
-            async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
-                if await s.scalar(select(func.count()).select_from(User)):
-                    return created, imported
-                for username, role in (("admin", "superuser"), ("editor", "staff"), ("reader", "user")):
-                    password = secrets.token_urlsafe(12)
-                    await create_user(
-                        s,
-                        username=username,
-                        email=f"{username}@example.org",
-                        password=password,
-                        is_staff=role != "user",
-                        is_superuser=role == "superuser",
-                        email_verified=True,
-                    )
-                    created.append((username, role, password))
-                builder = await create_user(
-                    s,
-                    username="site-builder",
-                    email="site-builder@example.org",
-                    password=None,
-                    email_verified=True,
-                )
-                s.add(UserPermission(user_id=builder.id, permission="site.read_changes"))
-                _, site_key = await create_api_key(s, builder.id, "site builder")
-                key_path = settings.state_dir / "site-api-key"
-                key_path.parent.mkdir(parents=True, exist_ok=True)
-                key_path.write_text(site_key + "\n")
-                key_path.chmod(0o600)
-                for title, path, content in DEMO_PAGES:
-                    await save_page(s, {"title": title, "path": path, "content": content})
-                # python.org's success-story categories (its menu) and two demo stories of our own.
-                for name in STORY_CATEGORIES:
-                    await save_category(s, {"name": name})
-                for story in DEMO_STORIES:
-                    await save_story(s, {**story, "is_published": True, "featured": True})
-                for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
-                    await save_sample(
-                        s, {"code": code, "copy": copy, "is_published": True, "sort_order": order}
-                    )
-                storage = create_storage(settings)
-                for post in DEMO_COMMUNITY_POSTS:
-                    await save_post(s, {**post, "status": 2}, storage)
-                feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
-                insider = await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
-                # The shared copy of the Python Insider feed, so "Latest News" has entries before
-                # (or without) the first fetch of the live feed.
-                saved_feed = shared_data_dir() / "pythondotorg" / "psf_feed_example.xml"
-                if saved_feed.exists():
-                    parsed = parse_feed(
-                        saved_feed.read_bytes(),
-                        base_url=settings.python_blog_feed_url,
-                        content_type="application/atom+xml",
-                        python_blog_url=settings.python_blog_url,
-                    )
-                    await store_entries(s, insider, parsed.entries)
-                # python.org's downloads at full scale, its real boxes and navigation menu.
-                shared = shared_data_dir() / "pythondotorg"
-                for source in (
-                    fixture,
-                    shared / "boxes.json",
-                    shared / "sitetree_menus.json",
-                    shared / "events.json",  # python.org's small events fixture (its creator: admin)
-                ):
-                    if source.exists():
-                        report, _ = await importer.run(s, json.loads(source.read_text()))
-                        imported += sum(report.written.values())
-                # Two upcoming events of our own in python.org's calendar (its fixture's are past).
-                if await calendar_by_slug(s, "python-events") is not None:
-                    today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
-                    for days, title in ((21, "Python Sprint Weekend"), (45, "Python Meetup: Packaging Q&A")):
-                        start = today + timedelta(days=days)
-                        await save_event(
-                            s,
-                            {
-                                "calendar": "python-events",
-                                "title": title,
-                                "description": f"A demo event of ``make run``: {title}.",
-                                "occurring_rule": {
-                                    "dt_start": start,
-                                    "dt_end": start + timedelta(hours=8),
-                                    "all_day": False,
-                                },
-                            },
-                        )
-        finally:
-            await engine.dispose()
-        return created, imported
-
-    created, imported = _run(run())
+    fixture = downloads_fixture or demo_data.default_downloads_fixture()
+    created, imported = _run(demo_data.seed_demo(settings, fixture))
     if not created:
         click.echo("database already has data; nothing seeded")
         return
-    lines = [f"{u} ({role}): password {pw}" for u, role, pw in created]
-    path = settings.state_dir / "demo-credentials.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
-    path.chmod(0o600)
+    path, lines = demo_data.write_credentials(settings, created)
     click.echo("seeded demo accounts (also in " + str(path) + "):")
     for line in lines:
         click.echo("  " + line)
@@ -564,7 +216,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 def worker(metrics_port: int) -> None:
     """Run the SAQ worker (mail, site rebuilds, periodic jobs)."""
     from pydotorg.core.observability import configure_logging
-    from pydotorg.core.tasks import create_worker
+    from pydotorg.worker import create_worker
 
     settings = _with_dev_services(_settings())
     configure_logging(settings)
@@ -612,26 +264,20 @@ def users_create(username: str, email: str, password: str | None, staff: bool, s
     settings = _with_dev_services(_settings(), need_redis=False)
 
     async def run() -> int:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        from pydotorg.core.db import create_engine, transaction
+        from pydotorg.core.db import command_sessionmaker, transaction
         from pydotorg.domains.users.services import create_user
 
-        engine = create_engine(settings)
-        try:
-            async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
-                user = await create_user(
-                    s,
-                    username=username,
-                    email=email,
-                    password=password,
-                    is_staff=staff,
-                    is_superuser=superuser,
-                    email_verified=True,
-                )
-                return user.id
-        finally:
-            await engine.dispose()
+        async with command_sessionmaker(settings) as sessionmaker, transaction(sessionmaker) as s:
+            user = await create_user(
+                s,
+                username=username,
+                email=email,
+                password=password,
+                is_staff=staff,
+                is_superuser=superuser,
+                email_verified=True,
+            )
+            return user.id
 
     from litestar.exceptions import HTTPException
 
@@ -651,41 +297,17 @@ def users_api_key(username: str, name: str) -> None:
     settings = _with_dev_services(_settings(), need_redis=False)
 
     async def run() -> str:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        from pydotorg.core.db import create_engine, transaction
+        from pydotorg.core.db import command_sessionmaker, transaction
         from pydotorg.domains.users.services import create_api_key, find_user
 
-        engine = create_engine(settings)
-        try:
-            async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
-                user = await find_user(s, username)
-                if user is None:
-                    raise Failure(f"no user named {username!r}")
-                _, key = await create_api_key(s, user.id, name)
-                return key
-        finally:
-            await engine.dispose()
+        async with command_sessionmaker(settings) as sessionmaker, transaction(sessionmaker) as s:
+            user = await find_user(s, username)
+            if user is None:
+                raise Failure(f"no user named {username!r}")
+            _, key = await create_api_key(s, user.id, name)
+            return key
 
     click.echo(_run(run()))
-
-
-async def _announce_changes(settings: Settings) -> None:
-    """After a CLI write: refresh the API's caches and queue a site rebuild (best effort)."""
-    from redis.asyncio import Redis
-
-    from pydotorg.core.changes import bump_data_version, enqueue_rebuild
-    from pydotorg.core.tasks import create_queue
-
-    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
-    queue = create_queue(settings)
-    try:
-        await bump_data_version(redis)
-        await enqueue_rebuild(queue)
-    finally:
-        await redis.aclose()
-        with contextlib.suppress(Exception):
-            await queue.disconnect()
 
 
 # --- import ------------------------------------------------------------------------------
@@ -725,7 +347,7 @@ def import_django(
     """Import python.org's Django data, from dumpdata fixtures
     (``pydotorg import-django --fixtures boxes.json sitetree_menus.json``) or straight from its
     database (``pydotorg import-django --database-url postgresql://…``)."""
-    from pydotorg import django_import
+    from pydotorg.django_import import command as django_import
 
     fixtures = (*fixtures, *more)
     if more and not fixtures[: -len(more)]:
@@ -755,7 +377,9 @@ def import_django(
     for failure in report.failures[:50]:
         click.echo(f"FAILED {failure.label} pk={failure.pk}: {failure.reason}", err=True)
     if report.written and not dry_run and settings.redis_url:
-        _run(_announce_changes(settings))
+        from pydotorg.core.tasks import announce_changes
+
+        _run(announce_changes(settings))
     if report.failures:
         raise Failure(f"{len(report.failures)} row(s) failed; see above")
 
@@ -780,21 +404,15 @@ def blogs_import(force: bool) -> None:
     configure_logging(settings)
 
     async def run() -> Any:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        from pydotorg.core.db import create_engine
+        from pydotorg.core.db import command_sessionmaker
+        from pydotorg.core.tasks import announce_changes
         from pydotorg.domains.blogs.feeds import import_feeds
 
-        engine = create_engine(settings)
-        try:
-            report = await import_feeds(
-                async_sessionmaker(engine, expire_on_commit=False), settings, force=force
-            )
-            if report.written and settings.redis_url:
-                await _announce_changes(settings)
-            return report
-        finally:
-            await engine.dispose()
+        async with command_sessionmaker(settings) as sessionmaker:
+            report = await import_feeds(sessionmaker, settings, force=force)
+        if report.written and settings.redis_url:
+            await announce_changes(settings)
+        return report
 
     report = _run(run())
     click.echo(f"{'feed':<40} {'status':<14} {'new':>5} {'changed':>8}")
@@ -824,21 +442,15 @@ def events_import_ics(calendar_slug: str | None, force: bool) -> None:
     settings = _with_dev_services(_settings(), need_redis=False)
 
     async def run() -> Any:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        from pydotorg.core.db import create_engine
+        from pydotorg.core.db import command_sessionmaker
+        from pydotorg.core.tasks import announce_changes
         from pydotorg.domains.events.ical import import_calendars
 
-        engine = create_engine(settings)
-        try:
-            results = await import_calendars(
-                async_sessionmaker(engine, expire_on_commit=False), calendar_slug=calendar_slug, force=force
-            )
-            if any(r.created or r.updated for r in results) and settings.redis_url:
-                await _announce_changes(settings)
-            return results
-        finally:
-            await engine.dispose()
+        async with command_sessionmaker(settings) as sessionmaker:
+            results = await import_calendars(sessionmaker, calendar_slug=calendar_slug, force=force)
+        if any(r.created or r.updated for r in results) and settings.redis_url:
+            await announce_changes(settings)
+        return results
 
     try:
         results = _run(run())
@@ -875,8 +487,10 @@ def build_site(api_url: str | None, out: Path | None, full: bool, api_key: str |
     """Build the static site from the API and publish it (incremental unless --full)."""
     import subprocess
 
+    from pydotorg.dev.seed import stored_site_key
+
     settings = _settings()
-    key = api_key or settings.site_api_key or _stored_site_key(settings)
+    key = api_key or settings.site_api_key or stored_site_key(settings)
     if not key:
         raise Failure("an API key with site.read_changes is needed: --api-key or PYDOTORG_SITE_API_KEY")
     target = out or settings.site_dir
@@ -898,11 +512,6 @@ def build_site(api_url: str | None, out: Path | None, full: bool, api_key: str |
     result = subprocess.run(args, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
         raise Failure(f"the build failed (exit status {result.returncode})")
-
-
-def _stored_site_key(settings: Settings) -> str:
-    path = settings.state_dir / "site-api-key"
-    return path.read_text().strip() if path.exists() else ""
 
 
 # --- OpenAPI -------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Every model, imported so the metadata is complete (Alembic, tests)."""
+"""Every model, imported so the metadata is complete (Alembic, tests) and every named permission
+is registered (each domain declares its permissions in its ``models.py``): import this, not the
+app, where the whole permission registry is needed (the Django importer)."""
 
 from __future__ import annotations
 

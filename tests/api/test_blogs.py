@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer
 from pydotorg.core.db import transaction
+from pydotorg.django_import import importer
 from pydotorg.domains.blogs.models import BlogEntry
 from pydotorg.domains.blogs.services import entry_text, save_feed
 from tests.helpers import check_permission_matrix

@@ -18,10 +18,10 @@ import msgspec
 import pytest
 
 from pydotorg.core.db import transaction
+from pydotorg.dev.paths import shared_data_dir
 from pydotorg.domains.blogs.feeds import import_feeds
 from pydotorg.domains.blogs.services import save_feed, save_related_blog
 from pydotorg.domains.blogs.tasks import CRON_JOBS, IMPORT_JOB, JOB_FUNCTIONS
-from pydotorg.paths import shared_data_dir
 from tests.helpers import db_fingerprint, serve_asgi
 
 PSF_FEED = (shared_data_dir() / "pythondotorg" / "psf_feed_example.xml").read_bytes()
@@ -320,7 +320,7 @@ async def test_the_saq_job_imports_and_is_scheduled(
     assert [(c.function.__qualname__, c.cron, c.timeout) for c in CRON_JOBS] == [
         (IMPORT_JOB, "*/30 * * * *", 900)
     ]
-    from pydotorg.core import tasks
+    from pydotorg import worker as tasks
 
     assert all(c in tasks.CRON_JOBS for c in CRON_JOBS)
     assert IMPORT_JOB in dict(tasks.JOB_FUNCTIONS)

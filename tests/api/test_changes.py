@@ -153,6 +153,7 @@ async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
 
     from pydotorg.core import tasks
     from pydotorg.core.changes import REBUILD_REQUESTS_KEY, enqueue_rebuild
+    from pydotorg.worker import create_worker
 
     builds: list[int] = []
     # No site watch: this test counts the rebuilds the job itself asks for.
@@ -172,7 +173,7 @@ async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
 
     monkeypatch.setattr(tasks, "_run_build", fake_build)
     monkeypatch.setattr(tasks, "latest_cursor", head_then_a_write)
-    worker = tasks.create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
+    worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
     await queue.connect()
     await queue.redis.delete(REBUILD_REQUESTS_KEY)
     task = asyncio.create_task(worker.start())
@@ -193,7 +194,7 @@ async def test_request_dropped_while_a_rebuild_finishes_gets_its_own_rebuild(
 
 async def test_daily_job_requests_a_rebuild(client: Any, worker: Any) -> None:
     from pydotorg.core.changes import REBUILD_REQUESTS_KEY
-    from pydotorg.core.tasks import CRON_JOBS
+    from pydotorg.worker import CRON_JOBS
 
     assert any(c.cron == "5 0 * * *" and c.function.__qualname__ == "site.daily" for c in CRON_JOBS)
     before = int(await worker.queue.redis.get(REBUILD_REQUESTS_KEY) or 0)

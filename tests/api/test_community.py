@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer
 from pydotorg.core.db import transaction
+from pydotorg.django_import import importer
 from pydotorg.domains.community.services import sanitize_embed
 from tests.helpers import check_permission_matrix
 

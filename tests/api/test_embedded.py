@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 import redis
 
-from pydotorg.core import embedded
+from pydotorg.dev import embedded
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_up_reuse_down(state_dir: Path) -> None:
 
 def test_servers_outlive_starting_process(state_dir: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from pydotorg.core.embedded import up; "
+        "import sys; from pathlib import Path; from pydotorg.dev.embedded import up; "
         "s = up(Path(sys.argv[1])); print(s.postgres_port, s.redis_port)"
     )
     try:

@@ -19,9 +19,9 @@ import icalendar
 import pytest
 
 from pydotorg.core.db import transaction
+from pydotorg.dev.paths import shared_data_dir
 from pydotorg.domains.events.ical import CalendarResult, import_calendars, import_feed
 from pydotorg.domains.events.models import Calendar
-from pydotorg.paths import shared_data_dir
 from tests.helpers import db_fingerprint, serve_asgi
 
 EVENTS_ICS = (shared_data_dir() / "pythondotorg" / "events.ics").read_bytes()
@@ -332,7 +332,7 @@ async def test_job_runs_in_the_worker(
     assert [c["created"] for c in result["calendars"]] == [78]
     assert await db_conn.fetchval("SELECT count(*) FROM events") == 78
     assert any(job.function == "events.import_ics" for job in worker.cron_jobs) is False  # test settings
-    from pydotorg.core import tasks
+    from pydotorg import worker as tasks
 
     assert "events.import_ics" in dict(tasks.JOB_FUNCTIONS)
     assert any(c.function.__qualname__ == "events.import_ics" for c in tasks.CRON_JOBS)

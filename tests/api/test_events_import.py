@@ -9,10 +9,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer
 from pydotorg.core.db import transaction
-from pydotorg.paths import shared_data_dir
+from pydotorg.dev.paths import shared_data_dir
+from pydotorg.django_import import importer
 
 DATA = shared_data_dir() / "pythondotorg"
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer
 from pydotorg.core.db import transaction
-from pydotorg.paths import shared_data_dir
+from pydotorg.dev.paths import shared_data_dir
+from pydotorg.django_import import importer
 from tests.helpers import run_import_django
 
 DATA = shared_data_dir()

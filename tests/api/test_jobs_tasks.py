@@ -9,9 +9,9 @@ from typing import Any
 
 import msgspec
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer, tasks
+from pydotorg import worker as tasks
 from pydotorg.core.db import transaction
+from pydotorg.django_import import importer
 from pydotorg.domains.jobs import mail
 from pydotorg.domains.jobs.models import Job
 from tests.helpers import assert_no_more_mail, wait_for_mail

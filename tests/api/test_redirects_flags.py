@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer
 from pydotorg.core.db import transaction
-from pydotorg.paths import shared_data_dir
+from pydotorg.dev.paths import shared_data_dir
+from pydotorg.django_import import importer
 from tests.helpers import check_permission_matrix, db_fingerprint
 
 

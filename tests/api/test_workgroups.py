@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydotorg import importers  # noqa: F401  (registers the importers)
-from pydotorg.core import importer
 from pydotorg.core.db import transaction
+from pydotorg.django_import import importer
 from tests.helpers import check_permission_matrix
 
 REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}

@@ -31,22 +31,22 @@ from typing import Any
 import asyncpg
 import pytest
 
-from pydotorg.core.django_layout import LAYOUT, USER
-from pydotorg.core.django_source import (
-    MissingTable,
-    asyncpg_dsn,
-    dumpdata_value,
-    read_django_database,
-    source_counts,
-)
-from pydotorg.core.importer import parse_dt
-from pydotorg.paths import shared_data_dir
-from tests.migration.django_db import (
+from pydotorg.core.importing import parse_dt
+from pydotorg.dev.paths import shared_data_dir
+from pydotorg.django_import.django_db import (
     LoadReport,
     create_django_database,
     drop_django_database,
     load_objects,
     table_columns,
+)
+from pydotorg.django_import.layout import LAYOUT, USER
+from pydotorg.django_import.source import (
+    MissingTable,
+    asyncpg_dsn,
+    dumpdata_value,
+    read_django_database,
+    source_counts,
 )
 
 DATA = shared_data_dir()
@@ -578,8 +578,7 @@ async def test_unknown_labels_and_bad_batch_sizes_are_refused(source: Source) ->
 
 
 def test_layout_covers_every_importer() -> None:
-    from pydotorg import importers  # noqa: F401  (registers the converters)
-    from pydotorg.core.importer import REGISTRY
+    from pydotorg.django_import.registry import REGISTRY
 
     assert sorted(set(REGISTRY) - set(LAYOUT)) == []
 

@@ -15,9 +15,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from pydotorg.core.django_source import asyncpg_dsn
+from pydotorg.django_import.django_db import create_django_database, drop_django_database, load_objects
+from pydotorg.django_import.source import asyncpg_dsn
 from tests.helpers import run_import_django
-from tests.migration.django_db import create_django_database, drop_django_database, load_objects
 from tests.migration.test_django_source import HAND_WRITTEN, _input_objects
 
 PASSWORD = "correct horse battery staple"

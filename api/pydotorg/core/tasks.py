@@ -1,7 +1,9 @@
-"""SAQ: the queue, the job functions and the worker.
+"""SAQ plumbing and the platform's jobs: the queue, ``mail.send``, ``site.rebuild`` and
+``site.daily``, and the site watch.
 
-Jobs run with explicit timeouts and retries. ``pydotorg worker`` runs ``create_worker``; the test
-session runs the same worker in-process so jobs (mail, rebuild) really execute.
+Jobs run with explicit timeouts and retries. The worker itself is composed in
+``pydotorg.worker`` (these jobs and every domain's), as ``app.py`` composes the controllers;
+nothing here knows a domain.
 
 Publishing recovers by itself. A running ``site.rebuild`` heartbeats its SAQ job; the worker's
 site watch (on start-up, then every ``site_watch_seconds``) replaces a rebuild whose heartbeat
@@ -17,15 +19,15 @@ import email
 import email.policy
 import os
 import sys
-import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any, cast
 
 import structlog
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge
 from redis.asyncio import Redis
-from saq import CronJob, Queue, Worker
+from saq import CronJob, Queue
 from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 from saq.utils import now as saq_now
@@ -35,26 +37,22 @@ from pydotorg.core.changes import (
     REBUILD_JOB,
     REBUILD_KEY,
     REBUILD_REQUESTS_KEY,
+    bump_data_version,
     enqueue_rebuild,
     latest_cursor,
 )
-from pydotorg.core.db import add_after_commit, create_engine
-from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.core.db import add_after_commit
+from pydotorg.core.mail import Mailer
 from pydotorg.core.site_status import (
     published_cursor,
     read_build_report,
     record_failure,
     record_success,
 )
-from pydotorg.domains.blogs import tasks as blogs_tasks
-from pydotorg.domains.events import tasks as events_tasks
-from pydotorg.domains.jobs import tasks as jobs_tasks
 from pydotorg.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-JOBS_TOTAL = Counter("pydotorg_jobs_total", "SAQ jobs processed", ["function", "status"])
-JOB_SECONDS = Histogram("pydotorg_job_seconds", "SAQ job duration", ["function"])
 SITE_SKIPPED = Gauge(
     "pydotorg_site_skipped_outputs", "Outputs the last site build could not write and left out"
 )
@@ -135,8 +133,6 @@ RETRY_FAILED_AFTER_SECONDS = 60
 
 
 def _utcnow() -> str:
-    from datetime import UTC, datetime
-
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -187,7 +183,7 @@ def _rebuild_pending(job: Job | None) -> bool:
     return job.status == Status.FAILED and saq_now() - job.completed < RETRY_FAILED_AFTER_SECONDS * 1000
 
 
-async def _watch_site(ctx: dict[str, Any], every: float) -> None:
+async def watch_site(ctx: dict[str, Any], every: float) -> None:
     """``check_site`` at start-up and every ``every`` seconds; an outage (Redis, PostgreSQL) only
     skips a look."""
     while True:
@@ -285,22 +281,29 @@ async def site_daily(ctx: dict[str, Any]) -> dict[str, Any]:
 
 site_daily.__qualname__ = "site.daily"  # SAQ enqueues a cron job under its function's __qualname__
 
-JOB_FUNCTIONS: list[tuple[str, Callable[..., Awaitable[Any]]]] = [
+# The platform's jobs; ``pydotorg.worker`` adds every domain's.
+JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     ("mail.send", send_mail),
     ("site.rebuild", site_rebuild),
     ("site.daily", site_daily),
-    *jobs_tasks.JOB_FUNCTIONS,
-    *blogs_tasks.JOB_FUNCTIONS,
-    *events_tasks.JOB_FUNCTIONS,
-]
-
-# Periodic jobs (SAQ cron), each domain's list.
-CRON_JOBS: list[CronJob] = [
+)
+CRON_JOBS: tuple[CronJob[Any], ...] = (
     CronJob(site_daily, cron="5 0 * * *", timeout=60, retries=3),  # 00:05 UTC
-    *jobs_tasks.CRON_JOBS,
-    *blogs_tasks.CRON_JOBS,
-    *events_tasks.CRON_JOBS,
-]
+)
+
+
+async def announce_changes(settings: Settings) -> None:
+    """After a write outside the API (a CLI command): refresh the API's caches and queue a site
+    rebuild (best effort: the site watch catches up if this fails)."""
+    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    queue = create_queue(settings)
+    try:
+        await bump_data_version(redis)
+        await enqueue_rebuild(queue)
+    finally:
+        await redis.aclose()
+        with contextlib.suppress(Exception):
+            await queue.disconnect()
 
 
 def mail_after_commit(
@@ -330,80 +333,3 @@ async def enqueue_mail(queue: Queue | None, mailer: Mailer, message: EmailMessag
         except Exception as exc:
             log.warning("mail_enqueue_failed", error=str(exc))
     await mailer.send(message)
-
-
-# --- worker ----------------------------------------------------------------------------------
-
-
-def create_worker(
-    settings: Settings,
-    *,
-    queue: Queue | None = None,
-    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
-    mailer: Mailer | None = None,
-    cron_jobs: list[CronJob] | None = None,
-) -> Worker:
-    queue = queue or create_queue(settings)
-    owned_engine = sessionmaker is None
-    if cron_jobs is None:
-        # Every domain's periodic jobs; none under test settings, where wall-clock jobs would fire
-        # into unrelated tests (tests enqueue them by name).
-        cron_jobs = [] if settings.environment == "test" else CRON_JOBS
-
-    async def startup(ctx: dict[str, Any]) -> None:
-        if owned_engine:
-            engine = create_engine(settings)
-            ctx["engine"] = engine
-            ctx["sessionmaker"] = async_sessionmaker(engine, expire_on_commit=False)
-        else:
-            ctx["sessionmaker"] = sessionmaker
-        ctx["mailer"] = mailer or create_mailer(settings)
-        ctx["settings"] = settings
-        ctx["queue"] = queue
-        ctx["builders"] = Builders(settings)
-        if settings.site_api_key and settings.site_watch_seconds > 0:
-            ctx["site_watch"] = asyncio.create_task(_watch_site(ctx, settings.site_watch_seconds))
-
-    async def shutdown(ctx: dict[str, Any]) -> None:
-        watch = ctx.get("site_watch")
-        if watch is not None:
-            watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watch
-        builders = ctx.get("builders")
-        if builders is not None:
-            await builders.close()
-        engine = ctx.get("engine")
-        if engine is not None:
-            await engine.dispose()
-
-    async def before_process(ctx: dict[str, Any]) -> None:
-        ctx["started"] = time.perf_counter()
-
-    async def after_process(ctx: dict[str, Any]) -> None:
-        job = ctx.get("job")
-        if job is None:
-            return
-        JOBS_TOTAL.labels(job.function, job.status.value if job.status else "unknown").inc()
-        started = ctx.get("started")
-        if started is not None:
-            JOB_SECONDS.labels(job.function).observe(time.perf_counter() - started)
-        seen = ctx.get("rebuild_requests_seen")
-        if job.function == REBUILD_JOB and seen is not None:
-            # The job is finished (SAQ accepts the key again): a request that came in after it
-            # last started building, and was dropped as a duplicate, gets its rebuild now.
-            requested = int(await queue.redis.get(REBUILD_REQUESTS_KEY) or 0)  # type: ignore[attr-defined]
-            if requested > seen:
-                await enqueue_rebuild(queue, count=False)
-
-    return Worker(
-        queue,
-        functions=cast(Any, JOB_FUNCTIONS),
-        cron_jobs=cron_jobs,
-        concurrency=4,
-        startup=startup,
-        shutdown=shutdown,
-        before_process=before_process,
-        after_process=after_process,
-        timers={"schedule": 1, "worker_info": 10, "sweep": 30, "abort": 1},
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError
 from pydotorg.core.urls import link_errors
 from pydotorg.domains.banners.models import Banner
 
@@ -25,4 +25,7 @@ async def convert_banner(pk: Any, fields: Mapping[str, Any], ctx: ImportContext)
     }
 
 
-register(ModelImport("banners.banner", Banner.__table__, convert_banner, ("banners", "banner"), order=20))
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("banners.banner", Banner.__table__, convert_banner, ("banners", "banner"), order=20),
+)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.urls import HTTP_URL_PATTERN
 from pydotorg.domains.blogs.models import BlogEntry, Feed, FeedAggregate, RelatedBlog
 from pydotorg.domains.blogs.services import canonical_entry_url, entry_text
@@ -125,15 +125,14 @@ async def convert_related(pk: Any, fields: Mapping[str, Any], ctx: ImportContext
     }
 
 
-register(ModelImport("blogs.feed", Feed.__table__, convert_feed, ("blogs", "feed"), order=20))
-register(ModelImport("blogs.blogentry", BlogEntry.__table__, convert_entry, ("blogs", "entry"), order=21))
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("blogs.feed", Feed.__table__, convert_feed, ("blogs", "feed"), order=20),
+    ModelImport("blogs.blogentry", BlogEntry.__table__, convert_entry, ("blogs", "entry"), order=21),
     ModelImport(
         "blogs.feedaggregate", FeedAggregate.__table__, convert_aggregate, ("blogs", "aggregate"), order=21
-    )
-)
-register(
+    ),
     ModelImport(
         "blogs.relatedblog", RelatedBlog.__table__, convert_related, ("blogs", "relatedblog"), order=20
-    )
+    ),
 )

@@ -31,5 +31,6 @@ async def import_feeds_job(ctx: dict[str, Any], *, force: bool = False) -> dict[
 # SAQ enqueues a cron job under its function's ``__qualname__``: give it the job's name.
 import_feeds_job.__qualname__ = IMPORT_JOB
 
-JOB_FUNCTIONS: list[tuple[str, Callable[..., Awaitable[Any]]]] = [(IMPORT_JOB, import_feeds_job)]
-CRON_JOBS: list[CronJob[Any]] = [CronJob(import_feeds_job, cron=IMPORT_CRON, timeout=900, retries=2)]
+# Composed into the worker by ``pydotorg.worker``.
+JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = ((IMPORT_JOB, import_feeds_job),)
+CRON_JOBS: tuple[CronJob[Any], ...] = (CronJob(import_feeds_job, cron=IMPORT_CRON, timeout=900, retries=2),)

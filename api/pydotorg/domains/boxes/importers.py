@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.domains.boxes.models import Box
 from pydotorg.domains.boxes.services import render_box
 
@@ -43,4 +43,7 @@ async def convert_box(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) ->
     return row
 
 
-register(ModelImport("boxes.box", Box.__table__, convert_box, ("boxes", "box"), order=20))
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("boxes.box", Box.__table__, convert_box, ("boxes", "box"), order=20),
+)

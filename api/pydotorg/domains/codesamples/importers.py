@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.domains.codesamples.models import CodeSample
 from pydotorg.domains.codesamples.services import rendered
 
@@ -38,8 +38,9 @@ async def convert_sample(pk: Any, fields: Mapping[str, Any], ctx: ImportContext)
     return row
 
 
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
     ModelImport(
         "codesamples.codesample", CodeSample.__table__, convert_sample, ("codesamples", "sample"), order=20
-    )
+    ),
 )

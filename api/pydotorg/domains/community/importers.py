@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.markup import MARKUP_TYPES, render
 from pydotorg.domains.community.models import MEDIA_TYPES, STATUSES, Link, Photo, Post, Video
 from pydotorg.domains.community.schemas import URL
@@ -158,10 +158,15 @@ async def convert_video(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) 
     }
 
 
-register(ModelImport("community.post", Post.__table__, convert_post, POST, order=20))
-for label, model, convert in (
-    ("community.link", Link, convert_link),
-    ("community.photo", Photo, convert_photo),
-    ("community.video", Video, convert_video),
-):
-    register(ModelImport(label, model.__table__, convert, POST, order=21, key=("post_id", "id")))
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("community.post", Post.__table__, convert_post, POST, order=20),
+    *(
+        ModelImport(label, model.__table__, convert, POST, order=21, key=("post_id", "id"))
+        for label, model, convert in (
+            ("community.link", Link, convert_link),
+            ("community.photo", Photo, convert_photo),
+            ("community.video", Video, convert_video),
+        )
+    ),
+)

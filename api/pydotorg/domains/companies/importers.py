@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError
 from pydotorg.core.markup import render
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.companies.models import Company
@@ -71,6 +71,7 @@ async def convert_company(pk: Any, fields: Mapping[str, Any], ctx: ImportContext
     }
 
 
-register(
-    ModelImport("companies.company", Company.__table__, convert_company, ("companies", "company"), order=20)
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("companies.company", Company.__table__, convert_company, ("companies", "company"), order=20),
 )

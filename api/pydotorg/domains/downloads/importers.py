@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydotorg.core.db import slugify, utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.markup import render
 from pydotorg.core.urls import slug_errors
 from pydotorg.domains.downloads.models import OS, URL_FIELDS, Release, ReleaseFile
@@ -123,22 +123,21 @@ async def convert_release_file(pk: Any, fields: Mapping[str, Any], ctx: ImportCo
     return row
 
 
-register(ModelImport("downloads.os", OS.__table__, convert_os, ("downloads", "os"), order=30))
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("downloads.os", OS.__table__, convert_os, ("downloads", "os"), order=30),
     ModelImport(
         "downloads.release",
         Release.__table__,
         convert_release,
         ("downloads", "release"),
         order=31,
-    )
-)
-register(
+    ),
     ModelImport(
         "downloads.releasefile",
         ReleaseFile.__table__,
         convert_release_file,
         ("downloads", "release_file"),
         order=32,
-    )
+    ),
 )

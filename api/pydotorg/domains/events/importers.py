@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from pydotorg.core.changes import Change
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.events.models import (
     Alarm,
@@ -272,27 +272,22 @@ async def convert_alarm(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) 
 
 
 EVENT = ("events", "event")
-register(
-    ModelImport("events.calendar", Calendar.__table__, convert_calendar, ("events", "calendar"), order=30)
-)
-register(
+# Keyed by event: the runner's change rows then name the event whose rule changed.
+
+
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("events.calendar", Calendar.__table__, convert_calendar, ("events", "calendar"), order=30),
     ModelImport(
         "events.eventcategory", EventCategory.__table__, convert_category, ("events", "category"), order=31
-    )
-)
-register(
+    ),
     ModelImport(
         "events.eventlocation", EventLocation.__table__, convert_location, ("events", "location"), order=31
-    )
-)
-register(ModelImport("events.event", Event.__table__, convert_event, EVENT, order=32))
-# Keyed by event: the runner's change rows then name the event whose rule changed.
-register(
+    ),
+    ModelImport("events.event", Event.__table__, convert_event, EVENT, order=32),
     ModelImport(
         "events.occurringrule", OccurringRule.__table__, convert_occurring, EVENT, order=33, key=("event_id",)
-    )
-)
-register(
+    ),
     ModelImport(
         "events.recurringrule",
         RecurringRule.__table__,
@@ -300,6 +295,6 @@ register(
         EVENT,
         order=33,
         key=("event_id", "id"),
-    )
+    ),
+    ModelImport("events.alarm", Alarm.__table__, convert_alarm, order=33),
 )
-register(ModelImport("events.alarm", Alarm.__table__, convert_alarm, order=33))

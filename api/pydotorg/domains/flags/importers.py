@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from pydotorg.core.changes import Change
 from pydotorg.core.errors import ValidationFailed
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register, sync_links
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt, sync_links
 from pydotorg.domains.flags.models import Flag, flag_groups, flag_users
 from pydotorg.domains.flags.schemas import NAME_PATTERN
 from pydotorg.domains.flags.services import percent_value
@@ -79,6 +79,9 @@ async def link_flag(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) -> i
 
 
 # After users and groups (order 0 and 1): the links point at them.
-register(
-    ModelImport("waffle.flag", Flag.__table__, convert_flag, ("flags", "flag"), order=20, links=link_flag)
+
+
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("waffle.flag", Flag.__table__, convert_flag, ("flags", "flag"), order=20, links=link_flag),
 )

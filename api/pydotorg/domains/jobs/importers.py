@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from pydotorg.core.db import slugify
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.markup import render
 from pydotorg.core.urls import MAX_SLUG, http_url_errors, slug_errors
 from pydotorg.domains.jobs.models import STATUSES, Job, JobCategory, JobReviewComment, JobType, job_job_types
@@ -153,17 +153,16 @@ async def convert_comment(pk: Any, fields: Mapping[str, Any], ctx: ImportContext
     }
 
 
-register(
-    ModelImport("jobs.jobtype", JobType.__table__, _taxonomy_converter(JobType), ("jobs", "type"), order=30)
-)
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("jobs.jobtype", JobType.__table__, _taxonomy_converter(JobType), ("jobs", "type"), order=30),
     ModelImport(
         "jobs.jobcategory",
         JobCategory.__table__,
         _taxonomy_converter(JobCategory),
         ("jobs", "category"),
         order=30,
-    )
+    ),
+    ModelImport("jobs.job", Job.__table__, convert_job, ("jobs", "job"), order=31),
+    ModelImport("jobs.jobreviewcomment", JobReviewComment.__table__, convert_comment, order=32),
 )
-register(ModelImport("jobs.job", Job.__table__, convert_job, ("jobs", "job"), order=31))
-register(ModelImport("jobs.jobreviewcomment", JobReviewComment.__table__, convert_comment, order=32))

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.mail import Mailer, build_message
+from pydotorg.core.tasks import mail_after_commit
 from pydotorg.domains.jobs.models import STATUSES, Job
 from pydotorg.settings import Settings
 
@@ -189,8 +190,5 @@ def monthly_report(
 
 def send_after_commit(session: AsyncSession, ctx: MailContext, message: EmailMessage) -> None:
     """Queue ``message`` once the current transaction commits; a rollback sends nothing."""
-
-    # Imported here: core.tasks lists this domain's jobs, so it imports us at start-up.
-    from pydotorg.core.tasks import mail_after_commit
 
     mail_after_commit(session, ctx.queue, ctx.mailer, message)

@@ -1,7 +1,7 @@
 """The job board's periodic SAQ jobs: expiry and the monthly report (python.org's ``expire_jobs``
 and ``jobs_monthly_report`` commands, which its Celery beat ran from a database schedule).
 
-``core.tasks`` adds ``JOB_FUNCTIONS`` to the worker and ``CRON_JOBS`` to its schedule. SAQ
+``pydotorg.worker`` adds ``JOB_FUNCTIONS`` to the worker and ``CRON_JOBS`` to its schedule. SAQ
 enqueues a cron job under its function's ``__qualname__``, so each function is given the same
 name it is registered under; ``queue.enqueue("jobs.expire")`` and the schedule run one job.
 """
@@ -17,6 +17,7 @@ from saq import CronJob
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core.db import transaction, utcnow
+from pydotorg.core.tasks import enqueue_mail
 from pydotorg.domains.jobs import mail, services
 
 log = structlog.get_logger(__name__)
@@ -57,8 +58,6 @@ async def monthly_report(ctx: dict[str, Any], *, today: str | None = None) -> di
             current_counts = await services.status_counts(session, month, services.next_month(day))
             previous_counts = await services.status_counts(session, previous, month)
         message = mail.monthly_report(ctx["settings"], month, current_counts, previous, previous_counts)
-        from pydotorg.core.tasks import enqueue_mail  # core.tasks imports this module
-
         await enqueue_mail(queue, ctx["mailer"], message)
     except BaseException:
         if redis is not None:  # let the next scheduled run try again
@@ -70,13 +69,13 @@ async def monthly_report(ctx: dict[str, Any], *, today: str | None = None) -> di
 expire.__qualname__ = "jobs.expire"
 monthly_report.__qualname__ = "jobs.monthly_report"
 
-JOB_FUNCTIONS: list[tuple[str, Callable[..., Awaitable[Any]]]] = [
+JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     ("jobs.expire", expire),
     ("jobs.monthly_report", monthly_report),
-]
+)
 
-CRON_JOBS: list[CronJob] = [
+CRON_JOBS: tuple[CronJob[Any], ...] = (
     # Public visibility ends at ``expires`` already; this makes the static pages follow soon after.
     CronJob(expire, cron="*/10 * * * *", timeout=300, retries=3),
     CronJob(monthly_report, cron=f"0 * {REPORT_DAY_OF_MONTH} * *", timeout=120, retries=3),
-]
+)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.markup import render
 from pydotorg.domains.minutes.models import Minutes
 from pydotorg.domains.minutes.services import EARLIEST
@@ -51,4 +51,7 @@ async def convert_minutes(pk: Any, fields: Mapping[str, Any], ctx: ImportContext
     }
 
 
-register(ModelImport("minutes.minutes", Minutes.__table__, convert_minutes, ("minutes", "minutes"), order=20))
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("minutes.minutes", Minutes.__table__, convert_minutes, ("minutes", "minutes"), order=20),
+)

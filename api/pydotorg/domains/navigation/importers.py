@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError
 from pydotorg.domains.navigation.models import NavItem, NavTree
 from pydotorg.domains.navigation.services import url_errors
 
@@ -64,8 +64,9 @@ def parents_first(objects: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any
     return out
 
 
-register(ModelImport("sitetree.tree", NavTree.__table__, convert_tree, ("navigation", "tree"), order=10))
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("sitetree.tree", NavTree.__table__, convert_tree, ("navigation", "tree"), order=10),
     ModelImport(
         "sitetree.treeitem",
         NavItem.__table__,
@@ -73,5 +74,5 @@ register(
         ("navigation", "item"),
         order=11,
         prepare=parents_first,
-    )
+    ),
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.domains.pages.models import DocumentFile, Image, Page
 from pydotorg.domains.pages.services import PAGE_DEFAULTS, normalize_path, path_errors, render_page
 
@@ -57,14 +57,15 @@ async def convert_document(pk: Any, fields: Mapping[str, Any], ctx: ImportContex
     }
 
 
-register(ModelImport("pages.page", Page.__table__, convert_page, ("pages", "page"), order=20))
-register(ModelImport("pages.image", Image.__table__, convert_image, ("pages", "image"), order=21))
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("pages.page", Page.__table__, convert_page, ("pages", "page"), order=20),
+    ModelImport("pages.image", Image.__table__, convert_image, ("pages", "image"), order=21),
     ModelImport(
         "pages.documentfile",
         DocumentFile.__table__,
         convert_document,
         ("pages", "document"),
         order=21,
-    )
+    ),
 )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError
 from pydotorg.domains.redirects.models import Redirect
 from pydotorg.domains.redirects.services import check
 
@@ -35,8 +35,9 @@ async def convert_redirect(pk: Any, fields: Mapping[str, Any], ctx: ImportContex
     return {"id": int(pk), "old_path": old_path, "new_path": new_path, "updated": utcnow()}
 
 
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
     ModelImport(
         "redirects.redirect", Redirect.__table__, convert_redirect, ("redirects", "redirect"), order=20
-    )
+    ),
 )

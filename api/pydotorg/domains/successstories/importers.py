@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.markup import render
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.companies.importers import markup_of, slug_of, text_or_none, unique_slug
@@ -64,15 +64,16 @@ async def convert_story(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) 
     }
 
 
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
     ModelImport(
         "successstories.storycategory",
         StoryCategory.__table__,
         convert_category,
         ("successstories", "category"),
         order=20,
-    )
-)
-register(
-    ModelImport("successstories.story", Story.__table__, convert_story, ("successstories", "story"), order=30)
+    ),
+    ModelImport(
+        "successstories.story", Story.__table__, convert_story, ("successstories", "story"), order=30
+    ),
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydotorg.core import tokens
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register, sync_links
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt, sync_links
 from pydotorg.core.markup import render
 from pydotorg.core.permissions import PERMISSIONS
 from pydotorg.domains.users.models import (
@@ -207,34 +207,33 @@ def _key_converter(origin: str, offset: int) -> Any:
 
 
 # Groups first: a user's row links to them.
-register(ModelImport("auth.group", Group.__table__, convert_group, order=0, links=link_group))
-register(ModelImport("users.user", User.__table__, convert_user, ("users", "user"), order=1, links=link_user))
-register(ModelImport("account.emailaddress", EmailAddress.__table__, convert_email, order=2))
-register(ModelImport("users.usergroup", UserGroup.__table__, convert_user_group, order=2))
-register(
+
+
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
+    ModelImport("auth.group", Group.__table__, convert_group, order=0, links=link_group),
+    ModelImport("users.user", User.__table__, convert_user, ("users", "user"), order=1, links=link_user),
+    ModelImport("account.emailaddress", EmailAddress.__table__, convert_email, order=2),
+    ModelImport("users.usergroup", UserGroup.__table__, convert_user_group, order=2),
     ModelImport(
         "users.membership",
         Membership.__table__,
         convert_membership,
         ("users", "membership"),
         order=3,
-    )
-)
-register(
+    ),
     ModelImport(
         "tastypie.apikey",
         ApiKey.__table__,
         _key_converter("tastypie", 1_000_000_000),
         order=4,
         sequence=False,
-    )
-)
-register(
+    ),
     ModelImport(
         "authtoken.token",
         ApiKey.__table__,
         _key_converter("drf", 1_500_000_000),
         order=4,
         sequence=False,
-    )
+    ),
 )

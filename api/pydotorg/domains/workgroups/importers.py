@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.importer import ImportContext, ModelImport, RowError, parse_dt, register
+from pydotorg.core.importing import ImportContext, ModelImport, RowError, parse_dt
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.workgroups.models import CHARTER_FIELDS, WorkGroup
 from pydotorg.domains.workgroups.services import rendered
@@ -58,8 +58,9 @@ async def convert_group(pk: Any, fields: Mapping[str, Any], ctx: ImportContext) 
     return row
 
 
-register(
+# What ``pydotorg.django_import`` imports from this domain, one entry per Django model label.
+IMPORTS: tuple[ModelImport, ...] = (
     ModelImport(
         "work_groups.workgroup", WorkGroup.__table__, convert_group, ("workgroups", "workgroup"), order=20
-    )
+    ),
 )

@@ -1,5 +1,5 @@
 -- python.org's Django table layout, for testing the live-database reader
--- (pydotorg.core.django_source). Written from python/pythondotorg's apps/*/models.py (HEAD
+-- (pydotorg.django_import.source). Written from python/pythondotorg's apps/*/models.py (HEAD
 -- 0a7e8d1f) and the models of the apps it pins: Django 5.2 (auth, contenttypes, sites,
 -- redirects), django-allauth 65.14, django-tastypie 0.15.1, djangorestframework 3.15.2
 -- (authtoken), django-waffle 2.2.1, django-sitetree 1.18.0, django-markupfield 2.0.1.

@@ -1,11 +1,12 @@
-"""Where the repository and the shared python.org data live."""
+"""Where the repository and the shared python.org data live (demo data, tests, the benchmark;
+the service reads its paths from settings)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]  # api/pydotorg/dev/paths.py
 
 
 def shared_data_dir() -> Path:

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import asyncpg
 
-from pydotorg.core.django_layout import (
+from pydotorg.django_import.layout import (
     CONTENT_TYPE_TABLE,
     LAYOUT,
     PERMISSION,
@@ -61,7 +61,7 @@ class MissingTable(NamedTuple):
 class DjangoSnapshot:
     """What one read gave: the objects, row counts per label, and the tables that were missing.
 
-    ``objects`` is ready for ``pydotorg.core.importer.run``; report ``missing`` (``label, table``
+    ``objects`` is ready for ``pydotorg.django_import.importer.run``; report ``missing`` (``label, table``
     pairs whose ``str`` is "table X missing (...)") so an operator sees what the source lacked.
     """
 

@@ -1,11 +1,12 @@
-"""Every domain's Django importers, registered with ``core.importer``."""
+"""Every domain's Django imports (``IMPORTS`` in ``domains/<name>/importers.py``), by Django
+model label. Adding a domain's importer means one more line here."""
 
 from __future__ import annotations
 
-# The app module imports every controller, and controllers register the named permissions the
-# users importer maps Django permissions onto.
-from pydotorg import app as _app  # noqa: F401
-from pydotorg.core.importer import REGISTRY
+# The users importer maps Django permissions onto the named permissions every domain's models
+# declare: import them all so the permission registry is complete.
+import pydotorg.models  # noqa: F401
+from pydotorg.core.importing import ModelImport
 from pydotorg.domains.banners import importers as banners
 from pydotorg.domains.blogs import importers as blogs
 from pydotorg.domains.boxes import importers as boxes
@@ -24,23 +25,25 @@ from pydotorg.domains.successstories import importers as successstories
 from pydotorg.domains.users import importers as users
 from pydotorg.domains.workgroups import importers as workgroups
 
-__all__ = [
-    "REGISTRY",
-    "banners",
-    "blogs",
-    "boxes",
-    "codesamples",
-    "community",
-    "companies",
-    "downloads",
-    "events",
-    "flags",
-    "jobs",
-    "minutes",
-    "navigation",
-    "pages",
-    "redirects",
-    "successstories",
-    "users",
-    "workgroups",
-]
+REGISTRY: dict[str, ModelImport] = {
+    spec.label: spec
+    for spec in (
+        *users.IMPORTS,
+        *pages.IMPORTS,
+        *boxes.IMPORTS,
+        *banners.IMPORTS,
+        *codesamples.IMPORTS,
+        *navigation.IMPORTS,
+        *downloads.IMPORTS,
+        *blogs.IMPORTS,
+        *community.IMPORTS,
+        *companies.IMPORTS,
+        *events.IMPORTS,
+        *flags.IMPORTS,
+        *jobs.IMPORTS,
+        *minutes.IMPORTS,
+        *redirects.IMPORTS,
+        *successstories.IMPORTS,
+        *workgroups.IMPORTS,
+    )
+}

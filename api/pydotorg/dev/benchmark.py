@@ -25,8 +25,10 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from pydotorg.core import embedded
 from pydotorg.core.migrate import REPO_ROOT, upgrade
+from pydotorg.dev import embedded
+from pydotorg.django_import.django_db import create_django_database, load_objects
+from pydotorg.django_import.source import asyncpg_dsn
 
 STATE = REPO_ROOT / ".state" / "bench"
 FIXTURE = Path(
@@ -63,10 +65,6 @@ def _free_port() -> int:
 def _database_import(admin_url: str, env: dict[str, str], cli: list[str]) -> None:
     """The same fixture read from a database with python.org's Django table layout (built by the
     migration tests' DDL and loader) into a fresh target: ``import-django --database-url``."""
-    from tests.migration.django_db import create_django_database, load_objects
-
-    from pydotorg.core.django_source import asyncpg_dsn
-
     objects = json.loads(FIXTURE.read_text())
 
     async def prepare() -> tuple[str, str]:

@@ -1,8 +1,8 @@
 """``pydotorg import-django``: reading the source (dumpdata fixtures or python.org's Django
 database), importing or verifying in one transaction, progress bars and the summary tables.
 
-The per-model work is in ``pydotorg.core.importer`` (converters registered by each domain); the
-Django database is read by ``pydotorg.core.django_source`` into the objects ``dumpdata`` would
+The per-model work is in ``importer`` (the converters each domain declares, composed in
+``registry``); the Django database is read by ``source`` into the objects ``dumpdata`` would
 have written, so both sources go through the same converters.
 """
 
@@ -16,8 +16,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydotorg import importers
-from pydotorg.core import importer
+import asyncpg
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from pydotorg.core.db import commit, create_engine, rollback
+from pydotorg.django_import import importer
+from pydotorg.django_import.source import read_django_database
 from pydotorg.settings import Settings
 
 Objects = list[Mapping[str, Any]]
@@ -77,11 +81,6 @@ def load_fixtures(paths: Sequence[Path]) -> Objects:
 
 async def read_source(database_url: str, bars: ProgressBars) -> tuple[Objects, list[tuple[str, str]]]:
     """Every model we import, read from python.org's database in one read-only snapshot."""
-    import asyncpg
-
-    from pydotorg.core.django_source import read_django_database
-
-    assert importers.REGISTRY
     try:
         result = await read_django_database(
             database_url, sorted(importer.REGISTRY), progress=bars.start("read")
@@ -92,10 +91,6 @@ async def read_source(database_url: str, bars: ProgressBars) -> tuple[Objects, l
 
 
 async def _in_transaction(settings: Settings, work: Any, *, keep: bool) -> Any:
-    from sqlalchemy.ext.asyncio import async_sessionmaker
-
-    from pydotorg.core.db import commit, create_engine, rollback
-
     engine = create_engine(settings)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
@@ -117,7 +112,6 @@ async def run_import(
     settings: Settings, objects: Objects, bars: ProgressBars, *, dry_run: bool
 ) -> tuple[importer.Report, Counter[str]]:
     """All or nothing: one transaction, committed unless this is a dry run."""
-    assert importers.REGISTRY
 
     async def work(session: Any) -> tuple[importer.Report, Counter[str]]:
         return await importer.run(session, objects, dry_run=dry_run, progress=bars.start("import"))
@@ -127,8 +121,6 @@ async def run_import(
 
 
 async def verify(settings: Settings, objects: Objects, bars: ProgressBars) -> list[importer.Check]:
-    assert importers.REGISTRY
-
     async def work(session: Any) -> list[importer.Check]:
         return await importer.verify(session, objects, progress=bars.start("verify"))
 

@@ -1,11 +1,13 @@
-"""Import python.org's Django data (``dumpdata`` fixtures) into our tables.
+"""The Django import engine: imports python.org's Django data (``dumpdata`` objects) into our
+tables, or verifies that it has been.
 
-Each domain registers a ``ModelImport`` per Django model label in its ``importers.py``: the
-target table, a converter from Django ``fields`` to our row, and its dependencies. Rows are
-upserted by primary key (kept from Django; sequences are reset afterwards), only when they
-differ, so a second run changes nothing. A row that fails conversion or validation is reported
-(model, pk, reason) and skipped; the rest still imports. Every inserted or changed row is
-appended to the change feed in the same transaction, so the site builder sees the import.
+Each domain declares a ``ModelImport`` per Django model label in its ``importers.py`` (composed in
+``registry.py``): the target table, a converter from Django ``fields`` to our row, and its
+dependencies. Rows are upserted by primary key (kept from Django; sequences are reset
+afterwards), only when they differ, so a second run changes nothing. A row that fails conversion
+or validation is reported (model, pk, reason) and skipped; the rest still imports. Every inserted
+or changed row is appended to the change feed in the same transaction, so the site builder sees
+the import.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
@@ -26,41 +28,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.changes import CHANGE_FEED_LOCK, Change
+from pydotorg.core.importing import ImportContext, ModelImport, RowError
+from pydotorg.django_import.registry import REGISTRY
+from pydotorg.domains.users.models import Group, User
 
-
-class RowError(ValueError):
-    """A row that cannot be imported; the message says why."""
-
-
-Converter = Callable[[Any, Mapping[str, Any], "ImportContext"], Awaitable[dict[str, Any] | None]]
-
-
-@dataclass
-class ModelImport:
-    label: str  # Django "app.model"
-    table: Any  # the model's Table
-    convert: Converter
-    change: tuple[str, str] | None = None  # (domain, kind) for the change feed
-    order: int = 100  # lower runs first (dependencies)
-    key: tuple[str, ...] = ("id",)
-    sequence: bool = True
-    # Reorders a model's rows before conversion (parents before children for self-references).
-    prepare: Callable[[list[Mapping[str, Any]]], list[Mapping[str, Any]]] | None = None
-    # Runs once the model's rows are stored, with (pk, fields) of each imported row: many-to-many
-    # links, which need both ends to exist. Returns how many rows it wrote; RowError -> reported.
-    links: Callable[[Any, Mapping[str, Any], ImportContext], Awaitable[int]] | None = None
-
-
-REGISTRY: dict[str, ModelImport] = {}
 MAX_PARAMETERS = 32_000  # PostgreSQL's wire protocol allows 32767 bind parameters
 # Alone these never make a row differ, and --verify does not compare them: converters fill the
 # first three with "now" when a fixture lacks them, and the last two record use of the new site.
 BOOKKEEPING = frozenset({"created", "updated", "date_joined", "last_login", "last_used"})
-
-
-def register(spec: ModelImport) -> ModelImport:
-    REGISTRY[spec.label] = spec
-    return spec
 
 
 @dataclass
@@ -68,96 +43,6 @@ class Failure:
     label: str
     pk: Any
     reason: str
-
-
-@dataclass
-class ImportContext:
-    """Lookups shared by converters (natural keys, ids seen in this run)."""
-
-    session: AsyncSession
-    usernames: dict[str, int] = field(default_factory=dict)
-    seen: dict[str, set[Any]] = field(default_factory=lambda: defaultdict(set))
-    existing: dict[str, set[Any]] = field(default_factory=dict)
-    # Things the target has no place for (a Django permission without a named permission here),
-    # reported once with how often they occurred; they do not fail the import.
-    unmapped: Counter[str] = field(default_factory=Counter)
-    groups: dict[str, int] = field(default_factory=dict)  # group name -> id, read once
-    # Many-to-many tables read once per run: (table, owner column) -> owner -> targets.
-    links: dict[tuple[str, str], dict[Any, set[Any]]] = field(default_factory=dict)
-
-    async def ids(self, table: Any) -> set[Any]:
-        if table.name not in self.existing:
-            self.existing[table.name] = set(await self.session.scalars(select(table.c.id)))
-        return self.existing[table.name]
-
-    async def require(self, table: Any, value: Any, what: str) -> int | None:
-        if value is None:
-            return None
-        if value in self.seen[table.name] or value in await self.ids(table):
-            return int(value)
-        raise RowError(f"{what} {value!r} does not exist")
-
-    async def user_id(self, value: Any) -> int | None:
-        """A user reference: a pk, or a natural key ``["username"]``."""
-        if value is None:
-            return None
-        if isinstance(value, list):
-            if not value:
-                return None
-            name = str(value[0]).lower()
-            if name not in self.usernames:
-                from pydotorg.domains.users.models import User
-
-                uid = await self.session.scalar(select(User.id).where(func.lower(User.username) == name))
-                if uid is None:
-                    raise RowError(f"user {value[0]!r} does not exist")
-                self.usernames[name] = uid
-            return self.usernames[name]
-        from pydotorg.domains.users.models import User
-
-        return await self.require(User.__table__, value, "user")
-
-    async def group_id(self, value: Any) -> int:
-        """A group reference: a pk, or a natural key ``["name"]``."""
-        from pydotorg.domains.users.models import Group
-
-        if isinstance(value, list):
-            name = str(value[0]) if value else ""
-            if name not in self.groups:
-                gid = await self.session.scalar(select(Group.id).where(Group.name == name))
-                if gid is None:
-                    raise RowError(f"group {name!r} does not exist")
-                self.groups[name] = int(gid)
-            return self.groups[name]
-        gid = await self.require(Group.__table__, value, "group")
-        if gid is None:
-            raise RowError("group reference is empty")
-        return gid
-
-
-async def sync_links(
-    ctx: ImportContext, table: Any, owner: str, owner_id: Any, target: str, wanted: set[Any]
-) -> int:
-    """Make ``table``'s rows for ``owner_id`` exactly ``wanted``; returns how many rows changed.
-    The table's current rows are read once per run (not once per owner), so linking 100,000
-    users costs one query plus the writes that something actually changed."""
-    key = (table.name, owner)
-    if key not in ctx.links:
-        held: dict[Any, set[Any]] = defaultdict(set)
-        for row_owner, row_target in await ctx.session.execute(select(table.c[owner], table.c[target])):
-            held[row_owner].add(row_target)
-        ctx.links[key] = held
-    current = ctx.links[key][owner_id]
-    gone, new = current - wanted, wanted - current
-    if gone:
-        await ctx.session.execute(table.delete().where(table.c[owner] == owner_id, table.c[target].in_(gone)))
-    if new:
-        await ctx.session.execute(
-            pg_insert(table).on_conflict_do_nothing(),
-            [{owner: owner_id, target: value} for value in sorted(new)],
-        )
-    ctx.links[key][owner_id] = set(wanted)
-    return len(gone) + len(new)
 
 
 @dataclass
@@ -171,13 +56,6 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.failures
-
-
-def parse_dt(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def group(
@@ -222,6 +100,10 @@ async def convert_all(
     return converted
 
 
+def _context(session: AsyncSession) -> ImportContext:
+    return ImportContext(session, users_table=User.__table__, groups_table=Group.__table__)
+
+
 async def run(
     session: AsyncSession,
     objects: Iterable[Mapping[str, Any]],
@@ -234,7 +116,7 @@ async def run(
     started = time.perf_counter()
     report = Report()
     grouped, unknown = group(objects)
-    ctx = ImportContext(session)
+    ctx = _context(session)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
     for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
         spec = REGISTRY[label]
@@ -368,7 +250,7 @@ async def verify(
     writes (so rendered HTML, mapped values and foreign keys count too). Runs the converters, so
     it must run in a transaction the caller rolls back; it writes nothing itself."""
     grouped, _ = group(objects)
-    ctx = ImportContext(session)
+    ctx = _context(session)
     checks: list[Check] = []
     for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
         spec, check = REGISTRY[label], Check(label)
@@ -405,14 +287,4 @@ async def verify(
     return checks
 
 
-__all__ = [
-    "Check",
-    "ModelImport",
-    "Report",
-    "RowError",
-    "parse_dt",
-    "register",
-    "run",
-    "sync_links",
-    "verify",
-]
+__all__ = ["REGISTRY", "Check", "Report", "run", "verify"]

@@ -1,0 +1,121 @@
+"""The SAQ worker: ``create_worker(settings)`` composes the platform's jobs (``core.tasks``) and
+every domain's (``domains/<name>/tasks.py``: ``JOB_FUNCTIONS`` and ``CRON_JOBS``), as ``app.py``
+composes the controllers.
+
+``pydotorg worker`` runs it; the test session runs the same worker in-process so jobs (mail,
+rebuild) really execute. Adding a domain's jobs means one more line in each tuple below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, cast
+
+from prometheus_client import Counter, Histogram
+from saq import CronJob, Queue, Worker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pydotorg.core import tasks
+from pydotorg.core.changes import REBUILD_JOB, REBUILD_REQUESTS_KEY, enqueue_rebuild
+from pydotorg.core.db import create_engine
+from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.core.tasks import Builders, create_queue, watch_site
+from pydotorg.domains.blogs import tasks as blogs_tasks
+from pydotorg.domains.events import tasks as events_tasks
+from pydotorg.domains.jobs import tasks as jobs_tasks
+from pydotorg.settings import Settings
+
+JOBS_TOTAL = Counter("pydotorg_jobs_total", "SAQ jobs processed", ["function", "status"])
+JOB_SECONDS = Histogram("pydotorg_job_seconds", "SAQ job duration", ["function"])
+
+JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
+    *tasks.JOB_FUNCTIONS,
+    *jobs_tasks.JOB_FUNCTIONS,
+    *blogs_tasks.JOB_FUNCTIONS,
+    *events_tasks.JOB_FUNCTIONS,
+)
+
+# Periodic jobs (SAQ cron): the platform's and each domain's.
+CRON_JOBS: tuple[CronJob[Any], ...] = (
+    *tasks.CRON_JOBS,
+    *jobs_tasks.CRON_JOBS,
+    *blogs_tasks.CRON_JOBS,
+    *events_tasks.CRON_JOBS,
+)
+
+
+def create_worker(
+    settings: Settings,
+    *,
+    queue: Queue | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    mailer: Mailer | None = None,
+    cron_jobs: Collection[CronJob[Any]] | None = None,
+) -> Worker:
+    queue = queue or create_queue(settings)
+    owned_engine = sessionmaker is None
+    if cron_jobs is None:
+        # Every domain's periodic jobs; none under test settings, where wall-clock jobs would fire
+        # into unrelated tests (tests enqueue them by name).
+        cron_jobs = [] if settings.environment == "test" else CRON_JOBS
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        if owned_engine:
+            engine = create_engine(settings)
+            ctx["engine"] = engine
+            ctx["sessionmaker"] = async_sessionmaker(engine, expire_on_commit=False)
+        else:
+            ctx["sessionmaker"] = sessionmaker
+        ctx["mailer"] = mailer or create_mailer(settings)
+        ctx["settings"] = settings
+        ctx["queue"] = queue
+        ctx["builders"] = Builders(settings)
+        if settings.site_api_key and settings.site_watch_seconds > 0:
+            ctx["site_watch"] = asyncio.create_task(watch_site(ctx, settings.site_watch_seconds))
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        watch = ctx.get("site_watch")
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+        builders = ctx.get("builders")
+        if builders is not None:
+            await builders.close()
+        engine = ctx.get("engine")
+        if engine is not None:
+            await engine.dispose()
+
+    async def before_process(ctx: dict[str, Any]) -> None:
+        ctx["started"] = time.perf_counter()
+
+    async def after_process(ctx: dict[str, Any]) -> None:
+        job = ctx.get("job")
+        if job is None:
+            return
+        JOBS_TOTAL.labels(job.function, job.status.value if job.status else "unknown").inc()
+        started = ctx.get("started")
+        if started is not None:
+            JOB_SECONDS.labels(job.function).observe(time.perf_counter() - started)
+        seen = ctx.get("rebuild_requests_seen")
+        if job.function == REBUILD_JOB and seen is not None:
+            # The job is finished (SAQ accepts the key again): a request that came in after it
+            # last started building, and was dropped as a duplicate, gets its rebuild now.
+            requested = int(await queue.redis.get(REBUILD_REQUESTS_KEY) or 0)  # type: ignore[attr-defined]
+            if requested > seen:
+                await enqueue_rebuild(queue, count=False)
+
+    return Worker(
+        queue,
+        functions=cast(Any, JOB_FUNCTIONS),
+        cron_jobs=cron_jobs,
+        concurrency=4,
+        startup=startup,
+        shutdown=shutdown,
+        before_process=before_process,
+        after_process=after_process,
+        timers={"schedule": 1, "worker_info": 10, "sweep": 30, "abort": 1},
+    )

@@ -1,23 +1,33 @@
-"""Platform routes: the change feed, the site's build status, health and readiness."""
+"""Platform routes (the change feed, the site's build status, health and readiness) and the one
+CRUD controller shape the small content domains share (``content_controller``)."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.changes import REBUILD_KEY, latest_cursor, list_changes
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset
 from pydotorg.core.permissions import (
     READ_CHANGES,
     VIEW_SITE_STATUS,
+    Principal,
     permission_required,
+    principal_of,
     staff_or_permission,
     staff_required,
 )
+from pydotorg.core.records import delete_record
+from pydotorg.core.schemas import given_fields
 from pydotorg.core.site_status import LAST_BUILD_KEY, LAST_ERROR_KEY, SITE_CURSOR_KEY, load_json
 
 
@@ -186,3 +196,142 @@ class HealthController(Controller):
             Health(status="ok" if ok else "unavailable", checks=checks),
             status_code=200 if ok else 503,
         )
+
+
+# --- the content domains' CRUD shape ------------------------------------------------------------
+
+RecordId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRoutes:
+    """A small content domain's list/read/create/update/delete routes: what they are called, who
+    may write, the shapes they take and give, and the service calls behind them.
+
+    The domain still declares every operation: ``<prefix>_list``, ``_read``, ``_create``,
+    ``_update`` and ``_delete`` with its summaries, the path parameter ``id_name`` and the list's
+    query ``filters``, so the OpenAPI document is the one hand-written handlers would give.
+
+    The services: ``get(session, id)`` loads a record or answers 404, ``find(session, limit=,
+    offset=, **filters)`` returns a page, ``save(session, values, record=None)`` creates or
+    changes one, ``remove_record(session, record)`` deletes it (``delete_record`` unless the
+    domain deletes more with it). With ``per_caller``, ``get`` and ``find`` take the caller
+    (``Principal | None``) after the session and hide what that caller may not see (drafts,
+    inactive or unapproved records)."""
+
+    path: str
+    tag: str
+    prefix: str
+    id_name: str
+    summaries: Mapping[str, str]  # list, read, create, update, delete
+    add: str  # the permissions guarding create, update and delete
+    change: str
+    remove: str
+    read_schema: type[Any]
+    create_schema: type[Any]
+    update_schema: type[Any]
+    list_schema: type[Any]
+    to_read: Callable[[Any], Any]
+    get: Callable[..., Awaitable[Any]]
+    find: Callable[..., Awaitable[tuple[list[Any], ListMeta]]]
+    save: Callable[..., Awaitable[Any]]
+    filters: Sequence[tuple[str, Any]] = ()  # (name, annotation) of the list's query parameters
+    per_caller: bool = True
+    remove_record: Callable[[AsyncSession, Any], Awaitable[None]] = delete_record
+
+    def caller(self, request: Request[Any, Any, Any]) -> tuple[Principal | None, ...]:
+        """What ``get`` and ``find`` take after the session: the caller, when they depend on it."""
+        return (principal_of(request),) if self.per_caller else ()
+
+
+_REQUEST = ("request", Request[Any, Any, Any], inspect.Parameter.empty)
+_TX = ("tx", AsyncSession, inspect.Parameter.empty)
+
+
+def _with_signature(
+    handler: Callable[..., Any], params: Sequence[tuple[str, Any, Any]], returns: Any
+) -> Callable[..., Any]:
+    """Give ``handler`` (which takes keyword arguments) the signature Litestar reads: it is what
+    the route parses, injects and documents."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("self", kind),
+            *(
+                inspect.Parameter(name, kind, annotation=annotation, default=default)
+                for name, annotation, default in params
+            ),
+        ],
+        return_annotation=returns,
+    )
+    handler.__annotations__ = {name: annotation for name, annotation, _ in params} | {"return": returns}
+    return handler
+
+
+def content_controller(name: str, routes: ContentRoutes, **more: HTTPRouteHandler) -> type[Controller]:
+    """The ``Controller`` class ``name`` serving ``routes`` (see ``ContentRoutes``) and the
+    domain's ``more`` handlers (written as methods: their first argument is the controller)."""
+
+    async def load(request: Request[Any, Any, Any], tx: AsyncSession, path_values: dict[str, Any]) -> Any:
+        return await routes.get(tx, path_values[routes.id_name], *routes.caller(request))
+
+    async def list_records(
+        self: Controller, request: Request[Any, Any, Any], tx: AsyncSession, **query: Any
+    ) -> Any:
+        rows, meta = await routes.find(tx, *routes.caller(request), **query)
+        return routes.list_schema(data=[routes.to_read(r) for r in rows], meta=meta)
+
+    async def read_record(
+        self: Controller, request: Request[Any, Any, Any], tx: AsyncSession, **path: Any
+    ) -> Any:
+        return routes.to_read(await load(request, tx, path))
+
+    async def create_record(self: Controller, tx: AsyncSession, data: Any) -> Any:
+        return routes.to_read(await routes.save(tx, given_fields(data)))
+
+    async def update_record(
+        self: Controller, request: Request[Any, Any, Any], tx: AsyncSession, data: Any, **path: Any
+    ) -> Any:
+        return routes.to_read(await routes.save(tx, given_fields(data), await load(request, tx, path)))
+
+    async def delete_one(
+        self: Controller, request: Request[Any, Any, Any], tx: AsyncSession, **path: Any
+    ) -> None:
+        await routes.remove_record(tx, await load(request, tx, path))
+
+    def named(kind: str) -> dict[str, Any]:
+        return {"operation_id": f"{routes.prefix}_{kind}", "summary": routes.summaries[kind]}
+
+    record_id = (routes.id_name, RecordId, inspect.Parameter.empty)
+    by_id = f"/{{{routes.id_name}:int}}"
+    filters = [(filter_name, annotation, None) for filter_name, annotation in routes.filters]
+    handlers = {
+        "list_records": get("/", **named("list"))(
+            _with_signature(
+                list_records,
+                [_REQUEST, _TX, ("limit", Limit, DEFAULT_LIMIT), ("offset", Offset, 0), *filters],
+                routes.list_schema,
+            )
+        ),
+        "read_record": get(by_id, **named("read"))(
+            _with_signature(read_record, [_REQUEST, _TX, record_id], routes.read_schema)
+        ),
+        "create_record": post("/", guards=[permission_required(routes.add)], **named("create"))(
+            _with_signature(
+                create_record,
+                [_TX, ("data", routes.create_schema, inspect.Parameter.empty)],
+                routes.read_schema,
+            )
+        ),
+        "update_record": patch(by_id, guards=[permission_required(routes.change)], **named("update"))(
+            _with_signature(
+                update_record,
+                [_REQUEST, _TX, record_id, ("data", routes.update_schema, inspect.Parameter.empty)],
+                routes.read_schema,
+            )
+        ),
+        "delete_record": delete(by_id, guards=[permission_required(routes.remove)], **named("delete"))(
+            _with_signature(delete_one, [_REQUEST, _TX, record_id], None)
+        ),
+    }
+    return type(name, (Controller,), {"path": routes.path, "tags": [routes.tag], **handlers, **more})

@@ -6,6 +6,12 @@ from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_BANNER = register("banners.add_banner", "Can add banners")
+CHANGE_BANNER = register("banners.change_banner", "Can change banners (and see inactive ones)")
+DELETE_BANNER = register("banners.delete_banner", "Can delete banners")
 
 
 class Banner(IntPK, Base):

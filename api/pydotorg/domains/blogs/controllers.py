@@ -3,37 +3,39 @@ aggregates (feed-backed blocks such as ``psf-news``) and related blogs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import permission_required, register
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
+from pydotorg.core.permissions import permission_required
+from pydotorg.core.records import delete_record
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.blogs import schemas
 from pydotorg.domains.blogs import services as svc
-from pydotorg.domains.blogs.models import BlogEntry, Feed, FeedAggregate, RelatedBlog
+from pydotorg.domains.blogs.models import (
+    ADD_AGGREGATE,
+    ADD_FEED,
+    ADD_RELATED,
+    CHANGE_AGGREGATE,
+    CHANGE_ENTRY,
+    CHANGE_FEED,
+    CHANGE_RELATED,
+    DELETE_AGGREGATE,
+    DELETE_ENTRY,
+    DELETE_FEED,
+    DELETE_RELATED,
+    BlogEntry,
+    Feed,
+    FeedAggregate,
+    RelatedBlog,
+)
 from pydotorg.settings import Settings
-
-ADD_FEED = register("blogs.add_feed", "Can add blog feeds")
-CHANGE_FEED = register("blogs.change_feed", "Can change blog feeds")
-DELETE_FEED = register("blogs.delete_feed", "Can delete blog feeds (with their entries)")
-CHANGE_ENTRY = register("blogs.change_blogentry", "Can change imported blog entries")
-DELETE_ENTRY = register("blogs.delete_blogentry", "Can delete imported blog entries")
-ADD_AGGREGATE = register("blogs.add_feedaggregate", "Can add feed aggregates")
-CHANGE_AGGREGATE = register("blogs.change_feedaggregate", "Can change feed aggregates")
-DELETE_AGGREGATE = register("blogs.delete_feedaggregate", "Can delete feed aggregates")
-ADD_RELATED = register("blogs.add_relatedblog", "Can add related blogs")
-CHANGE_RELATED = register("blogs.change_relatedblog", "Can change related blogs")
-DELETE_RELATED = register("blogs.delete_relatedblog", "Can delete related blogs")
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugParam = Annotated[str, Parameter(max_length=50)]
-Model = TypeVar("Model", BlogEntry, Feed, RelatedBlog)
 
 
 def entry_read(e: BlogEntry, feed_name: str) -> schemas.EntryRead:
@@ -85,20 +87,6 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
-async def _get(tx: AsyncSession, model: type[Model], pk: int, what: str) -> Model:
-    obj = await tx.get(model, pk)
-    if obj is None:
-        raise NotFoundException(f"No {what} with id {pk}.")
-    return obj
-
-
-async def _aggregate(tx: AsyncSession, slug: str) -> FeedAggregate:
-    aggregate = await svc.aggregate_by_slug(tx, slug)
-    if aggregate is None:
-        raise NotFoundException(f"No feed aggregate {slug!r}.")
-    return aggregate
-
-
 async def _entry_read(tx: AsyncSession, entry: BlogEntry) -> schemas.EntryRead:
     names = await svc.feed_names(tx, [entry.feed_id])
     return entry_read(entry, names.get(entry.feed_id, ""))
@@ -119,14 +107,13 @@ class BlogsController(Controller):
         feed: Annotated[int | None, Parameter(ge=1, le=2**31 - 1, description="a feed id")] = None,
         aggregate: Annotated[str | None, Parameter(max_length=50, description="an aggregate slug")] = None,
     ) -> schemas.EntryList:
-        stmt = svc.entries_query(feed_id=feed, aggregate=aggregate)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_entries(tx, limit=limit, offset=offset, feed_id=feed, aggregate=aggregate)
         names = await svc.feed_names(tx, (e.feed_id for e in rows))
         return schemas.EntryList(data=[entry_read(e, names.get(e.feed_id, "")) for e in rows], meta=meta)
 
     @get("/entries/{entry_id:int}", operation_id="blogs_entries_read", summary="One blog entry")
     async def read_entry(self, tx: AsyncSession, entry_id: PK) -> schemas.EntryRead:
-        return await _entry_read(tx, await _get(tx, BlogEntry, entry_id, "blog entry"))
+        return await _entry_read(tx, await svc.get_entry(tx, entry_id))
 
     @patch(
         "/entries/{entry_id:int}",
@@ -137,7 +124,7 @@ class BlogsController(Controller):
     async def update_entry(
         self, tx: AsyncSession, entry_id: PK, data: schemas.EntryUpdate
     ) -> schemas.EntryRead:
-        entry = await _get(tx, BlogEntry, entry_id, "blog entry")
+        entry = await svc.get_entry(tx, entry_id)
         return await _entry_read(tx, await svc.save_entry(tx, entry, given_fields(data)))
 
     @delete(
@@ -147,8 +134,7 @@ class BlogsController(Controller):
         guards=[permission_required(DELETE_ENTRY)],
     )
     async def delete_entry(self, tx: AsyncSession, entry_id: PK) -> None:
-        await tx.delete(await _get(tx, BlogEntry, entry_id, "blog entry"))
-        await tx.flush()
+        await delete_record(tx, await svc.get_entry(tx, entry_id))
 
     # --- feeds -----------------------------------------------------------------------------
 
@@ -160,7 +146,7 @@ class BlogsController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> schemas.FeedList:
-        rows, meta = await paginate(tx, select(Feed).order_by(Feed.name, Feed.id), limit, offset)
+        rows, meta = await svc.list_feeds(tx, limit=limit, offset=offset)
         settings = _settings(request)
         return schemas.FeedList(data=[feed_read(f, settings) for f in rows], meta=meta)
 
@@ -168,7 +154,7 @@ class BlogsController(Controller):
     async def read_feed(
         self, request: Request[Any, Any, Any], tx: AsyncSession, feed_id: PK
     ) -> schemas.FeedRead:
-        return feed_read(await _get(tx, Feed, feed_id, "feed"), _settings(request))
+        return feed_read(await svc.get_feed(tx, feed_id), _settings(request))
 
     @post(
         "/feeds",
@@ -190,7 +176,7 @@ class BlogsController(Controller):
     async def update_feed(
         self, request: Request[Any, Any, Any], tx: AsyncSession, feed_id: PK, data: schemas.FeedUpdate
     ) -> schemas.FeedRead:
-        feed = await _get(tx, Feed, feed_id, "feed")
+        feed = await svc.get_feed(tx, feed_id)
         return feed_read(await svc.save_feed(tx, given_fields(data), feed), _settings(request))
 
     @delete(
@@ -200,7 +186,7 @@ class BlogsController(Controller):
         guards=[permission_required(DELETE_FEED)],
     )
     async def delete_feed(self, tx: AsyncSession, feed_id: PK) -> None:
-        await svc.delete_feed(tx, await _get(tx, Feed, feed_id, "feed"))
+        await svc.delete_feed(tx, await svc.get_feed(tx, feed_id))
 
     # --- aggregates ------------------------------------------------------------------------
 
@@ -208,13 +194,12 @@ class BlogsController(Controller):
     async def list_aggregates(
         self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.AggregateList:
-        stmt = select(FeedAggregate).order_by(FeedAggregate.slug)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_aggregates(tx, limit=limit, offset=offset)
         return schemas.AggregateList(data=[aggregate_read(a) for a in rows], meta=meta)
 
     @get("/aggregates/{slug:str}", operation_id="blogs_aggregates_read", summary="One feed aggregate")
     async def read_aggregate(self, tx: AsyncSession, slug: SlugParam) -> schemas.AggregateRead:
-        return aggregate_read(await _aggregate(tx, slug))
+        return aggregate_read(await svc.get_aggregate(tx, slug))
 
     @post(
         "/aggregates",
@@ -236,7 +221,7 @@ class BlogsController(Controller):
     async def update_aggregate(
         self, tx: AsyncSession, slug: SlugParam, data: schemas.AggregateUpdate
     ) -> schemas.AggregateRead:
-        aggregate = await _aggregate(tx, slug)
+        aggregate = await svc.get_aggregate(tx, slug)
         return aggregate_read(await svc.save_aggregate(tx, given_fields(data), aggregate))
 
     @delete(
@@ -246,8 +231,7 @@ class BlogsController(Controller):
         guards=[permission_required(DELETE_AGGREGATE)],
     )
     async def delete_aggregate(self, tx: AsyncSession, slug: SlugParam) -> None:
-        await tx.delete(await _aggregate(tx, slug))
-        await tx.flush()
+        await delete_record(tx, await svc.get_aggregate(tx, slug))
 
     # --- related blogs ---------------------------------------------------------------------
 
@@ -255,13 +239,12 @@ class BlogsController(Controller):
     async def list_related(
         self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.RelatedBlogList:
-        stmt = select(RelatedBlog).order_by(RelatedBlog.name, RelatedBlog.id)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_related_blogs(tx, limit=limit, offset=offset)
         return schemas.RelatedBlogList(data=[related_read(r) for r in rows], meta=meta)
 
     @get("/related-blogs/{blog_id:int}", operation_id="blogs_related_read", summary="One related blog")
     async def read_related(self, tx: AsyncSession, blog_id: PK) -> schemas.RelatedBlogRead:
-        return related_read(await _get(tx, RelatedBlog, blog_id, "related blog"))
+        return related_read(await svc.get_related_blog(tx, blog_id))
 
     @post(
         "/related-blogs",
@@ -283,7 +266,7 @@ class BlogsController(Controller):
     async def update_related(
         self, tx: AsyncSession, blog_id: PK, data: schemas.RelatedBlogUpdate
     ) -> schemas.RelatedBlogRead:
-        blog = await _get(tx, RelatedBlog, blog_id, "related blog")
+        blog = await svc.get_related_blog(tx, blog_id)
         return related_read(await svc.save_related_blog(tx, given_fields(data), blog))
 
     @delete(
@@ -293,5 +276,5 @@ class BlogsController(Controller):
         guards=[permission_required(DELETE_RELATED)],
     )
     async def delete_related(self, tx: AsyncSession, blog_id: PK) -> None:
-        await tx.delete(await _get(tx, RelatedBlog, blog_id, "related blog"))
+        await delete_record(tx, await svc.get_related_blog(tx, blog_id))
         await tx.flush()

@@ -25,9 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core.db import transaction, utcnow
+from pydotorg.core.records import assign_changed
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.blogs.models import BlogEntry, Feed, RelatedBlog
-from pydotorg.domains.blogs.services import FEED_LOCK, assign, canonical_entry_url, entry_text
+from pydotorg.domains.blogs.services import FEED_LOCK, canonical_entry_url, entry_text
 from pydotorg.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -241,7 +242,7 @@ async def store_entries(session: AsyncSession, feed: Feed, entries: Sequence[Par
         if entry.summary != item.summary:
             values.update(entry_text(item.summary))
         if any(getattr(entry, k) != v for k, v in values.items()):
-            assign(entry, values)
+            assign_changed(entry, values)
             updated += 1
     await session.flush()
     return created, updated
@@ -284,7 +285,7 @@ async def import_feed(
                 outcome.created, outcome.updated = await store_entries(session, current, parsed.entries)
                 if parsed.skipped:
                     log.info("blog_entries_skipped", feed_id=feed.id, count=parsed.skipped)
-            assign(
+            assign_changed(
                 current,
                 {"last_import": utcnow(), "etag": fetched.etag, "last_modified": fetched.last_modified},
             )
@@ -328,7 +329,7 @@ async def refresh_related_blog(
             if current is None or current.feed_url != blog.feed_url:
                 outcome.status, outcome.error = "skipped", "the blog was changed or deleted meanwhile"
                 return outcome
-            assign(current, values)
+            assign_changed(current, values)
             outcome.updated = int(session.is_modified(current))
     except SQLAlchemyError as exc:
         log.warning("related_blog_store_failed", blog_id=blog.id, error=str(exc))

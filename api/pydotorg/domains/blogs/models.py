@@ -10,6 +10,20 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_FEED = register("blogs.add_feed", "Can add blog feeds")
+CHANGE_FEED = register("blogs.change_feed", "Can change blog feeds")
+DELETE_FEED = register("blogs.delete_feed", "Can delete blog feeds (with their entries)")
+CHANGE_ENTRY = register("blogs.change_blogentry", "Can change imported blog entries")
+DELETE_ENTRY = register("blogs.delete_blogentry", "Can delete imported blog entries")
+ADD_AGGREGATE = register("blogs.add_feedaggregate", "Can add feed aggregates")
+CHANGE_AGGREGATE = register("blogs.change_feedaggregate", "Can change feed aggregates")
+DELETE_AGGREGATE = register("blogs.delete_feedaggregate", "Can delete feed aggregates")
+ADD_RELATED = register("blogs.add_relatedblog", "Can add related blogs")
+CHANGE_RELATED = register("blogs.change_relatedblog", "Can change related blogs")
+DELETE_RELATED = register("blogs.delete_relatedblog", "Can delete related blogs")
 
 
 class Feed(IntPK, Base):

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.db import slugify
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, visible_or_404
 from pydotorg.domains.blogs.models import BlogEntry, Feed, FeedAggregate, RelatedBlog
 
 # Blogger served Python Insider's entry links on this host (python.org issue #2685).
@@ -100,31 +102,27 @@ def as_utc(value: datetime, field: str) -> datetime:
         raise ValidationFailed({field: ["The date is out of range."]}) from None
 
 
-def assign(obj: Any, values: Mapping[str, Any]) -> None:
-    """Set only what differs, so an unchanged record is not dirty (no write, no change row)."""
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-
-
 # --- feeds -------------------------------------------------------------------------------------
 
 
 async def save_feed(session: AsyncSession, data: Mapping[str, Any], feed: Feed | None = None) -> Feed:
     values = dict(data)
     if "feed_url" in values:
-        stmt = select(Feed.id).where(Feed.feed_url == values["feed_url"])
-        if feed is not None:
-            stmt = stmt.where(Feed.id != feed.id)
-        if await session.scalar(stmt):
-            raise ValidationFailed({"feed_url": ["Feed with this feed_url already exists."]})
+        await ensure_unique(
+            session,
+            Feed,
+            "feed_url",
+            values["feed_url"],
+            "Feed with this feed_url already exists.",
+            exclude=feed,
+        )
     if feed is None:
         feed = Feed(**{"website_url": "", "etag": "", "last_modified": "", **values})
     else:
         if values.get("feed_url", feed.feed_url) != feed.feed_url:
             # The validators belong to the old URL: the next import downloads the new one.
             values.update(etag="", last_modified="")
-        assign(feed, values)
+        assign_changed(feed, values)
     session.add(feed)
     await session.flush()
     return feed
@@ -150,6 +148,14 @@ async def delete_feed(session: AsyncSession, feed: Feed) -> None:
     await session.flush()
 
 
+async def get_feed(session: AsyncSession, feed_id: int) -> Feed:
+    return await get_visible_or_404(session, Feed, feed_id, f"No feed with id {feed_id}.")
+
+
+async def list_feeds(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[Feed], ListMeta]:
+    return await paginate(session, select(Feed).order_by(Feed.name, Feed.id), limit, offset)
+
+
 def is_python_blog(feed: Feed, python_blog_feed_url: str) -> bool:
     return feed.feed_url == python_blog_feed_url
 
@@ -167,11 +173,15 @@ async def save_aggregate(
         if not values["slug"]:
             errors["slug"] = ["Give a slug: none can be derived from this name."]
     if values.get("slug"):
-        stmt = select(FeedAggregate.id).where(FeedAggregate.slug == values["slug"])
-        if aggregate is not None:
-            stmt = stmt.where(FeedAggregate.id != aggregate.id)
-        if await session.scalar(stmt):
-            errors["slug"] = ["Feed aggregate with this slug already exists."]
+        await ensure_unique(
+            session,
+            FeedAggregate,
+            "slug",
+            values["slug"],
+            "Feed aggregate with this slug already exists.",
+            exclude=aggregate,
+            errors=errors,
+        )
     if "feed_ids" in values:
         wanted = sorted(set(values["feed_ids"]))
         # Share-locks the named feeds until commit, so none can be deleted under this save.
@@ -186,7 +196,7 @@ async def save_aggregate(
     if aggregate is None:
         aggregate = FeedAggregate(**{"description": "", "feed_ids": [], **values})
     else:
-        assign(aggregate, values)
+        assign_changed(aggregate, values)
     session.add(aggregate)
     await session.flush()
     return aggregate
@@ -194,6 +204,16 @@ async def save_aggregate(
 
 async def aggregate_by_slug(session: AsyncSession, slug: str) -> FeedAggregate | None:
     return await session.scalar(select(FeedAggregate).where(FeedAggregate.slug == slug))
+
+
+async def get_aggregate(session: AsyncSession, slug: str) -> FeedAggregate:
+    return visible_or_404(await aggregate_by_slug(session, slug), f"No feed aggregate {slug!r}.")
+
+
+async def list_aggregates(
+    session: AsyncSession, *, limit: int, offset: int
+) -> tuple[list[FeedAggregate], ListMeta]:
+    return await paginate(session, select(FeedAggregate).order_by(FeedAggregate.slug), limit, offset)
 
 
 # --- entries -----------------------------------------------------------------------------------
@@ -210,6 +230,21 @@ def entries_query(*, feed_id: int | None = None, aggregate: str | None = None) -
     return stmt
 
 
+async def list_entries(
+    session: AsyncSession,
+    *,
+    limit: int,
+    offset: int,
+    feed_id: int | None = None,
+    aggregate: str | None = None,
+) -> tuple[list[BlogEntry], ListMeta]:
+    return await paginate(session, entries_query(feed_id=feed_id, aggregate=aggregate), limit, offset)
+
+
+async def get_entry(session: AsyncSession, entry_id: int) -> BlogEntry:
+    return await get_visible_or_404(session, BlogEntry, entry_id, f"No blog entry with id {entry_id}.")
+
+
 async def feed_names(session: AsyncSession, feed_ids: Iterable[int]) -> dict[int, str]:
     ids = set(feed_ids)
     if not ids:
@@ -223,23 +258,36 @@ async def save_entry(session: AsyncSession, entry: BlogEntry, data: Mapping[str,
     feed writes the feed's version again, as python.org's ``update_or_create`` did."""
     values = dict(data)
     if "url" in values:
-        taken = await session.scalar(
-            select(BlogEntry.id).where(
-                BlogEntry.feed_id == entry.feed_id, BlogEntry.url == values["url"], BlogEntry.id != entry.id
-            )
+        await ensure_unique(
+            session,
+            BlogEntry,
+            "url",
+            values["url"],
+            "Blog entry with this url already exists.",
+            exclude=entry,
+            scope=[BlogEntry.feed_id == entry.feed_id],
         )
-        if taken:
-            raise ValidationFailed({"url": ["Blog entry with this url already exists."]})
     if "pub_date" in values:
         values["pub_date"] = as_utc(values["pub_date"], "pub_date")
     if "summary" in values:
         values.update(entry_text(values["summary"]))
-    assign(entry, values)
+    assign_changed(entry, values)
     await session.flush()
     return entry
 
 
 # --- related blogs -----------------------------------------------------------------------------
+
+
+async def get_related_blog(session: AsyncSession, blog_id: int) -> RelatedBlog:
+    return await get_visible_or_404(session, RelatedBlog, blog_id, f"No related blog with id {blog_id}.")
+
+
+async def list_related_blogs(
+    session: AsyncSession, *, limit: int, offset: int
+) -> tuple[list[RelatedBlog], ListMeta]:
+    stmt = select(RelatedBlog).order_by(RelatedBlog.name, RelatedBlog.id)
+    return await paginate(session, stmt, limit, offset)
 
 
 async def save_related_blog(
@@ -251,7 +299,7 @@ async def save_related_blog(
     if blog is None:
         blog = RelatedBlog(**{"blog_url": "", "blog_name": "", "last_entry_title": "", **values})
     else:
-        assign(blog, values)
+        assign_changed(blog, values)
     session.add(blog)
     await session.flush()
     return blog

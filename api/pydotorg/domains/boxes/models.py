@@ -6,6 +6,12 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_BOX = register("boxes.add_box", "Can add boxes")
+CHANGE_BOX = register("boxes.change_box", "Can change boxes")
+DELETE_BOX = register("boxes.delete_box", "Can delete boxes")
 
 
 class Box(IntPK, ContentManageable, Base):

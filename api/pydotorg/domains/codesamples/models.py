@@ -6,6 +6,12 @@ from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_SAMPLE = register("codesamples.add_codesample", "Can add code samples")
+CHANGE_SAMPLE = register("codesamples.change_codesample", "Can change code samples (and see drafts)")
+DELETE_SAMPLE = register("codesamples.delete_codesample", "Can delete code samples")
 
 
 class CodeSample(IntPK, ContentManageable, Base):

@@ -9,29 +9,28 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import Principal, permission_required, principal_of, register, staff_or
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
+from pydotorg.core.permissions import permission_required, principal_of
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
 from pydotorg.core.uploads import VIDEO_TYPES, read_upload
 from pydotorg.domains.community import schemas
 from pydotorg.domains.community import services as svc
-from pydotorg.domains.community.models import STATUS_PUBLIC, Link, Photo, Post, Video
-
-ADD_POST = register("community.add_post", "Can add community posts")
-CHANGE_POST = register("community.change_post", "Can change community posts (and see private ones)")
-DELETE_POST = register("community.delete_post", "Can delete community posts")
+from pydotorg.domains.community.models import (
+    ADD_POST,
+    CHANGE_POST,
+    DELETE_POST,
+    Link,
+    Photo,
+    Post,
+    Video,
+)
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
-def can_see_private(principal: Principal | None) -> bool:
-    return staff_or(principal, CHANGE_POST)
 
 
 def _public_url(storage: Storage, name: str) -> str | None:
@@ -92,20 +91,6 @@ def post_read(p: Post, storage: Storage, *, raw_embed: bool = False) -> schemas.
     )
 
 
-async def _post(tx: AsyncSession, post_id: int, principal: Principal | None) -> Post:
-    found = await svc.load_post(tx, post_id)
-    if found is None or not (found.status == STATUS_PUBLIC or can_see_private(principal)):
-        raise NotFoundException(f"No community post with id {post_id}.")
-    return found
-
-
-def _part(items: list[Any], part_id: int, noun: str) -> Any:
-    for item in items:
-        if item.id == part_id:
-            return item
-    raise NotFoundException(f"This post has no {noun} with id {part_id}.")
-
-
 class CommunityController(Controller):
     path = "/api/v3/community/posts"
     tags = ["community"]
@@ -125,15 +110,11 @@ class CommunityController(Controller):
             int | None, Parameter(ge=1, le=2, description="1 private, 2 public (editors see both)")
         ] = None,
     ) -> schemas.PostList:
-        stmt = svc.posts_query().order_by(Post.created.desc(), Post.id.desc())
-        if not can_see_private(principal_of(request)):
-            stmt = stmt.where(Post.status == STATUS_PUBLIC)
-        if status is not None:
-            stmt = stmt.where(Post.status == status)
-        if media_type is not None:
-            stmt = stmt.where(Post.media_type == media_type)
-        rows, meta = await paginate(tx, stmt, limit, offset)
-        raw = can_see_private(principal_of(request))
+        principal = principal_of(request)
+        rows, meta = await svc.list_posts(
+            tx, principal, limit=limit, offset=offset, status=status, media_type=media_type
+        )
+        raw = svc.can_see_private(principal)
         return schemas.PostList(data=[post_read(p, storage, raw_embed=raw) for p in rows], meta=meta)
 
     @get("/{post_id:int}", operation_id="community_read", summary="One community post")
@@ -141,7 +122,9 @@ class CommunityController(Controller):
         self, request: Request[Any, Any, Any], tx: AsyncSession, storage: Storage, post_id: PK
     ) -> schemas.PostRead:
         principal = principal_of(request)
-        return post_read(await _post(tx, post_id, principal), storage, raw_embed=can_see_private(principal))
+        return post_read(
+            await svc.get_post(tx, post_id, principal), storage, raw_embed=svc.can_see_private(principal)
+        )
 
     @post(
         "/",
@@ -168,7 +151,7 @@ class CommunityController(Controller):
         post_id: PK,
         data: schemas.PostUpdate,
     ) -> schemas.PostRead:
-        found = await _post(tx, post_id, principal_of(request))
+        found = await svc.get_post(tx, post_id, principal_of(request))
         saved = await svc.save_post(tx, given_fields(data), storage, found)
         return post_read(saved, storage, raw_embed=True)
 
@@ -180,10 +163,7 @@ class CommunityController(Controller):
     )
     async def delete_post(self, tx: AsyncSession, storage: Storage, post_id: PK) -> None:
         # The delete permission covers private posts too (as python.org's admin did).
-        found = await svc.load_post(tx, post_id)
-        if found is None:
-            raise NotFoundException(f"No community post with id {post_id}.")
-        await svc.delete_post(tx, found, storage)
+        await svc.delete_post(tx, await svc.get_post(tx, post_id, any_status=True), storage)
 
     @post(
         "/{post_id:int}/photos/{photo_id:int}/image",
@@ -200,8 +180,8 @@ class CommunityController(Controller):
         photo_id: PK,
         data: Multipart,
     ) -> schemas.PostRead:
-        found = await _post(tx, post_id, principal_of(request))
-        photo = _part(found.photos, photo_id, "photo")
+        found = await svc.get_post(tx, post_id, principal_of(request))
+        photo = svc.post_part(found.photos, photo_id, "photo")
         upload = await read_upload(data, image=True)
         await svc.attach_file(tx, found, photo, upload, storage)
         return post_read(found, storage, raw_embed=True)
@@ -221,8 +201,8 @@ class CommunityController(Controller):
         video_id: PK,
         data: Multipart,
     ) -> schemas.PostRead:
-        found = await _post(tx, post_id, principal_of(request))
-        video = _part(found.videos, video_id, "video")
+        found = await svc.get_post(tx, post_id, principal_of(request))
+        video = svc.post_part(found.videos, video_id, "video")
         upload = await read_upload(data, allowed=VIDEO_TYPES)
         await svc.attach_file(tx, found, video, upload, storage)
         return post_read(found, storage, raw_embed=True)

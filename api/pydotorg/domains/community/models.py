@@ -14,6 +14,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pydotorg.core.db import Base, ContentManageable, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_POST = register("community.add_post", "Can add community posts")
+CHANGE_POST = register("community.change_post", "Can change community posts (and see private ones)")
+DELETE_POST = register("community.delete_post", "Can delete community posts")
 
 # python.org's Post.MEDIA_CHOICES and Post.STATUS_CHOICES.
 MEDIA_TEXT, MEDIA_PHOTO, MEDIA_VIDEO, MEDIA_LINK = 1, 2, 3, 4

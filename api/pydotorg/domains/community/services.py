@@ -20,10 +20,22 @@ from sqlalchemy.orm import selectinload
 from pydotorg.core.db import add_after_commit, utcnow
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.permissions import Principal, staff_or
+from pydotorg.core.records import assign_changed, visible_or_404
 from pydotorg.core.storage import Storage, safe_name
 from pydotorg.core.uploads import Upload
 from pydotorg.core.urls import http_url_errors
-from pydotorg.domains.community.models import MEDIA_TEXT, STATUS_PRIVATE, Link, Photo, Post, Video
+from pydotorg.domains.community.models import (
+    CHANGE_POST,
+    MEDIA_TEXT,
+    STATUS_PRIVATE,
+    STATUS_PUBLIC,
+    Link,
+    Photo,
+    Post,
+    Video,
+)
 
 PHOTOS_DIR = "community/photos"  # python.org's upload_to
 VIDEOS_DIR = "community/videos"
@@ -125,21 +137,56 @@ async def load_post(session: AsyncSession, post_id: int) -> Post | None:
     return (await session.scalars(stmt)).first()
 
 
+def can_see_private(principal: Principal | None) -> bool:
+    return staff_or(principal, CHANGE_POST)
+
+
+async def get_post(
+    session: AsyncSession, post_id: int, principal: Principal | None = None, *, any_status: bool = False
+) -> Post:
+    """A post with its parts, if the caller may see it (a public one, any for editors, or any at
+    all with ``any_status``); else 404."""
+    return visible_or_404(
+        await load_post(session, post_id),
+        f"No community post with id {post_id}.",
+        lambda p: any_status or p.status == STATUS_PUBLIC or can_see_private(principal),
+    )
+
+
+def post_part(items: Sequence[Child], part_id: int, noun: str) -> Any:
+    """The photo or video ``part_id`` of a post's ``items``; else 404."""
+    return visible_or_404(
+        next((item for item in items if item.id == part_id), None),
+        f"This post has no {noun} with id {part_id}.",
+    )
+
+
+async def list_posts(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    limit: int,
+    offset: int,
+    status: int | None = None,
+    media_type: int | None = None,
+) -> tuple[list[Post], ListMeta]:
+    """Posts newest first; private ones only for editors."""
+    stmt = posts_query().order_by(Post.created.desc(), Post.id.desc())
+    if not can_see_private(principal):
+        stmt = stmt.where(Post.status == STATUS_PUBLIC)
+    if status is not None:
+        stmt = stmt.where(Post.status == status)
+    if media_type is not None:
+        stmt = stmt.where(Post.media_type == media_type)
+    return await paginate(session, stmt, limit, offset)
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
 def _fields(value: Any) -> dict[str, Any]:
     """A nested request struct as a mapping (``given_fields`` converts only the top level)."""
     return msgspec.structs.asdict(value) if isinstance(value, msgspec.Struct) else dict(value)
-
-
-def _apply(obj: Any, values: Mapping[str, Any]) -> bool:
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
 
 
 META_DEPTH = 32
@@ -199,7 +246,7 @@ def _replace_parts(post: Post, name: str, items: Sequence[Any], doomed: list[str
             changed = True
         else:
             child = current[child_id]
-            changed |= _apply(child, values)
+            changed |= assign_changed(child, values)
         if isinstance(child, Video):
             html = sanitize_embed(child.video_embed or "")
             if child.video_embed_html != html:
@@ -241,14 +288,12 @@ async def save_post(
             _replace_parts(post, name, lists.get(name, []), doomed)
     else:
         parts_changed = False
-        _apply(post, values)
+        assign_changed(post, values)
         for name, items in lists.items():
             parts_changed |= _replace_parts(post, name, items, doomed)
         if parts_changed:
             post.updated = utcnow()  # the parts have no feed entry of their own
-    html = render(post.content or "", post.content_markup_type)
-    if post.content_html != html:
-        post.content_html = html
+    assign_changed(post, {"content_html": render(post.content or "", post.content_markup_type)})
     session.add(post)
     await session.flush()
     _delete_files_after_commit(session, storage, doomed)

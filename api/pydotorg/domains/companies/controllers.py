@@ -7,24 +7,17 @@ from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body, Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.db import add_after_commit
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
-from pydotorg.core.permissions import permission_required, register
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
+from pydotorg.core.permissions import permission_required
 from pydotorg.core.schemas import given_fields
-from pydotorg.core.storage import Storage, safe_name
+from pydotorg.core.storage import Storage
 from pydotorg.core.uploads import read_upload
 from pydotorg.domains.companies import schemas
 from pydotorg.domains.companies import services as svc
-from pydotorg.domains.companies.models import Company
-
-ADD_COMPANY = register("companies.add_company", "Can add companies")
-CHANGE_COMPANY = register("companies.change_company", "Can change companies")
-DELETE_COMPANY = register("companies.delete_company", "Can delete companies (stories keep their text)")
+from pydotorg.domains.companies.models import ADD_COMPANY, CHANGE_COMPANY, DELETE_COMPANY, Company
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 MAX_LOGO = 2 * 1024 * 1024
@@ -46,13 +39,6 @@ def company_read(c: Company, storage: Storage) -> schemas.CompanyRead:
     )
 
 
-async def _company(tx: AsyncSession, company_id: int) -> Company:
-    company = await tx.get(Company, company_id)
-    if company is None:
-        raise NotFoundException(f"No company with id {company_id}.")
-    return company
-
-
 class CompaniesController(Controller):
     path = "/api/v3/companies"
     tags = ["companies"]
@@ -61,13 +47,12 @@ class CompaniesController(Controller):
     async def list_companies(
         self, tx: AsyncSession, storage: Storage, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.CompanyList:
-        stmt = select(Company).order_by(Company.name, Company.id)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_companies(tx, limit=limit, offset=offset)
         return schemas.CompanyList(data=[company_read(c, storage) for c in rows], meta=meta)
 
     @get("/{company_id:int}", operation_id="companies_read", summary="One company")
     async def read_company(self, tx: AsyncSession, storage: Storage, company_id: PK) -> schemas.CompanyRead:
-        return company_read(await _company(tx, company_id), storage)
+        return company_read(await svc.get_company(tx, company_id), storage)
 
     @post(
         "/",
@@ -89,7 +74,7 @@ class CompaniesController(Controller):
     async def update_company(
         self, tx: AsyncSession, storage: Storage, company_id: PK, data: schemas.CompanyUpdate
     ) -> schemas.CompanyRead:
-        company = await _company(tx, company_id)
+        company = await svc.get_company(tx, company_id)
         return company_read(await svc.save_company(tx, given_fields(data), company), storage)
 
     @put(
@@ -105,15 +90,9 @@ class CompaniesController(Controller):
         company_id: PK,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.CompanyRead:
-        company = await _company(tx, company_id)
+        company = await svc.get_company(tx, company_id)
         upload = await read_upload(data, image=True, max_bytes=MAX_LOGO)
-        name = await storage.save(safe_name("companies/logos", upload.filename), upload.content)
-        old = company.logo
-        if old and old != name:  # the old file goes only once the row points at the new one
-            add_after_commit(tx, lambda: storage.delete(old))
-        company.logo = name
-        await tx.flush()
-        return company_read(company, storage)
+        return company_read(await svc.replace_logo(tx, company, upload, storage), storage)
 
     @delete(
         "/{company_id:int}/logo",
@@ -122,12 +101,7 @@ class CompaniesController(Controller):
         guards=[permission_required(CHANGE_COMPANY)],
     )
     async def delete_logo(self, tx: AsyncSession, storage: Storage, company_id: PK) -> None:
-        company = await _company(tx, company_id)
-        old = company.logo
-        if old:
-            company.logo = None
-            await tx.flush()
-            add_after_commit(tx, lambda: storage.delete(old))
+        await svc.remove_logo(tx, await svc.get_company(tx, company_id), storage)
 
     @delete(
         "/{company_id:int}",
@@ -136,4 +110,4 @@ class CompaniesController(Controller):
         guards=[permission_required(DELETE_COMPANY)],
     )
     async def delete_company(self, tx: AsyncSession, storage: Storage, company_id: PK) -> None:
-        await svc.delete_company(tx, await _company(tx, company_id), storage)
+        await svc.delete_company(tx, await svc.get_company(tx, company_id), storage)

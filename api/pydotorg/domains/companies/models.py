@@ -6,6 +6,12 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, IntPK, NameSlug
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_COMPANY = register("companies.add_company", "Can add companies")
+CHANGE_COMPANY = register("companies.change_company", "Can change companies")
+DELETE_COMPANY = register("companies.delete_company", "Can delete companies (stories keep their text)")
 
 
 class Company(IntPK, NameSlug, Base):

@@ -5,41 +5,35 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
-    Principal,
     permission_required,
     principal_of,
-    register,
-    staff_or,
 )
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.downloads import schemas
 from pydotorg.domains.downloads import services as svc
-from pydotorg.domains.downloads.models import OS, Release, ReleaseFile
-
-ADD_OS = register("downloads.add_os", "Can add operating systems")
-CHANGE_OS = register("downloads.change_os", "Can change operating systems")
-DELETE_OS = register("downloads.delete_os", "Can delete operating systems")
-ADD_RELEASE = register("downloads.add_release", "Can add releases")
-CHANGE_RELEASE = register("downloads.change_release", "Can change releases (and see drafts)")
-DELETE_RELEASE = register("downloads.delete_release", "Can delete releases")
-ADD_FILE = register("downloads.add_releasefile", "Can add release files")
-CHANGE_FILE = register("downloads.change_releasefile", "Can change release files")
-DELETE_FILE = register("downloads.delete_releasefile", "Can delete release files")
+from pydotorg.domains.downloads.models import (
+    ADD_FILE,
+    ADD_OS,
+    ADD_RELEASE,
+    CHANGE_FILE,
+    CHANGE_OS,
+    CHANGE_RELEASE,
+    DELETE_FILE,
+    DELETE_OS,
+    DELETE_RELEASE,
+    OS,
+    Release,
+    ReleaseFile,
+)
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugParam = Annotated[str, Parameter(min_length=1, max_length=200)]
 Flag = bool | None
-
-
-def can_see_drafts(principal: Principal | None) -> bool:
-    return staff_or(principal, CHANGE_RELEASE)
 
 
 def release_url(release: Release) -> str:
@@ -112,28 +106,6 @@ def file_read(f: ReleaseFile) -> schemas.ReleaseFileRead:
     )
 
 
-async def _os(tx: AsyncSession, os_id: int) -> OS:
-    os = await tx.get(OS, os_id)
-    if os is None:
-        raise NotFoundException(f"No operating system with id {os_id}.")
-    return os
-
-
-async def _release(tx: AsyncSession, release_id: int, principal: Principal | None) -> Release:
-    release = await tx.get(Release, release_id)
-    if release is None or not (release.is_published or can_see_drafts(principal)):
-        raise NotFoundException(f"No release with id {release_id}.")
-    return release
-
-
-async def _file(tx: AsyncSession, file_id: int, principal: Principal | None) -> ReleaseFile:
-    rfile = await tx.get(ReleaseFile, file_id)
-    if rfile is None:
-        raise NotFoundException(f"No release file with id {file_id}.")
-    await _release(tx, rfile.release_id, principal)  # files of hidden drafts are hidden too
-    return rfile
-
-
 class OSController(Controller):
     path = "/api/v3/downloads/os"
     tags = ["downloads"]
@@ -146,22 +118,16 @@ class OSController(Controller):
         offset: Offset = 0,
         slug: SlugParam | None = None,
     ) -> schemas.OSList:
-        stmt = select(OS).order_by(OS.name, OS.id)
-        if slug:
-            stmt = stmt.where(OS.slug == slug)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_os(tx, limit=limit, offset=offset, slug=slug)
         return schemas.OSList(data=[os_read(o) for o in rows], meta=meta)
 
     @get("/{os_id:int}", operation_id="downloads_os_read", summary="One operating system")
     async def read_os(self, tx: AsyncSession, os_id: PK) -> schemas.OSRead:
-        return os_read(await _os(tx, os_id))
+        return os_read(await svc.get_os(tx, os_id))
 
     @get("/slug/{slug:str}", operation_id="downloads_os_by_slug", summary="By slug")
     async def os_by_slug(self, tx: AsyncSession, slug: SlugParam) -> schemas.OSRead:
-        os = await tx.scalar(select(OS).where(OS.slug == slug))
-        if os is None:
-            raise NotFoundException(f"No operating system with slug {slug!r}.")
-        return os_read(os)
+        return os_read(await svc.os_with_slug(tx, slug))
 
     @post(
         "/",
@@ -179,7 +145,7 @@ class OSController(Controller):
         guards=[permission_required(CHANGE_OS)],
     )
     async def update_os(self, tx: AsyncSession, os_id: PK, data: schemas.OSUpdate) -> schemas.OSRead:
-        return os_read(await svc.save_os(tx, given_fields(data), await _os(tx, os_id)))
+        return os_read(await svc.save_os(tx, given_fields(data), await svc.get_os(tx, os_id)))
 
     @delete(
         "/{os_id:int}",
@@ -188,7 +154,7 @@ class OSController(Controller):
         guards=[permission_required(DELETE_OS)],
     )
     async def delete_os(self, tx: AsyncSession, os_id: PK) -> None:
-        await svc.delete(tx, await _os(tx, os_id))
+        await svc.delete(tx, await svc.get_os(tx, os_id))
 
     @get(
         "/slug/{slug:str}/releases",
@@ -196,9 +162,7 @@ class OSController(Controller):
         summary="Published releases with files for this OS (stable and pre-releases)",
     )
     async def os_releases(self, tx: AsyncSession, slug: SlugParam) -> schemas.OSReleases:
-        os = await tx.scalar(select(OS).where(OS.slug == slug))
-        if os is None:
-            raise NotFoundException(f"No operating system with slug {slug!r}.")
+        os = await svc.os_with_slug(tx, slug)
         stable, pre = await svc.os_releases(tx, os)
 
         def pack(groups: list[tuple[Release, list[ReleaseFile]]]) -> list[schemas.ReleaseWithFiles]:
@@ -236,31 +200,25 @@ class ReleaseController(Controller):
         slug: Annotated[str | None, Parameter(max_length=200)] = None,
         q: Annotated[str | None, Parameter(max_length=200, description="name contains")] = None,
     ) -> schemas.ReleaseList:
-        principal = principal_of(request)
-        stmt = svc.visible_releases(select(Release), can_see_drafts=can_see_drafts(principal)).order_by(
-            Release.release_date.desc(), Release.id.desc()
+        equal = {
+            "version": version,
+            "is_published": is_published,
+            "is_latest": is_latest,
+            "pre_release": pre_release,
+            "show_on_download_page": show_on_download_page,
+            "name": name,
+            "slug": slug,
+        }
+        rows, meta = await svc.list_releases(
+            tx, principal_of(request), limit=limit, offset=offset, equal=equal, q=q
         )
-        for column, value in (
-            (Release.version, version),
-            (Release.is_published, is_published),
-            (Release.is_latest, is_latest),
-            (Release.pre_release, pre_release),
-            (Release.show_on_download_page, show_on_download_page),
-            (Release.name, name),
-            (Release.slug, slug),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        if q:
-            stmt = stmt.where(Release.name.icontains(q, autoescape=True))
-        rows, meta = await paginate(tx, stmt, limit, offset)
         return schemas.ReleaseList(data=[release_read(r) for r in rows], meta=meta)
 
     @get("/{release_id:int}", operation_id="downloads_releases_read", summary="One release")
     async def read_release(
         self, request: Request[Any, Any, Any], tx: AsyncSession, release_id: PK
     ) -> schemas.ReleaseRead:
-        return release_read(await _release(tx, release_id, principal_of(request)))
+        return release_read(await svc.get_release(tx, release_id, principal_of(request)))
 
     @get(
         "/slug/{slug:str}",
@@ -270,31 +228,16 @@ class ReleaseController(Controller):
     async def release_detail(
         self, request: Request[Any, Any, Any], tx: AsyncSession, slug: SlugParam
     ) -> schemas.ReleaseDetail:
-        principal = principal_of(request)
-        release = await tx.scalar(select(Release).where(Release.slug == slug))
-        if release is None or not (release.is_published or can_see_drafts(principal)):
-            raise NotFoundException(f"No release with slug {slug!r}.")
-        rows = await tx.execute(
-            select(ReleaseFile, OS)
-            .join(OS, OS.id == ReleaseFile.os_id)
-            .where(ReleaseFile.release_id == release.id)
-            .order_by(OS.slug != "source", OS.slug, ReleaseFile.name)
-        )
+        release = await svc.release_with_slug(tx, slug, principal_of(request))
         groups: dict[int, schemas.FilesForOS] = {}
-        for rfile, os in rows:
+        for rfile, os in await svc.files_with_os(tx, release):
             groups.setdefault(os.id, schemas.FilesForOS(os=os_read(os), files=[])).files.append(
                 file_read(rfile)
             )
-        superseded = None
-        minor = svc.minor_version(release.name)
-        if release.version == 3 and minor.startswith("3."):
-            newest = await svc.latest_in_series(tx, int(minor.split(".")[1]))
-            if newest is not None and newest.id != release.id:
-                superseded = summary(newest)
         return schemas.ReleaseDetail(
             release=release_read(release),
             files_by_os=list(groups.values()),
-            superseded_by=superseded,
+            superseded_by=summary(await svc.superseded_by(tx, release)),
         )
 
     @post(
@@ -322,7 +265,7 @@ class ReleaseController(Controller):
         release_id: PK,
         data: schemas.ReleaseUpdate,
     ) -> schemas.ReleaseRead:
-        release = await _release(tx, release_id, principal_of(request))
+        release = await svc.get_release(tx, release_id, principal_of(request))
         return release_read(await svc.save_release(tx, given_fields(data), release))
 
     @delete(
@@ -332,7 +275,7 @@ class ReleaseController(Controller):
         guards=[permission_required(DELETE_RELEASE)],
     )
     async def delete_release(self, request: Request[Any, Any, Any], tx: AsyncSession, release_id: PK) -> None:
-        release = await _release(tx, release_id, principal_of(request))
+        release = await svc.get_release(tx, release_id, principal_of(request))
         await svc.delete_files_of_release(tx, release.id)
         await svc.delete(tx, release)
 
@@ -358,29 +301,24 @@ class ReleaseFileController(Controller):
         release_slug: Annotated[str | None, Parameter(max_length=200)] = None,
         download_button: Flag = None,
     ) -> schemas.ReleaseFileList:
-        stmt = svc.release_file_visibility(
-            select(ReleaseFile), can_see_drafts=can_see_drafts(principal_of(request))
-        ).order_by(ReleaseFile.release_id.desc(), ReleaseFile.os_id, ReleaseFile.name, ReleaseFile.id)
-        if release_id is not None:
-            stmt = stmt.where(ReleaseFile.release_id == release_id)
-        if os_id is not None:
-            stmt = stmt.where(ReleaseFile.os_id == os_id)
-        if os_slug:
-            stmt = stmt.where(ReleaseFile.os_id.in_(select(OS.id).where(OS.slug == os_slug)))
-        if release_slug:
-            stmt = stmt.where(
-                ReleaseFile.release_id.in_(select(Release.id).where(Release.slug == release_slug))
-            )
-        if download_button is not None:
-            stmt = stmt.where(ReleaseFile.download_button == download_button)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_release_files(
+            tx,
+            principal_of(request),
+            limit=limit,
+            offset=offset,
+            release_id=release_id,
+            os_id=os_id,
+            os_slug=os_slug,
+            release_slug=release_slug,
+            download_button=download_button,
+        )
         return schemas.ReleaseFileList(data=[file_read(f) for f in rows], meta=meta)
 
     @get("/{file_id:int}", operation_id="downloads_files_read", summary="One release file")
     async def read_file(
         self, request: Request[Any, Any, Any], tx: AsyncSession, file_id: PK
     ) -> schemas.ReleaseFileRead:
-        return file_read(await _file(tx, file_id, principal_of(request)))
+        return file_read(await svc.get_release_file(tx, file_id, principal_of(request)))
 
     @post(
         "/",
@@ -404,7 +342,7 @@ class ReleaseFileController(Controller):
         file_id: PK,
         data: schemas.ReleaseFileUpdate,
     ) -> schemas.ReleaseFileRead:
-        rfile = await _file(tx, file_id, principal_of(request))
+        rfile = await svc.get_release_file(tx, file_id, principal_of(request))
         return file_read(await svc.save_release_file(tx, given_fields(data), rfile))
 
     @delete(
@@ -414,7 +352,7 @@ class ReleaseFileController(Controller):
         guards=[permission_required(DELETE_FILE)],
     )
     async def delete_file(self, request: Request[Any, Any, Any], tx: AsyncSession, file_id: PK) -> None:
-        await svc.delete(tx, await _file(tx, file_id, principal_of(request)))
+        await svc.delete(tx, await svc.get_release_file(tx, file_id, principal_of(request)))
 
     @delete(
         "/",
@@ -429,7 +367,7 @@ class ReleaseFileController(Controller):
         tx: AsyncSession,
         release_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)],
     ) -> schemas.BulkDeleted:
-        await _release(tx, release_id, principal_of(request))
+        await svc.get_release(tx, release_id, principal_of(request))
         return schemas.BulkDeleted(deleted=await svc.delete_files_of_release(tx, release_id))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK, NameSlug, utcnow
+from pydotorg.core.permissions import register
 
 
 class Version(IntEnum):
@@ -43,6 +44,17 @@ URL_FIELDS = (
     "sigstore_bundle_file",
     "sbom_spdx2_file",
 )
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_OS = register("downloads.add_os", "Can add operating systems")
+CHANGE_OS = register("downloads.change_os", "Can change operating systems")
+DELETE_OS = register("downloads.delete_os", "Can delete operating systems")
+ADD_RELEASE = register("downloads.add_release", "Can add releases")
+CHANGE_RELEASE = register("downloads.change_release", "Can change releases (and see drafts)")
+DELETE_RELEASE = register("downloads.delete_release", "Can delete releases")
+ADD_FILE = register("downloads.add_releasefile", "Can add release files")
+CHANGE_FILE = register("downloads.change_releasefile", "Can change release files")
+DELETE_FILE = register("downloads.delete_releasefile", "Can delete release files")
 SIDECAR_SUFFIXES = {
     "gpg_signature_file": ".asc",
     "sigstore_signature_file": ".sig",

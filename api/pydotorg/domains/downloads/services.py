@@ -20,8 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.db import slugify
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.permissions import Principal, staff_or
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, is_taken
 from pydotorg.core.urls import http_url_errors, slug_errors
 from pydotorg.domains.downloads.models import (
+    CHANGE_RELEASE,
     OS,
     SIDECAR_SUFFIXES,
     URL_FIELDS,
@@ -104,17 +108,6 @@ async def latest_in_series(session: AsyncSession, minor: int) -> Release | None:
 # --- writes --------------------------------------------------------------------------------
 
 
-async def _unique(
-    session: AsyncSession, model: Any, field: str, value: Any, exclude: int | None, label: str
-) -> list[str]:
-    stmt = select(model.id).where(getattr(model, field) == value)
-    if exclude is not None:
-        stmt = stmt.where(model.id != exclude)
-    if await session.scalar(stmt.limit(1)):
-        return [f"{label} with this {field} already exists."]
-    return []
-
-
 async def save_os(session: AsyncSession, data: Mapping[str, Any], os: OS | None = None) -> OS:
     current = {"name": "", "slug": ""} if os is None else {"name": os.name, "slug": os.slug}
     values = {**current, **dict(data)}
@@ -126,20 +119,20 @@ async def save_os(session: AsyncSession, data: Mapping[str, Any], os: OS | None 
     if not values["slug"]:
         errors["slug"] = ["This field is required."]
     else:  # /downloads/<slug>/ is a directory of the site
-        exclude = os.id if os is not None else None
         slug = values["slug"]
-        msgs = slug_errors(slug) or await _unique(session, OS, "slug", slug, exclude, "OS")
-        if msgs:
+        if msgs := slug_errors(slug):
             errors["slug"] = msgs
+        else:
+            await ensure_unique(
+                session, OS, "slug", slug, "OS with this slug already exists.", exclude=os, errors=errors
+            )
     if errors:
         raise ValidationFailed(errors)
     if os is None:
         os = OS(**values)
         session.add(os)
     else:
-        for key, value in values.items():
-            if getattr(os, key) != value:
-                setattr(os, key, value)
+        assign_changed(os, values)
     await session.flush()
     return os
 
@@ -184,13 +177,16 @@ async def save_release(
     page_id = values["release_page_id"]
     if page_id is not None and await session.get(Page, page_id) is None:
         errors["release_page"] = ["The page does not exist."]
-    exclude = release.id if release is not None else None
-    if (
-        values["slug"]
-        and "slug" not in errors
-        and (msgs := await _unique(session, Release, "slug", values["slug"], exclude, "Release"))
-    ):
-        errors["slug"] = msgs
+    if values["slug"] and "slug" not in errors:
+        await ensure_unique(
+            session,
+            Release,
+            "slug",
+            values["slug"],
+            "Release with this slug already exists.",
+            exclude=release,
+            errors=errors,
+        )
     if errors:
         raise ValidationFailed(errors)
     if release is None:
@@ -199,9 +195,7 @@ async def save_release(
             release.release_date = data["release_date"]
         session.add(release)
     else:
-        for key, value in {**values, **dict(data)}.items():
-            if getattr(release, key) != value:
-                setattr(release, key, value)
+        assign_changed(release, {**values, **dict(data)})
     if creating or "content" in data or "content_markup_type" in data:
         kind = "text" if release.content_markup_type == "plain" else release.content_markup_type
         release.content_html = render(release.content or "", kind)
@@ -295,34 +289,37 @@ async def save_release_file(
         errors.setdefault("os", []).append("Select a valid operating system.")
     if values["release_id"] is None or await session.get(Release, values["release_id"]) is None:
         errors.setdefault("release", []).append("Select a valid release.")
-    exclude = rfile.id if rfile is not None else None
-    if values["url"] and (
-        msgs := await _unique(session, ReleaseFile, "url", values["url"], exclude, "Release file")
-    ):
-        errors.setdefault("url", []).extend(msgs)
-    if values["slug"] and (
-        msgs := await _unique(session, ReleaseFile, "slug", values["slug"], exclude, "Release file")
-    ):
-        errors.setdefault("slug", []).extend(msgs)
-    if values["download_button"] and "os" not in errors and "release" not in errors:
-        stmt = select(ReleaseFile.id).where(
-            ReleaseFile.os_id == values["os_id"],
-            ReleaseFile.release_id == values["release_id"],
-            ReleaseFile.download_button,
+    for field in ("url", "slug"):
+        if values[field]:
+            await ensure_unique(
+                session,
+                ReleaseFile,
+                field,
+                values[field],
+                f"Release file with this {field} already exists.",
+                exclude=rfile,
+                errors=errors,
+            )
+    if (
+        values["download_button"]
+        and "os" not in errors
+        and "release" not in errors
+        and await is_taken(
+            session,
+            ReleaseFile,
+            ReleaseFile.download_button.expression,
+            exclude=rfile,
+            scope=[ReleaseFile.os_id == values["os_id"], ReleaseFile.release_id == values["release_id"]],
         )
-        if exclude is not None:
-            stmt = stmt.where(ReleaseFile.id != exclude)
-        if await session.scalar(stmt.limit(1)):
-            errors.setdefault("download_button", []).append(BUTTON_MESSAGE)
+    ):
+        errors.setdefault("download_button", []).append(BUTTON_MESSAGE)
     if errors:
         raise ValidationFailed(errors)
     if rfile is None:
         rfile = ReleaseFile(**values)
         session.add(rfile)
     else:
-        for key, value in values.items():
-            if getattr(rfile, key) != value:
-                setattr(rfile, key, value)
+        assign_changed(rfile, values)
     await session.flush()
     return rfile
 
@@ -411,6 +408,129 @@ async def os_releases(
     stable = [g for g in grouped.values() if not g[0].pre_release]
     pre = [g for g in grouped.values() if g[0].pre_release]
     return stable, pre
+
+
+# --- /api/v3/ reads ---------------------------------------------------------------------------
+
+
+def can_see_drafts(principal: Principal | None) -> bool:
+    return staff_or(principal, CHANGE_RELEASE)
+
+
+def _release_visible(principal: Principal | None) -> Any:
+    return lambda release: release.is_published or can_see_drafts(principal)
+
+
+async def get_os(session: AsyncSession, os_id: int) -> OS:
+    return await get_visible_or_404(session, OS, os_id, f"No operating system with id {os_id}.")
+
+
+async def os_with_slug(session: AsyncSession, slug: str) -> OS:
+    return await get_visible_or_404(session, OS, OS.slug == slug, f"No operating system with slug {slug!r}.")
+
+
+async def get_release(session: AsyncSession, release_id: int, principal: Principal | None) -> Release:
+    """A release the caller may see (a published one, or any for editors); else 404."""
+    return await get_visible_or_404(
+        session, Release, release_id, f"No release with id {release_id}.", visible=_release_visible(principal)
+    )
+
+
+async def release_with_slug(session: AsyncSession, slug: str, principal: Principal | None) -> Release:
+    return await get_visible_or_404(
+        session,
+        Release,
+        Release.slug == slug,
+        f"No release with slug {slug!r}.",
+        visible=_release_visible(principal),
+    )
+
+
+async def get_release_file(session: AsyncSession, file_id: int, principal: Principal | None) -> ReleaseFile:
+    rfile = await get_visible_or_404(session, ReleaseFile, file_id, f"No release file with id {file_id}.")
+    await get_release(session, rfile.release_id, principal)  # files of hidden drafts are hidden too
+    return rfile
+
+
+async def list_os(
+    session: AsyncSession, *, limit: int, offset: int, slug: str | None = None
+) -> tuple[list[OS], ListMeta]:
+    stmt = select(OS).order_by(OS.name, OS.id)
+    if slug:
+        stmt = stmt.where(OS.slug == slug)
+    return await paginate(session, stmt, limit, offset)
+
+
+async def list_releases(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    limit: int,
+    offset: int,
+    equal: Mapping[str, Any],
+    q: str | None = None,
+) -> tuple[list[Release], ListMeta]:
+    """Releases newest first (drafts only for editors); ``equal`` maps column names to the value
+    they must have (None: no filter)."""
+    stmt = visible_releases(select(Release), can_see_drafts=can_see_drafts(principal)).order_by(
+        Release.release_date.desc(), Release.id.desc()
+    )
+    for name, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(getattr(Release, name) == value)
+    if q:
+        stmt = stmt.where(Release.name.icontains(q, autoescape=True))
+    return await paginate(session, stmt, limit, offset)
+
+
+async def list_release_files(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    limit: int,
+    offset: int,
+    release_id: int | None = None,
+    os_id: int | None = None,
+    os_slug: str | None = None,
+    release_slug: str | None = None,
+    download_button: bool | None = None,
+) -> tuple[list[ReleaseFile], ListMeta]:
+    """Release files (files of drafts only for editors)."""
+    stmt = release_file_visibility(select(ReleaseFile), can_see_drafts=can_see_drafts(principal)).order_by(
+        ReleaseFile.release_id.desc(), ReleaseFile.os_id, ReleaseFile.name, ReleaseFile.id
+    )
+    if release_id is not None:
+        stmt = stmt.where(ReleaseFile.release_id == release_id)
+    if os_id is not None:
+        stmt = stmt.where(ReleaseFile.os_id == os_id)
+    if os_slug:
+        stmt = stmt.where(ReleaseFile.os_id.in_(select(OS.id).where(OS.slug == os_slug)))
+    if release_slug:
+        stmt = stmt.where(ReleaseFile.release_id.in_(select(Release.id).where(Release.slug == release_slug)))
+    if download_button is not None:
+        stmt = stmt.where(ReleaseFile.download_button == download_button)
+    return await paginate(session, stmt, limit, offset)
+
+
+async def files_with_os(session: AsyncSession, release: Release) -> list[tuple[ReleaseFile, OS]]:
+    """A release's files with their OS, source first, then by OS slug and file name (the release page)."""
+    rows = await session.execute(
+        select(ReleaseFile, OS)
+        .join(OS, OS.id == ReleaseFile.os_id)
+        .where(ReleaseFile.release_id == release.id)
+        .order_by(OS.slug != "source", OS.slug, ReleaseFile.name)
+    )
+    return [(rfile, os) for rfile, os in rows.tuples()]
+
+
+async def superseded_by(session: AsyncSession, release: Release) -> Release | None:
+    """The newest release of a Python 3 release's series, when it is another release."""
+    minor = minor_version(release.name)
+    if release.version == 3 and minor.startswith("3."):
+        newest = await latest_in_series(session, int(minor.split(".")[1]))
+        if newest is not None and newest.id != release.id:
+            return newest
+    return None
 
 
 def visible_releases(stmt: Select[Any], *, can_see_drafts: bool) -> Select[Any]:

@@ -8,19 +8,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
+from pydotorg.core.controllers import ContentRoutes, content_controller
 from pydotorg.core.db import utcnow
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import (
     login_required,
     permission_required,
-    register,
     require_principal,
     staff_required,
 )
@@ -28,24 +25,25 @@ from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.events import queries, schemas
 from pydotorg.domains.events import services as svc
-from pydotorg.domains.events.models import Calendar, Event, EventCategory, EventLocation, EventSubmission
+from pydotorg.domains.events.models import (
+    ADD_CALENDAR,
+    ADD_CATEGORY,
+    ADD_EVENT,
+    ADD_LOCATION,
+    CHANGE_CALENDAR,
+    CHANGE_CATEGORY,
+    CHANGE_EVENT,
+    CHANGE_LOCATION,
+    DELETE_CALENDAR,
+    DELETE_CATEGORY,
+    DELETE_EVENT,
+    DELETE_LOCATION,
+    VIEW_SUBMISSION,
+    EventSubmission,
+)
 from pydotorg.domains.events.schedule import as_utc, in_range
 from pydotorg.domains.events.submissions import Submitter, clean_submission, submit_event
 from pydotorg.domains.users.models import User
-
-ADD_CALENDAR = register("events.add_calendar", "Can add calendars")
-CHANGE_CALENDAR = register("events.change_calendar", "Can change calendars")
-DELETE_CALENDAR = register("events.delete_calendar", "Can delete calendars (with their events)")
-ADD_CATEGORY = register("events.add_eventcategory", "Can add event categories")
-CHANGE_CATEGORY = register("events.change_eventcategory", "Can change event categories")
-DELETE_CATEGORY = register("events.delete_eventcategory", "Can delete event categories")
-ADD_LOCATION = register("events.add_eventlocation", "Can add event locations")
-CHANGE_LOCATION = register("events.change_eventlocation", "Can change event locations")
-DELETE_LOCATION = register("events.delete_eventlocation", "Can delete event locations")
-ADD_EVENT = register("events.add_event", "Can add events (with their rules)")
-CHANGE_EVENT = register("events.change_event", "Can change events (with their rules)")
-DELETE_EVENT = register("events.delete_event", "Can delete events")
-VIEW_SUBMISSION = register("events.view_submission", "Can read event suggestions")
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugQuery = Annotated[str | None, Parameter(max_length=200)]
@@ -67,222 +65,103 @@ def _staff_or_submission_reader(connection: Any, handler: Any) -> None:
         permission_required(VIEW_SUBMISSION)(connection, handler)
 
 
-# --- calendars -----------------------------------------------------------------------------
+# --- calendars, categories, locations -------------------------------------------------------
 
+CalendarsController = content_controller(
+    "CalendarsController",
+    ContentRoutes(
+        path="/api/v3/events/calendars",
+        tag="events",
+        prefix="events_calendars",
+        id_name="calendar_id",
+        summaries={
+            "list": "Calendars (python.org's /events/calendars/)",
+            "read": "One calendar",
+            "create": "Add a calendar",
+            "update": "Change a calendar",
+            "delete": "Delete a calendar with its events, categories and locations",
+        },
+        add=ADD_CALENDAR,
+        change=CHANGE_CALENDAR,
+        remove=DELETE_CALENDAR,
+        read_schema=schemas.CalendarRead,
+        create_schema=schemas.CalendarCreate,
+        update_schema=schemas.CalendarUpdate,
+        list_schema=schemas.CalendarList,
+        to_read=queries.calendar_read,
+        get=svc.get_calendar,
+        find=svc.list_calendars,
+        save=svc.save_calendar,
+        remove_record=svc.delete_calendar,
+        filters=[("slug", SlugQuery)],
+        per_caller=False,
+    ),
+)
 
-async def _calendar(tx: AsyncSession, calendar_id: int) -> Calendar:
-    calendar = await tx.get(Calendar, calendar_id)
-    if calendar is None:
-        raise NotFoundException(f"No calendar with id {calendar_id}.")
-    return calendar
+CategoriesController = content_controller(
+    "CategoriesController",
+    ContentRoutes(
+        path="/api/v3/events/categories",
+        tag="events",
+        prefix="events_categories",
+        id_name="category_id",
+        summaries={
+            "list": "Event categories by name",
+            "read": "One event category",
+            "create": "Add an event category",
+            "update": "Change an event category",
+            "delete": "Delete an event category (events lose it)",
+        },
+        add=ADD_CATEGORY,
+        change=CHANGE_CATEGORY,
+        remove=DELETE_CATEGORY,
+        read_schema=schemas.CategoryRead,
+        create_schema=schemas.CategoryCreate,
+        update_schema=schemas.CategoryUpdate,
+        list_schema=schemas.CategoryList,
+        to_read=queries.category_read,
+        get=svc.get_category,
+        find=svc.list_categories,
+        save=svc.save_category,
+        remove_record=svc.delete_category,
+        filters=[("calendar", SlugQuery), ("slug", SlugQuery)],
+        per_caller=False,
+    ),
+)
 
-
-class CalendarsController(Controller):
-    path = "/api/v3/events/calendars"
-    tags = ["events"]
-
-    @get("/", operation_id="events_calendars_list", summary="Calendars (python.org's /events/calendars/)")
-    async def list_calendars(
-        self,
-        tx: AsyncSession,
-        limit: Limit = DEFAULT_LIMIT,
-        offset: Offset = 0,
-        slug: SlugQuery = None,
-    ) -> schemas.CalendarList:
-        stmt = select(Calendar).order_by(Calendar.name, Calendar.id)
-        if slug is not None:
-            stmt = stmt.where(Calendar.slug == slug)
-        rows, meta = await paginate(tx, stmt, limit, offset)
-        return schemas.CalendarList(data=[queries.calendar_read(c) for c in rows], meta=meta)
-
-    @get("/{calendar_id:int}", operation_id="events_calendars_read", summary="One calendar")
-    async def read_calendar(self, tx: AsyncSession, calendar_id: PK) -> schemas.CalendarRead:
-        return queries.calendar_read(await _calendar(tx, calendar_id))
-
-    @post(
-        "/",
-        operation_id="events_calendars_create",
-        summary="Add a calendar",
-        guards=[permission_required(ADD_CALENDAR)],
-    )
-    async def create_calendar(self, tx: AsyncSession, data: schemas.CalendarCreate) -> schemas.CalendarRead:
-        return queries.calendar_read(await svc.save_calendar(tx, given_fields(data)))
-
-    @patch(
-        "/{calendar_id:int}",
-        operation_id="events_calendars_update",
-        summary="Change a calendar",
-        guards=[permission_required(CHANGE_CALENDAR)],
-    )
-    async def update_calendar(
-        self, tx: AsyncSession, calendar_id: PK, data: schemas.CalendarUpdate
-    ) -> schemas.CalendarRead:
-        calendar = await _calendar(tx, calendar_id)
-        return queries.calendar_read(await svc.save_calendar(tx, given_fields(data), calendar))
-
-    @delete(
-        "/{calendar_id:int}",
-        operation_id="events_calendars_delete",
-        summary="Delete a calendar with its events, categories and locations",
-        guards=[permission_required(DELETE_CALENDAR)],
-    )
-    async def delete_calendar(self, tx: AsyncSession, calendar_id: PK) -> None:
-        await svc.delete_calendar(tx, await _calendar(tx, calendar_id))
-
-
-# --- categories ----------------------------------------------------------------------------
-
-
-async def _category(tx: AsyncSession, category_id: int) -> EventCategory:
-    category = await tx.scalar(
-        select(EventCategory)
-        .where(EventCategory.id == category_id)
-        .options(joinedload(EventCategory.calendar))
-    )
-    if category is None:
-        raise NotFoundException(f"No event category with id {category_id}.")
-    return category
-
-
-class CategoriesController(Controller):
-    path = "/api/v3/events/categories"
-    tags = ["events"]
-
-    @get("/", operation_id="events_categories_list", summary="Event categories by name")
-    async def list_categories(
-        self,
-        tx: AsyncSession,
-        limit: Limit = DEFAULT_LIMIT,
-        offset: Offset = 0,
-        calendar: SlugQuery = None,
-        slug: SlugQuery = None,
-    ) -> schemas.CategoryList:
-        stmt = (
-            select(EventCategory)
-            .options(joinedload(EventCategory.calendar))
-            .order_by(EventCategory.name, EventCategory.id)
-        )
-        if calendar is not None:
-            stmt = stmt.where(EventCategory.calendar.has(Calendar.slug == calendar))
-        if slug is not None:
-            stmt = stmt.where(EventCategory.slug == slug)
-        rows, meta = await paginate(tx, stmt, limit, offset)
-        return schemas.CategoryList(data=[queries.category_read(c) for c in rows], meta=meta)
-
-    @get("/{category_id:int}", operation_id="events_categories_read", summary="One event category")
-    async def read_category(self, tx: AsyncSession, category_id: PK) -> schemas.CategoryRead:
-        return queries.category_read(await _category(tx, category_id))
-
-    @post(
-        "/",
-        operation_id="events_categories_create",
-        summary="Add an event category",
-        guards=[permission_required(ADD_CATEGORY)],
-    )
-    async def create_category(self, tx: AsyncSession, data: schemas.CategoryCreate) -> schemas.CategoryRead:
-        return queries.category_read(await svc.save_category(tx, given_fields(data)))
-
-    @patch(
-        "/{category_id:int}",
-        operation_id="events_categories_update",
-        summary="Change an event category",
-        guards=[permission_required(CHANGE_CATEGORY)],
-    )
-    async def update_category(
-        self, tx: AsyncSession, category_id: PK, data: schemas.CategoryUpdate
-    ) -> schemas.CategoryRead:
-        category = await _category(tx, category_id)
-        return queries.category_read(await svc.save_category(tx, given_fields(data), category))
-
-    @delete(
-        "/{category_id:int}",
-        operation_id="events_categories_delete",
-        summary="Delete an event category (events lose it)",
-        guards=[permission_required(DELETE_CATEGORY)],
-    )
-    async def delete_category(self, tx: AsyncSession, category_id: PK) -> None:
-        await svc.delete_category(tx, await _category(tx, category_id))
-
-
-# --- locations -----------------------------------------------------------------------------
-
-
-async def _location(tx: AsyncSession, location_id: int) -> EventLocation:
-    location = await tx.scalar(
-        select(EventLocation)
-        .where(EventLocation.id == location_id)
-        .options(joinedload(EventLocation.calendar))
-    )
-    if location is None:
-        raise NotFoundException(f"No event location with id {location_id}.")
-    return location
-
-
-class LocationsController(Controller):
-    path = "/api/v3/events/locations"
-    tags = ["events"]
-
-    @get("/", operation_id="events_locations_list", summary="Event locations (venues) by name")
-    async def list_locations(
-        self,
-        tx: AsyncSession,
-        limit: Limit = DEFAULT_LIMIT,
-        offset: Offset = 0,
-        calendar: SlugQuery = None,
-    ) -> schemas.LocationList:
-        stmt = (
-            select(EventLocation)
-            .options(joinedload(EventLocation.calendar))
-            .order_by(EventLocation.name, EventLocation.id)
-        )
-        if calendar is not None:
-            stmt = stmt.where(EventLocation.calendar.has(Calendar.slug == calendar))
-        rows, meta = await paginate(tx, stmt, limit, offset)
-        return schemas.LocationList(data=[queries.location_read(loc) for loc in rows], meta=meta)
-
-    @get("/{location_id:int}", operation_id="events_locations_read", summary="One event location")
-    async def read_location(self, tx: AsyncSession, location_id: PK) -> schemas.LocationRead:
-        return queries.location_read(await _location(tx, location_id))
-
-    @post(
-        "/",
-        operation_id="events_locations_create",
-        summary="Add an event location",
-        guards=[permission_required(ADD_LOCATION)],
-    )
-    async def create_location(self, tx: AsyncSession, data: schemas.LocationCreate) -> schemas.LocationRead:
-        return queries.location_read(await svc.save_location(tx, given_fields(data)))
-
-    @patch(
-        "/{location_id:int}",
-        operation_id="events_locations_update",
-        summary="Change an event location",
-        guards=[permission_required(CHANGE_LOCATION)],
-    )
-    async def update_location(
-        self, tx: AsyncSession, location_id: PK, data: schemas.LocationUpdate
-    ) -> schemas.LocationRead:
-        location = await _location(tx, location_id)
-        return queries.location_read(await svc.save_location(tx, given_fields(data), location))
-
-    @delete(
-        "/{location_id:int}",
-        operation_id="events_locations_delete",
-        summary="Delete an event location (its events stay, without a venue)",
-        guards=[permission_required(DELETE_LOCATION)],
-    )
-    async def delete_location(self, tx: AsyncSession, location_id: PK) -> None:
-        await svc.delete_location(tx, await _location(tx, location_id))
+LocationsController = content_controller(
+    "LocationsController",
+    ContentRoutes(
+        path="/api/v3/events/locations",
+        tag="events",
+        prefix="events_locations",
+        id_name="location_id",
+        summaries={
+            "list": "Event locations (venues) by name",
+            "read": "One event location",
+            "create": "Add an event location",
+            "update": "Change an event location",
+            "delete": "Delete an event location (its events stay, without a venue)",
+        },
+        add=ADD_LOCATION,
+        change=CHANGE_LOCATION,
+        remove=DELETE_LOCATION,
+        read_schema=schemas.LocationRead,
+        create_schema=schemas.LocationCreate,
+        update_schema=schemas.LocationUpdate,
+        list_schema=schemas.LocationList,
+        to_read=queries.location_read,
+        get=svc.get_location,
+        find=svc.list_locations,
+        save=svc.save_location,
+        remove_record=svc.delete_location,
+        filters=[("calendar", SlugQuery)],
+        per_caller=False,
+    ),
+)
 
 
 # --- events --------------------------------------------------------------------------------
-
-
-async def _event(tx: AsyncSession, event_id: int) -> Event:
-    event = await svc.load_event(tx, event_id)
-    if event is None:
-        raise NotFoundException(f"No event with id {event_id}.")
-    return event
 
 
 class EventsController(Controller):
@@ -350,10 +229,7 @@ class EventsController(Controller):
         at: Annotated[datetime | None, Parameter(description="the instant for the occurrences")] = None,
     ) -> schemas.EventRead:
         now = _instant("at", at) or utcnow()
-        event = await _event(tx, event_id)
-        if calendar is not None and event.calendar.slug != calendar:
-            raise NotFoundException(f"No event with id {event_id} in calendar {calendar!r}.")
-        return queries.event_read(event, now)
+        return queries.event_read(await svc.get_event(tx, event_id, calendar), now)
 
     @post(
         "/",
@@ -363,7 +239,7 @@ class EventsController(Controller):
     )
     async def create_event(self, tx: AsyncSession, data: schemas.EventCreate) -> schemas.EventRead:
         event = await svc.save_event(tx, given_fields(data))
-        return queries.event_read(await _event(tx, event.id), utcnow())
+        return queries.event_read(await svc.get_event(tx, event.id), utcnow())
 
     @patch(
         "/{event_id:int}",
@@ -374,7 +250,7 @@ class EventsController(Controller):
     async def update_event(
         self, tx: AsyncSession, event_id: PK, data: schemas.EventUpdate
     ) -> schemas.EventRead:
-        event = await svc.save_event(tx, given_fields(data), await _event(tx, event_id))
+        event = await svc.save_event(tx, given_fields(data), await svc.get_event(tx, event_id))
         return queries.event_read(event, utcnow())
 
     @delete(
@@ -384,7 +260,7 @@ class EventsController(Controller):
         guards=[permission_required(DELETE_EVENT)],
     )
     async def delete_event(self, tx: AsyncSession, event_id: PK) -> None:
-        await svc.delete_event(tx, await _event(tx, event_id))
+        await svc.delete_event(tx, await svc.get_event(tx, event_id))
 
 
 # --- suggestions ---------------------------------------------------------------------------
@@ -451,8 +327,7 @@ class SubmissionsController(Controller):
     async def list_submissions(
         self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.EventSubmissionList:
-        stmt = select(EventSubmission).order_by(EventSubmission.created.desc(), EventSubmission.id.desc())
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_submissions(tx, limit=limit, offset=offset)
         return schemas.EventSubmissionList(data=[submission_read(s) for s in rows], meta=meta)
 
 

@@ -30,8 +30,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import pydotorg.models  # noqa: F401  (every table, for the users foreign keys in a worker or the CLI)
+import pydotorg.domains.users.models  # noqa: F401  (the users table, for the creators' foreign keys in a worker or the CLI)
 from pydotorg.core.db import transaction, utcnow
+from pydotorg.core.records import assign_changed
 from pydotorg.domains.events.models import Calendar, CalendarFeed, Event, EventLocation, OccurringRule
 from pydotorg.domains.events.schedule import as_utc, in_range
 from pydotorg.domains.events.services import render_description
@@ -252,26 +253,17 @@ class CalendarImport:
             return "created"
         # Read before writing: a query would autoflush a half-made change into its own feed row.
         current = await self.session.scalar(select(OccurringRule).where(OccurringRule.event_id == event.id))
-        changed = _apply(event, columns)
+        changed = assign_changed(event, columns)
         if current is None:
             self.session.add(OccurringRule(event_id=event.id, **rule))
             changed = True
         else:
-            changed |= _apply(current, rule)
+            changed |= assign_changed(current, rule)
         if changed:
             event.updated = utcnow()  # the rule has no feed entry of its own
             await self.session.flush()
             return "updated"
         return "unchanged"
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
 
 
 async def import_feed(session: AsyncSession, calendar: Calendar, body: bytes, result: CalendarResult) -> None:

@@ -28,6 +28,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pydotorg.core.db import Base, ContentManageable, IntPK, NameSlug, utcnow
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_CALENDAR = register("events.add_calendar", "Can add calendars")
+CHANGE_CALENDAR = register("events.change_calendar", "Can change calendars")
+DELETE_CALENDAR = register("events.delete_calendar", "Can delete calendars (with their events)")
+ADD_CATEGORY = register("events.add_eventcategory", "Can add event categories")
+CHANGE_CATEGORY = register("events.change_eventcategory", "Can change event categories")
+DELETE_CATEGORY = register("events.delete_eventcategory", "Can delete event categories")
+ADD_LOCATION = register("events.add_eventlocation", "Can add event locations")
+CHANGE_LOCATION = register("events.change_eventlocation", "Can change event locations")
+DELETE_LOCATION = register("events.delete_eventlocation", "Can delete event locations")
+ADD_EVENT = register("events.add_event", "Can add events (with their rules)")
+CHANGE_EVENT = register("events.change_event", "Can change events (with their rules)")
+DELETE_EVENT = register("events.delete_event", "Can delete events")
+VIEW_SUBMISSION = register("events.view_submission", "Can read event suggestions")
 
 # dateutil's frequency constants, python.org's RecurringRule.FREQ_CHOICES.
 YEARLY, MONTHLY, WEEKLY, DAILY = 0, 1, 2, 3

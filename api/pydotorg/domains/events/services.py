@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,12 +22,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from pydotorg.core.db import slugify, utcnow
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, visible_or_404
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.events.models import (
     Calendar,
     Event,
     EventCategory,
     EventLocation,
+    EventSubmission,
     OccurringRule,
     RecurringRule,
     event_category_links,
@@ -73,16 +77,6 @@ async def _calendar(session: AsyncSession, slug: str | None, errors: Errors) -> 
     return calendar
 
 
-def _apply(obj: Any, values: Mapping[str, Any]) -> bool:
-    """Set only what differs (an equal value must not look like an edit); True if anything did."""
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
 async def touch_events(session: AsyncSession, event_ids: Iterable[int]) -> None:
     """Report events whose rules, categories or venue changed without a column of their own."""
     ids = sorted(set(event_ids))
@@ -98,6 +92,19 @@ async def touch_events(session: AsyncSession, event_ids: Iterable[int]) -> None:
 CALENDAR_URL_FIELDS = ("url", "rss", "embed", "twitter")
 
 
+async def get_calendar(session: AsyncSession, calendar_id: int) -> Calendar:
+    return await get_visible_or_404(session, Calendar, calendar_id, f"No calendar with id {calendar_id}.")
+
+
+async def list_calendars(
+    session: AsyncSession, *, limit: int, offset: int, slug: str | None = None
+) -> tuple[list[Calendar], ListMeta]:
+    stmt = select(Calendar).order_by(Calendar.name, Calendar.id)
+    if slug is not None:
+        stmt = stmt.where(Calendar.slug == slug)
+    return await paginate(session, stmt, limit, offset)
+
+
 async def save_calendar(
     session: AsyncSession, data: Mapping[str, Any], calendar: Calendar | None = None
 ) -> Calendar:
@@ -108,11 +115,15 @@ async def save_calendar(
         if not values["slug"]:
             errors["slug"] = ["Enter a slug: the name has no letters or digits to make one from."]
     if values.get("slug"):
-        stmt = select(Calendar.id).where(Calendar.slug == values["slug"])
-        if calendar is not None:
-            stmt = stmt.where(Calendar.id != calendar.id)
-        if await session.scalar(stmt):
-            errors["slug"] = ["Calendar with this slug already exists."]
+        await ensure_unique(
+            session,
+            Calendar,
+            "slug",
+            values["slug"],
+            "Calendar with this slug already exists.",
+            exclude=calendar,
+            errors=errors,
+        )
     for name in CALENDAR_URL_FIELDS:
         if name in values and (msgs := url_errors(values[name])):
             errors[name] = msgs
@@ -125,7 +136,7 @@ async def save_calendar(
         calendar = Calendar(**values)
         session.add(calendar)
     else:
-        _apply(calendar, values)
+        assign_changed(calendar, values)
     await session.flush()
     return calendar
 
@@ -150,6 +161,36 @@ async def delete_calendar(session: AsyncSession, calendar: Calendar) -> None:
 # --- categories and locations --------------------------------------------------------------
 
 
+async def get_category(session: AsyncSession, category_id: int) -> EventCategory:
+    return await get_visible_or_404(
+        session,
+        EventCategory,
+        EventCategory.id == category_id,
+        f"No event category with id {category_id}.",
+        options=[joinedload(EventCategory.calendar)],
+    )
+
+
+async def list_categories(
+    session: AsyncSession,
+    *,
+    limit: int,
+    offset: int,
+    calendar: str | None = None,
+    slug: str | None = None,
+) -> tuple[list[EventCategory], ListMeta]:
+    stmt = (
+        select(EventCategory)
+        .options(joinedload(EventCategory.calendar))
+        .order_by(EventCategory.name, EventCategory.id)
+    )
+    if calendar is not None:
+        stmt = stmt.where(EventCategory.calendar.has(Calendar.slug == calendar))
+    if slug is not None:
+        stmt = stmt.where(EventCategory.slug == slug)
+    return await paginate(session, stmt, limit, offset)
+
+
 async def save_category(
     session: AsyncSession, data: Mapping[str, Any], category: EventCategory | None = None
 ) -> EventCategory:
@@ -162,18 +203,22 @@ async def save_category(
         if not values["slug"]:
             errors["slug"] = ["Enter a slug: the name has no letters or digits to make one from."]
     if values.get("slug"):
-        stmt = select(EventCategory.id).where(EventCategory.slug == values["slug"])
-        if category is not None:
-            stmt = stmt.where(EventCategory.id != category.id)
-        if await session.scalar(stmt):
-            errors["slug"] = ["Event category with this slug already exists."]
+        await ensure_unique(
+            session,
+            EventCategory,
+            "slug",
+            values["slug"],
+            "Event category with this slug already exists.",
+            exclude=category,
+            errors=errors,
+        )
     if errors:
         raise ValidationFailed(errors)
     if category is None:
         category = EventCategory(**values)
         session.add(category)
     else:
-        _apply(category, values)
+        assign_changed(category, values)
     await session.flush()
     return category
 
@@ -185,6 +230,29 @@ async def delete_category(session: AsyncSession, category: EventCategory) -> Non
     await touch_events(session, list(linked))
     await session.delete(category)
     await session.flush()
+
+
+async def get_location(session: AsyncSession, location_id: int) -> EventLocation:
+    return await get_visible_or_404(
+        session,
+        EventLocation,
+        EventLocation.id == location_id,
+        f"No event location with id {location_id}.",
+        options=[joinedload(EventLocation.calendar)],
+    )
+
+
+async def list_locations(
+    session: AsyncSession, *, limit: int, offset: int, calendar: str | None = None
+) -> tuple[list[EventLocation], ListMeta]:
+    stmt = (
+        select(EventLocation)
+        .options(joinedload(EventLocation.calendar))
+        .order_by(EventLocation.name, EventLocation.id)
+    )
+    if calendar is not None:
+        stmt = stmt.where(EventLocation.calendar.has(Calendar.slug == calendar))
+    return await paginate(session, stmt, limit, offset)
 
 
 async def save_location(
@@ -204,7 +272,7 @@ async def save_location(
         location = EventLocation(**values)
         session.add(location)
     else:
-        _apply(location, values)
+        assign_changed(location, values)
     await session.flush()
     return location
 
@@ -231,6 +299,23 @@ EVENT_DEFAULTS: dict[str, Any] = {
 async def load_event(session: AsyncSession, event_id: int) -> Event | None:
     """An event with everything its read shape needs."""
     return await session.scalar(select(Event).where(Event.id == event_id).options(*EVENT_LOAD))
+
+
+async def get_event(session: AsyncSession, event_id: int, calendar: str | None = None) -> Event:
+    """An event (with everything its read shape needs); 404 when there is none, or when
+    ``calendar`` is given and the event is in another calendar."""
+    event = visible_or_404(await load_event(session, event_id), f"No event with id {event_id}.")
+    if calendar is not None and event.calendar.slug != calendar:
+        raise NotFoundException(f"No event with id {event_id} in calendar {calendar!r}.")
+    return event
+
+
+async def list_submissions(
+    session: AsyncSession, *, limit: int, offset: int
+) -> tuple[list[EventSubmission], ListMeta]:
+    """Event suggestions, newest first."""
+    stmt = select(EventSubmission).order_by(EventSubmission.created.desc(), EventSubmission.id.desc())
+    return await paginate(session, stmt, limit, offset)
 
 
 EVENT_LOAD = (
@@ -319,11 +404,16 @@ async def save_event(session: AsyncSession, data: Mapping[str, Any], event: Even
 
     uid = values.get("uid", event.uid if event is not None else None)
     if uid is not None and calendar_id is not None:
-        stmt = select(Event.id).where(Event.calendar_id == calendar_id, Event.uid == uid)
-        if event is not None:
-            stmt = stmt.where(Event.id != event.id)
-        if await session.scalar(stmt):
-            errors["uid"] = ["Event with this calendar and uid already exists."]
+        await ensure_unique(
+            session,
+            Event,
+            "uid",
+            uid,
+            "Event with this calendar and uid already exists.",
+            exclude=event,
+            scope=[Event.calendar_id == calendar_id],
+            errors=errors,
+        )
 
     occurring = _fields(values.pop("occurring_rule", ...))
     if occurring not in (None, ...) and (msgs := occurring_errors(occurring)):
@@ -371,7 +461,7 @@ async def save_event(session: AsyncSession, data: Mapping[str, Any], event: Even
         await session.flush()
         return event
 
-    changed = _apply(event, columns)
+    changed = assign_changed(event, columns)
     if event.calendar is not calendar:
         event.calendar = calendar
     if event.venue is not venue:
@@ -412,7 +502,7 @@ def _replace_occurring(event: Event, rule: Mapping[str, Any] | None) -> bool:
     if current is None:
         event.occurring_rule = OccurringRule(**_occurring_columns(rule))
         return True
-    return _apply(current, _occurring_columns(rule))
+    return assign_changed(current, _occurring_columns(rule))
 
 
 def _replace_recurring(event: Event, rules: Sequence[tuple[int | None, dict[str, Any]]]) -> bool:
@@ -422,7 +512,7 @@ def _replace_recurring(event: Event, rules: Sequence[tuple[int | None, dict[str,
     for rule_id, stored in rules:
         if rule_id is not None:
             rule = existing[rule_id]
-            changed |= _apply(rule, stored)
+            changed |= assign_changed(rule, stored)
         else:
             rule = RecurringRule(**stored)
             changed = True

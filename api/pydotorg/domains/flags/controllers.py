@@ -6,26 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
     permission_required,
     principal_of,
-    register,
     staff_or_permission,
 )
+from pydotorg.core.records import delete_record
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.flags import schemas
 from pydotorg.domains.flags import services as svc
-from pydotorg.domains.flags.models import Flag
-
-ADD_FLAG = register("flags.add_flag", "Can add feature flags")
-CHANGE_FLAG = register("flags.change_flag", "Can change feature flags (and see them all)")
-DELETE_FLAG = register("flags.delete_flag", "Can delete feature flags")
+from pydotorg.domains.flags.models import ADD_FLAG, CHANGE_FLAG, DELETE_FLAG, Flag
 
 NameParam = Annotated[str, Parameter(min_length=1, max_length=100, description="the flag's name")]
 
@@ -54,13 +48,6 @@ def flag_read(f: Flag, users: list[int], groups: list[int]) -> schemas.FlagRead:
     )
 
 
-async def _flag(tx: AsyncSession, name: str) -> Flag:
-    flag = await tx.scalar(select(Flag).where(Flag.name == name))
-    if flag is None:
-        raise NotFoundException(f"No flag named {name!r}.")
-    return flag
-
-
 async def _read(tx: AsyncSession, flag: Flag) -> schemas.FlagRead:
     users, groups = (await svc.links_of(tx, [flag.id]))[flag.id]
     return flag_read(flag, users, groups)
@@ -74,14 +61,13 @@ class FlagsController(Controller):
     async def list_flags(
         self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.FlagList:
-        stmt = select(Flag).order_by(Flag.name)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        rows, meta = await svc.list_flags(tx, limit=limit, offset=offset)
         links = await svc.links_of(tx, [f.id for f in rows])
         return schemas.FlagList(data=[flag_read(f, *links[f.id]) for f in rows], meta=meta)
 
     @get("/{name:str}", operation_id="flags_read", summary="One feature flag", guards=[flag_reader])
     async def read_flag(self, tx: AsyncSession, name: NameParam) -> schemas.FlagRead:
-        return await _read(tx, await _flag(tx, name))
+        return await _read(tx, await svc.get_flag(tx, name))
 
     @get(
         "/{name:str}/active",
@@ -91,7 +77,7 @@ class FlagsController(Controller):
     async def flag_active(
         self, request: Request[Any, Any, Any], tx: AsyncSession, name: NameParam
     ) -> schemas.FlagActive:
-        flag = await _flag(tx, name)
+        flag = await svc.get_flag(tx, name)
         return schemas.FlagActive(name=flag.name, active=await svc.is_active(tx, flag, principal_of(request)))
 
     @post(
@@ -109,7 +95,7 @@ class FlagsController(Controller):
     async def update_flag(
         self, tx: AsyncSession, name: NameParam, data: schemas.FlagUpdate
     ) -> schemas.FlagRead:
-        flag = await _flag(tx, name)
+        flag = await svc.get_flag(tx, name)
         return await _read(tx, await svc.save_flag(tx, given_fields(data), flag))
 
     @delete(
@@ -119,5 +105,4 @@ class FlagsController(Controller):
         guards=[permission_required(DELETE_FLAG)],
     )
     async def delete_flag(self, tx: AsyncSession, name: NameParam) -> None:
-        await tx.delete(await _flag(tx, name))
-        await tx.flush()
+        await delete_record(tx, await svc.get_flag(tx, name))

@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, IntPK, utcnow
+from pydotorg.core.permissions import register
 
 # Who the flag is on for, besides the rules on the flag itself (waffle's ``users``/``groups``).
 flag_groups = Table(
@@ -25,6 +26,11 @@ flag_users = Table(
     Column("flag_id", ForeignKey("feature_flags.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_FLAG = register("flags.add_flag", "Can add feature flags")
+CHANGE_FLAG = register("flags.change_flag", "Can change feature flags (and see them all)")
+DELETE_FLAG = register("flags.delete_flag", "Can delete feature flags")
 
 
 class Flag(IntPK, Base):

@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.db import utcnow
 from pydotorg.core.errors import ValidationFailed
+from pydotorg.core.pagination import ListMeta, paginate
 from pydotorg.core.permissions import Principal
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404
 from pydotorg.domains.flags.models import Flag, flag_groups, flag_users
 from pydotorg.domains.users.models import Group, User, user_groups
 
@@ -85,6 +87,14 @@ async def _replace_links(session: AsyncSession, flag_id: int, field: str, wanted
     return bool(gone or new)
 
 
+async def get_flag(session: AsyncSession, name: str) -> Flag:
+    return await get_visible_or_404(session, Flag, Flag.name == name, f"No flag named {name!r}.")
+
+
+async def list_flags(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[Flag], ListMeta]:
+    return await paginate(session, select(Flag).order_by(Flag.name), limit, offset)
+
+
 async def save_flag(session: AsyncSession, data: Mapping[str, Any], flag: Flag | None = None) -> Flag:
     values = dict(data)
     links = {field: set(values.pop(field)) for field in LINKS if field in values}
@@ -94,8 +104,10 @@ async def save_flag(session: AsyncSession, data: Mapping[str, Any], flag: Flag |
             values["percent"] = percent_value(values["percent"])
         except ValidationFailed as exc:
             errors.update(exc.errors)
-    if flag is None and await session.scalar(select(Flag.id).where(Flag.name == values["name"])):
-        errors["name"] = ["Flag with this Name already exists."]
+    if flag is None:
+        await ensure_unique(
+            session, Flag, "name", values["name"], "Flag with this Name already exists.", errors=errors
+        )
     for field, wanted in links.items():
         _, _, id_column, what = LINKS[field]
         if missing := await _missing(session, id_column, wanted):
@@ -108,10 +120,7 @@ async def save_flag(session: AsyncSession, data: Mapping[str, Any], flag: Flag |
         session.add(flag)
         await session.flush()
     else:
-        for key, value in values.items():
-            if getattr(flag, key) != value:
-                setattr(flag, key, value)
-                changed = True
+        changed = assign_changed(flag, values)
     for field, wanted in links.items():
         changed = await _replace_links(session, flag.id, field, wanted) or changed
     if changed:

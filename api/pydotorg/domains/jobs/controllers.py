@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,16 +21,13 @@ from pydotorg.core.permissions import (
     login_required,
     permission_required,
     principal_of,
-    register,
     require_principal,
 )
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.jobs import schemas
 from pydotorg.domains.jobs import services as svc
 from pydotorg.domains.jobs.mail import MailContext
-from pydotorg.domains.jobs.models import Job, JobCategory, JobType
-
-MODERATE = register(svc.MODERATE, "Can moderate job listings (review, approve, reject, remove, feature)")
+from pydotorg.domains.jobs.models import MODERATE, Job, JobCategory, JobType
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugQuery = Annotated[str | None, Parameter(max_length=200)]
@@ -119,13 +116,6 @@ async def _taxonomy_read(
     return schemas.TaxonomyRead(
         id=item.id, name=item.name, slug=item.slug, active=item.active, job_count=count
     )
-
-
-async def _taxonomy(tx: AsyncSession, model: type[JobType | JobCategory], item_id: int) -> Any:
-    item = await tx.get(model, item_id)
-    if item is None:
-        raise NotFoundException(f"No {model.__name__} with id {item_id}.")
-    return item
 
 
 class JobsController(Controller):
@@ -446,7 +436,7 @@ class JobsController(Controller):
     async def update_type(
         self, tx: AsyncSession, item_id: PK, data: schemas.TaxonomyUpdate
     ) -> schemas.TaxonomyRead:
-        item = await _taxonomy(tx, JobType, item_id)
+        item = await svc.get_taxonomy(tx, JobType, item_id)
         item = await svc.save_taxonomy(tx, JobType, given_fields(data), item)
         return await _taxonomy_read(tx, JobType, item)
 
@@ -469,6 +459,6 @@ class JobsController(Controller):
     async def update_category(
         self, tx: AsyncSession, item_id: PK, data: schemas.TaxonomyUpdate
     ) -> schemas.TaxonomyRead:
-        item = await _taxonomy(tx, JobCategory, item_id)
+        item = await svc.get_taxonomy(tx, JobCategory, item_id)
         item = await svc.save_taxonomy(tx, JobCategory, given_fields(data), item)
         return await _taxonomy_read(tx, JobCategory, item)

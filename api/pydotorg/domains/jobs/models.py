@@ -15,6 +15,10 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pydotorg.core.db import Base, ContentManageable, IntPK, NameSlug
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+MODERATE = register("jobs.moderate", "Can moderate job listings (review, approve, reject, remove, feature)")
 
 DRAFT = "draft"
 REVIEW = "review"

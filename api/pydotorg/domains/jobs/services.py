@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -28,6 +28,7 @@ from pydotorg.core.errors import ConflictException, ValidationFailed
 from pydotorg.core.markup import render
 from pydotorg.core.pagination import ListMeta, paginate
 from pydotorg.core.permissions import Principal
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, visible_or_404
 from pydotorg.core.urls import MAX_SLUG, http_url_errors, slug_errors
 from pydotorg.domains.jobs import mail
 from pydotorg.domains.jobs.models import (
@@ -35,6 +36,7 @@ from pydotorg.domains.jobs.models import (
     ARCHIVED,
     DRAFT,
     EXPIRED,
+    MODERATE,
     REJECTED,
     REMOVED,
     REVIEW,
@@ -47,7 +49,6 @@ from pydotorg.domains.jobs.models import (
 )
 from pydotorg.domains.users.models import User
 
-MODERATE = "jobs.moderate"
 NEW_DAYS = 30  # python.org's Job.NEW_THRESHOLD: the "New" badge
 MARKUPS = ("restructuredtext", "markdown", "html", "text")
 LOCATION = ("city", "region", "country")
@@ -100,18 +101,20 @@ def _with_taxonomy(stmt: Select[Any]) -> Select[Any]:
 
 async def get_job(session: AsyncSession, job_id: int, principal: Principal | None) -> Job:
     """A listing the caller may see: visible ones, their own, or any for moderators; else 404."""
-    job = await session.scalar(_with_taxonomy(select(Job).where(Job.id == job_id)))
-    if job is None or not (is_visible(job) or is_owner(principal, job) or can_moderate(principal)):
-        raise NotFoundException(f"No job with id {job_id}.")
-    return job
+    return visible_or_404(
+        await session.scalar(_with_taxonomy(select(Job).where(Job.id == job_id))),
+        f"No job with id {job_id}.",
+        lambda job: is_visible(job) or is_owner(principal, job) or can_moderate(principal),
+    )
 
 
 async def _taxonomy_by_slug(session: AsyncSession, model: type[JobType | JobCategory], slug: str) -> Any:
-    found = await session.scalar(select(model).where(model.slug == slug))
-    if found is None:
-        what = "job type" if model is JobType else "job category"
-        raise NotFoundException(f"No {what} with slug {slug!r}.")
-    return found
+    what = "job type" if model is JobType else "job category"
+    return await get_visible_or_404(session, model, model.slug == slug, f"No {what} with slug {slug!r}.")
+
+
+async def get_taxonomy(session: AsyncSession, model: type[JobType | JobCategory], item_id: int) -> Any:
+    return await get_visible_or_404(session, model, item_id, f"No {model.__name__} with id {item_id}.")
 
 
 async def list_visible(
@@ -382,9 +385,7 @@ async def save_job(
             if {t.id for t in new_types} != {t.id for t in job.job_types}:
                 job.job_types = new_types
                 job.updated = utcnow()  # the types live in another table: record the listing as changed
-        for key, value in values.items():
-            if getattr(job, key) != value:
-                setattr(job, key, value)
+        assign_changed(job, values)
     render_job(job)  # assigning an equal value is no change: an unchanged listing stays unchanged
     session.add(job)
     await session.flush()
@@ -494,17 +495,18 @@ async def save_taxonomy(
     if "slug" in values and (problems := slug_errors(str(values["slug"]))):
         raise ValidationFailed({"slug": problems})  # /jobs/types/<slug>/ is a directory of the site
     if "slug" in values:
-        stmt = select(model.id).where(model.slug == values["slug"])
-        if item is not None:
-            stmt = stmt.where(model.id != item.id)
-        if await session.scalar(stmt):
-            raise ValidationFailed({"slug": [f"A {model.__name__} with this slug already exists."]})
+        await ensure_unique(
+            session,
+            model,
+            "slug",
+            values["slug"],
+            f"A {model.__name__} with this slug already exists.",
+            exclude=item,
+        )
     if item is None:
         item = model(**values)
     else:
-        for key, value in values.items():
-            if getattr(item, key) != value:
-                setattr(item, key, value)
+        assign_changed(item, values)
     session.add(item)
     await session.flush()
     return item

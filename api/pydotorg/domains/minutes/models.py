@@ -8,6 +8,12 @@ from sqlalchemy import Boolean, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_MINUTES = register("minutes.add_minutes", "Can add board minutes")
+CHANGE_MINUTES = register("minutes.change_minutes", "Can change board minutes (and see drafts)")
+DELETE_MINUTES = register("minutes.delete_minutes", "Can delete board minutes")
 
 
 class Minutes(IntPK, ContentManageable, Base):

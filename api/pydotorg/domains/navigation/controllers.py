@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.errors import ValidationFailed
-from pydotorg.core.permissions import permission_required, register
+from pydotorg.core.permissions import permission_required
+from pydotorg.core.records import delete_record
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.navigation import schemas
 from pydotorg.domains.navigation import services as svc
-from pydotorg.domains.navigation.models import NavItem, NavTree
-
-CHANGE_MENU = register("navigation.change_menu", "Can change navigation menus")
+from pydotorg.domains.navigation.models import CHANGE_MENU, NavItem
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 AliasParam = Annotated[str, Parameter(max_length=80)]
@@ -46,29 +42,13 @@ def item_read(item: NavItem, tree_alias: str) -> schemas.NavItemRead:
     )
 
 
-async def _tree(tx: AsyncSession, alias: str) -> NavTree:
-    tree = await svc.tree_by_alias(tx, alias)
-    if tree is None:
-        raise NotFoundException(f"No navigation tree {alias!r}.")
-    return tree
-
-
-async def _item(tx: AsyncSession, item_id: int) -> tuple[NavItem, NavTree]:
-    item = await tx.get(NavItem, item_id)
-    if item is None:
-        raise NotFoundException(f"No navigation item with id {item_id}.")
-    tree = await tx.get(NavTree, item.tree_id)
-    assert tree is not None
-    return item, tree
-
-
 class NavigationController(Controller):
     path = "/api/v3/navigation"
     tags = ["navigation"]
 
     @get("/trees", operation_id="navigation_trees", summary="Every menu tree")
     async def list_trees(self, tx: AsyncSession) -> list[schemas.NavTreeSummary]:
-        trees = await tx.scalars(select(NavTree).order_by(NavTree.alias))
+        trees = await svc.list_trees(tx)
         return [schemas.NavTreeSummary(id=t.id, alias=t.alias, title=t.title) for t in trees]
 
     @get(
@@ -77,12 +57,8 @@ class NavigationController(Controller):
         summary="A tree with its items (flat, by parent and sort order)",
     )
     async def read_tree(self, tx: AsyncSession, alias: AliasParam) -> schemas.NavTreeRead:
-        tree = await _tree(tx, alias)
-        items = await tx.scalars(
-            select(NavItem)
-            .where(NavItem.tree_id == tree.id)
-            .order_by(NavItem.parent_id.nulls_first(), NavItem.sort_order, NavItem.id)
-        )
+        tree = await svc.get_tree(tx, alias)
+        items = await svc.tree_items(tx, tree)
         return schemas.NavTreeRead(
             id=tree.id, alias=tree.alias, title=tree.title, items=[item_read(i, tree.alias) for i in items]
         )
@@ -106,7 +82,7 @@ class NavigationController(Controller):
     async def update_tree(
         self, tx: AsyncSession, alias: AliasParam, data: schemas.NavTreeUpdate
     ) -> schemas.NavTreeSummary:
-        tree = await svc.save_tree(tx, given_fields(data), await _tree(tx, alias))
+        tree = await svc.save_tree(tx, given_fields(data), await svc.get_tree(tx, alias))
         return schemas.NavTreeSummary(id=tree.id, alias=tree.alias, title=tree.title)
 
     @delete(
@@ -116,12 +92,11 @@ class NavigationController(Controller):
         guards=[permission_required(CHANGE_MENU)],
     )
     async def delete_tree(self, tx: AsyncSession, alias: AliasParam) -> None:
-        await tx.delete(await _tree(tx, alias))
-        await tx.flush()
+        await delete_record(tx, await svc.get_tree(tx, alias))
 
     @get("/items/{item_id:int}", operation_id="navigation_item", summary="One menu item")
     async def read_item(self, tx: AsyncSession, item_id: PK) -> schemas.NavItemRead:
-        item, tree = await _item(tx, item_id)
+        item, tree = await svc.get_item(tx, item_id)
         return item_read(item, tree.alias)
 
     @post(
@@ -131,11 +106,8 @@ class NavigationController(Controller):
         guards=[permission_required(CHANGE_MENU)],
     )
     async def create_item(self, tx: AsyncSession, data: schemas.NavItemCreate) -> schemas.NavItemRead:
-        values = given_fields(data)
-        tree = await svc.tree_by_alias(tx, values.pop("tree"))
-        if tree is None:
-            raise ValidationFailed({"tree": [f"No navigation tree {data.tree!r}."]})
-        return item_read(await svc.save_item(tx, tree, values), tree.alias)
+        item, tree = await svc.create_item(tx, given_fields(data))
+        return item_read(item, tree.alias)
 
     @patch(
         "/items/{item_id:int}",
@@ -146,7 +118,7 @@ class NavigationController(Controller):
     async def update_item(
         self, tx: AsyncSession, item_id: PK, data: schemas.NavItemUpdate
     ) -> schemas.NavItemRead:
-        item, tree = await _item(tx, item_id)
+        item, tree = await svc.get_item(tx, item_id)
         return item_read(await svc.save_item(tx, tree, given_fields(data), item), tree.alias)
 
     @delete(
@@ -156,6 +128,5 @@ class NavigationController(Controller):
         guards=[permission_required(CHANGE_MENU)],
     )
     async def delete_item(self, tx: AsyncSession, item_id: PK) -> None:
-        item, _ = await _item(tx, item_id)
-        await tx.delete(item)
-        await tx.flush()
+        item, _ = await svc.get_item(tx, item_id)
+        await delete_record(tx, item)

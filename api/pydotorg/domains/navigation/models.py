@@ -6,6 +6,10 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+CHANGE_MENU = register("navigation.change_menu", "Can change navigation menus")
 
 
 class NavTree(IntPK, Base):

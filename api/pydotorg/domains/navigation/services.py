@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, visible_or_404
 from pydotorg.core.urls import link_errors
 from pydotorg.domains.navigation.models import NavItem, NavTree
 
@@ -71,20 +72,53 @@ async def tree_by_alias(session: AsyncSession, alias: str) -> NavTree | None:
     return await session.scalar(select(NavTree).where(NavTree.alias == alias))
 
 
+async def get_tree(session: AsyncSession, alias: str) -> NavTree:
+    return visible_or_404(await tree_by_alias(session, alias), f"No navigation tree {alias!r}.")
+
+
+async def list_trees(session: AsyncSession) -> list[NavTree]:
+    return list(await session.scalars(select(NavTree).order_by(NavTree.alias)))
+
+
+async def tree_items(session: AsyncSession, tree: NavTree) -> list[NavItem]:
+    """A tree's items, flat: by parent (roots first), then sort order."""
+    return list(
+        await session.scalars(
+            select(NavItem)
+            .where(NavItem.tree_id == tree.id)
+            .order_by(NavItem.parent_id.nulls_first(), NavItem.sort_order, NavItem.id)
+        )
+    )
+
+
+async def get_item(session: AsyncSession, item_id: int) -> tuple[NavItem, NavTree]:
+    """An item and its tree; else 404."""
+    item = await get_visible_or_404(session, NavItem, item_id, f"No navigation item with id {item_id}.")
+    tree = await session.get(NavTree, item.tree_id)
+    assert tree is not None
+    return item, tree
+
+
+async def create_item(session: AsyncSession, data: Mapping[str, Any]) -> tuple[NavItem, NavTree]:
+    """A new item in the tree ``data["tree"]`` names (an unknown tree is a 400 on ``tree``)."""
+    values = dict(data)
+    alias = values.pop("tree")
+    tree = await tree_by_alias(session, alias)
+    if tree is None:
+        raise ValidationFailed({"tree": [f"No navigation tree {alias!r}."]})
+    return await save_item(session, tree, values), tree
+
+
 async def save_tree(session: AsyncSession, data: Mapping[str, Any], tree: NavTree | None = None) -> NavTree:
     values = dict(data)
     if "alias" in values:
-        stmt = select(NavTree.id).where(NavTree.alias == values["alias"])
-        if tree is not None:
-            stmt = stmt.where(NavTree.id != tree.id)
-        if await session.scalar(stmt):
-            raise ValidationFailed({"alias": ["Tree with this alias already exists."]})
+        await ensure_unique(
+            session, NavTree, "alias", values["alias"], "Tree with this alias already exists.", exclude=tree
+        )
     if tree is None:
         tree = NavTree(**values)
     else:
-        for key, value in values.items():
-            if getattr(tree, key) != value:
-                setattr(tree, key, value)
+        assign_changed(tree, values)
     session.add(tree)
     await session.flush()
     return tree
@@ -106,19 +140,22 @@ async def save_item(
         elif item is not None and await _is_descendant(session, parent.id, item.id):
             errors["parent_id"] = ["An item cannot be placed under itself or one of its children."]
     if values.get("alias"):
-        stmt = select(NavItem.id).where(NavItem.tree_id == tree.id, NavItem.alias == values["alias"])
-        if item is not None:
-            stmt = stmt.where(NavItem.id != item.id)
-        if await session.scalar(stmt):
-            errors["alias"] = ["Item with this alias already exists in this tree."]
+        await ensure_unique(
+            session,
+            NavItem,
+            "alias",
+            values["alias"],
+            "Item with this alias already exists in this tree.",
+            exclude=item,
+            scope=[NavItem.tree_id == tree.id],
+            errors=errors,
+        )
     if errors:
         raise ValidationFailed(errors)
     if item is None:
         item = NavItem(tree_id=tree.id, **values)
     else:
-        for key, value in values.items():
-            if getattr(item, key) != value:
-                setattr(item, key, value)
+        assign_changed(item, values)
     session.add(item)
     await session.flush()
     return item

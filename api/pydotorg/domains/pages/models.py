@@ -6,6 +6,12 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_PAGE = register("pages.add_page", "Can add pages")
+CHANGE_PAGE = register("pages.change_page", "Can change pages (and see drafts)")
+DELETE_PAGE = register("pages.delete_page", "Can delete pages")
 
 
 class Page(IntPK, ContentManageable, Base):

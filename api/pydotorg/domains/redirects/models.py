@@ -9,6 +9,12 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, IntPK, utcnow
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_REDIRECT = register("redirects.add_redirect", "Can add redirects")
+CHANGE_REDIRECT = register("redirects.change_redirect", "Can change redirects")
+DELETE_REDIRECT = register("redirects.delete_redirect", "Can delete redirects")
 
 
 class Redirect(IntPK, Base):

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.db import utcnow
 from pydotorg.core.errors import ValidationFailed
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404
 from pydotorg.core.urls import link_errors, public_path_errors
 from pydotorg.domains.redirects.models import Redirect
 
@@ -73,24 +75,36 @@ async def save_redirect(
     new_path = values.get("new_path", redirect.new_path if redirect else "")
     errors = check(old_path, new_path)
     if "old_path" not in errors:
-        stmt = select(Redirect.id).where(Redirect.old_path == old_path)
-        if redirect is not None:
-            stmt = stmt.where(Redirect.id != redirect.id)
-        if await session.scalar(stmt):
-            # Django's message; the unique index stays the backstop against a concurrent insert.
-            errors["old_path"] = ["Redirect with this Old path already exists."]
+        # Django's message; the unique index stays the backstop against a concurrent insert.
+        await ensure_unique(
+            session,
+            Redirect,
+            "old_path",
+            old_path,
+            "Redirect with this Old path already exists.",
+            exclude=redirect,
+            errors=errors,
+        )
     if errors:
         raise ValidationFailed(errors)
     if redirect is None:
         redirect = Redirect(old_path=old_path, new_path=new_path)
         session.add(redirect)
     else:
-        changed = False
-        for key, value in values.items():
-            if getattr(redirect, key) != value:
-                setattr(redirect, key, value)
-                changed = True
-        if changed:
+        if assign_changed(redirect, values):
             redirect.updated = utcnow()
     await session.flush()
     return redirect
+
+
+async def get_redirect(session: AsyncSession, redirect_id: int) -> Redirect:
+    return await get_visible_or_404(session, Redirect, redirect_id, f"No redirect with id {redirect_id}.")
+
+
+async def list_redirects(
+    session: AsyncSession, *, limit: int, offset: int, old_path: str | None = None
+) -> tuple[list[Redirect], ListMeta]:
+    stmt = select(Redirect).order_by(Redirect.old_path, Redirect.id)
+    if old_path is not None:
+        stmt = stmt.where(Redirect.old_path == old_path)
+    return await paginate(session, stmt, limit, offset)

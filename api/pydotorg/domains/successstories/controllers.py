@@ -6,42 +6,36 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
+from pydotorg.core.controllers import ContentRoutes, content_controller
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
-    Principal,
     login_required,
     permission_required,
     principal_of,
-    register,
     require_principal,
-    staff_or,
 )
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.successstories import schemas
 from pydotorg.domains.successstories import services as svc
-from pydotorg.domains.successstories.models import Story, StoryCategory
+from pydotorg.domains.successstories.models import (
+    ADD_CATEGORY,
+    ADD_STORY,
+    CHANGE_CATEGORY,
+    CHANGE_STORY,
+    DELETE_CATEGORY,
+    DELETE_STORY,
+    Story,
+    StoryCategory,
+)
 from pydotorg.domains.successstories.submissions import Submitter, submit_story
-
-ADD_STORY = register("successstories.add_story", "Can add success stories")
-CHANGE_STORY = register("successstories.change_story", "Can change success stories (and see drafts)")
-DELETE_STORY = register("successstories.delete_story", "Can delete success stories")
-ADD_CATEGORY = register("successstories.add_storycategory", "Can add success story categories")
-CHANGE_CATEGORY = register("successstories.change_storycategory", "Can change success story categories")
-DELETE_CATEGORY = register("successstories.delete_storycategory", "Can delete empty success story categories")
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugPath = Annotated[str, Parameter(max_length=200)]
 SlugQuery = Annotated[str | None, Parameter(max_length=200)]
-
-
-def can_see_drafts(principal: Principal | None) -> bool:
-    return staff_or(principal, CHANGE_STORY)
 
 
 def story_read(s: Story, editor: bool) -> schemas.StoryRead:
@@ -73,23 +67,6 @@ def category_read(c: StoryCategory) -> schemas.StoryCategoryRead:
     return schemas.StoryCategoryRead(id=c.id, name=c.name, slug=c.slug, page_url=svc.category_url(c.slug))
 
 
-def _visible(story: Story | None, principal: Principal | None, what: str) -> Story:
-    if story is None or not (story.is_published or can_see_drafts(principal)):
-        raise NotFoundException(f"No success story {what}.")
-    return story
-
-
-async def _story(tx: AsyncSession, story_id: int, principal: Principal | None) -> Story:
-    return _visible(await svc.load_story(tx, story_id), principal, f"with id {story_id}")
-
-
-async def _category(tx: AsyncSession, category_id: int) -> StoryCategory:
-    category = await tx.get(StoryCategory, category_id)
-    if category is None:
-        raise NotFoundException(f"No success story category with id {category_id}.")
-    return category
-
-
 class StoriesController(Controller):
     path = "/api/v3/success-stories"
     tags = ["successstories"]
@@ -107,17 +84,17 @@ class StoriesController(Controller):
         featured: bool | None = None,
         is_published: Annotated[bool | None, Parameter(description="editors only")] = None,
     ) -> schemas.StoryList:
-        editor = can_see_drafts(principal_of(request))
-        stmt = svc.stories_query().order_by(Story.created.desc(), Story.id.desc())
-        if not editor:
-            stmt = stmt.where(Story.is_published)
-        elif is_published is not None:
-            stmt = stmt.where(Story.is_published == is_published)
-        if category is not None:
-            stmt = stmt.where(Story.category.has(StoryCategory.slug == category))
-        if featured is not None:
-            stmt = stmt.where(Story.featured == featured)
-        rows, meta = await paginate(tx, stmt, limit, offset)
+        principal = principal_of(request)
+        editor = svc.can_see_drafts(principal)
+        rows, meta = await svc.list_stories(
+            tx,
+            principal,
+            limit=limit,
+            offset=offset,
+            category=category,
+            featured=featured,
+            is_published=is_published,
+        )
         return schemas.StoryList(data=[story_read(s, editor) for s in rows], meta=meta)
 
     @get("/{story_id:int}", operation_id="successstories_read", summary="One success story")
@@ -125,15 +102,14 @@ class StoriesController(Controller):
         self, request: Request[Any, Any, Any], tx: AsyncSession, story_id: PK
     ) -> schemas.StoryRead:
         principal = principal_of(request)
-        return story_read(await _story(tx, story_id, principal), can_see_drafts(principal))
+        return story_read(await svc.get_story(tx, story_id, principal), svc.can_see_drafts(principal))
 
     @get("/slug/{slug:str}", operation_id="successstories_by_slug", summary="The success story at a slug")
     async def by_slug(
         self, request: Request[Any, Any, Any], tx: AsyncSession, slug: SlugPath
     ) -> schemas.StoryRead:
         principal = principal_of(request)
-        story = (await tx.scalars(svc.stories_query().where(Story.slug == slug))).first()
-        return story_read(_visible(story, principal, f"at {slug!r}"), can_see_drafts(principal))
+        return story_read(await svc.story_at(tx, slug, principal), svc.can_see_drafts(principal))
 
     @post(
         "/",
@@ -153,7 +129,7 @@ class StoriesController(Controller):
     async def update_story(
         self, request: Request[Any, Any, Any], tx: AsyncSession, story_id: PK, data: schemas.StoryUpdate
     ) -> schemas.StoryRead:
-        story = await _story(tx, story_id, principal_of(request))
+        story = await svc.get_story(tx, story_id, principal_of(request))
         return story_read(await svc.save_story(tx, given_fields(data), story), True)
 
     @delete(
@@ -163,60 +139,38 @@ class StoriesController(Controller):
         guards=[permission_required(DELETE_STORY)],
     )
     async def delete_story(self, tx: AsyncSession, story_id: PK) -> None:
-        story = await tx.get(Story, story_id)
-        if story is None:
-            raise NotFoundException(f"No success story with id {story_id}.")
-        await tx.delete(story)
-        await tx.flush()
+        await svc.delete_story(tx, story_id)
 
 
-class StoryCategoriesController(Controller):
-    path = "/api/v3/success-stories/categories"
-    tags = ["successstories"]
-
-    @get("/", operation_id="successstories_categories_list", summary="Success story categories by name")
-    async def list_categories(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
-    ) -> schemas.StoryCategoryList:
-        stmt = select(StoryCategory).order_by(StoryCategory.name, StoryCategory.id)
-        rows, meta = await paginate(tx, stmt, limit, offset)
-        return schemas.StoryCategoryList(data=[category_read(c) for c in rows], meta=meta)
-
-    @get("/{category_id:int}", operation_id="successstories_categories_read", summary="One category")
-    async def read_category(self, tx: AsyncSession, category_id: PK) -> schemas.StoryCategoryRead:
-        return category_read(await _category(tx, category_id))
-
-    @post(
-        "/",
-        operation_id="successstories_categories_create",
-        summary="Add a category",
-        guards=[permission_required(ADD_CATEGORY)],
-    )
-    async def create_category(
-        self, tx: AsyncSession, data: schemas.StoryCategoryCreate
-    ) -> schemas.StoryCategoryRead:
-        return category_read(await svc.save_category(tx, given_fields(data)))
-
-    @patch(
-        "/{category_id:int}",
-        operation_id="successstories_categories_update",
-        summary="Change a category",
-        guards=[permission_required(CHANGE_CATEGORY)],
-    )
-    async def update_category(
-        self, tx: AsyncSession, category_id: PK, data: schemas.StoryCategoryUpdate
-    ) -> schemas.StoryCategoryRead:
-        category = await _category(tx, category_id)
-        return category_read(await svc.save_category(tx, given_fields(data), category))
-
-    @delete(
-        "/{category_id:int}",
-        operation_id="successstories_categories_delete",
-        summary="Delete a category without stories",
-        guards=[permission_required(DELETE_CATEGORY)],
-    )
-    async def delete_category(self, tx: AsyncSession, category_id: PK) -> None:
-        await svc.delete_category(tx, await _category(tx, category_id))
+StoryCategoriesController = content_controller(
+    "StoryCategoriesController",
+    ContentRoutes(
+        path="/api/v3/success-stories/categories",
+        tag="successstories",
+        prefix="successstories_categories",
+        id_name="category_id",
+        summaries={
+            "list": "Success story categories by name",
+            "read": "One category",
+            "create": "Add a category",
+            "update": "Change a category",
+            "delete": "Delete a category without stories",
+        },
+        add=ADD_CATEGORY,
+        change=CHANGE_CATEGORY,
+        remove=DELETE_CATEGORY,
+        read_schema=schemas.StoryCategoryRead,
+        create_schema=schemas.StoryCategoryCreate,
+        update_schema=schemas.StoryCategoryUpdate,
+        list_schema=schemas.StoryCategoryList,
+        to_read=category_read,
+        get=svc.get_category,
+        find=svc.list_categories,
+        save=svc.save_category,
+        remove_record=svc.delete_category,
+        per_caller=False,
+    ),
+)
 
 
 class StorySubmissionsController(Controller):
@@ -246,7 +200,7 @@ class StorySubmissionsController(Controller):
             mailer=state.mailer,
             queue=state.queue,
         )
-        return story_read(story, can_see_drafts(principal))
+        return story_read(story, svc.can_see_drafts(principal))
 
 
 ROUTE_HANDLERS = [StoryCategoriesController, StorySubmissionsController, StoriesController]

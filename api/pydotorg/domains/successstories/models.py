@@ -6,7 +6,16 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pydotorg.core.db import Base, ContentManageable, IntPK, NameSlug
+from pydotorg.core.permissions import register
 from pydotorg.domains.companies.models import Company
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_STORY = register("successstories.add_story", "Can add success stories")
+CHANGE_STORY = register("successstories.change_story", "Can change success stories (and see drafts)")
+DELETE_STORY = register("successstories.delete_story", "Can delete success stories")
+ADD_CATEGORY = register("successstories.add_storycategory", "Can add success story categories")
+CHANGE_CATEGORY = register("successstories.change_storycategory", "Can change success story categories")
+DELETE_CATEGORY = register("successstories.delete_storycategory", "Can delete empty success story categories")
 
 
 class StoryCategory(IntPK, NameSlug, Base):

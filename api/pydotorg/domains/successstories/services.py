@@ -13,8 +13,11 @@ from sqlalchemy.orm import joinedload
 from pydotorg.core.db import slugify
 from pydotorg.core.errors import ConflictException, ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.permissions import Principal, staff_or
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, is_taken, visible_or_404
 from pydotorg.domains.companies.models import Company
-from pydotorg.domains.successstories.models import Story, StoryCategory
+from pydotorg.domains.successstories.models import CHANGE_STORY, Story, StoryCategory
 
 SINGLE_LINE = ("name", "slug", "company_name", "company_url", "author", "author_email", "image")
 LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -49,6 +52,57 @@ async def load_story(session: AsyncSession, story_id: int) -> Story | None:
     return (await session.scalars(stmt)).first()
 
 
+def can_see_drafts(principal: Principal | None) -> bool:
+    return staff_or(principal, CHANGE_STORY)
+
+
+def _visible(story: Story | None, principal: Principal | None, what: str) -> Story:
+    return visible_or_404(
+        story, f"No success story {what}.", lambda s: s.is_published or can_see_drafts(principal)
+    )
+
+
+async def get_story(session: AsyncSession, story_id: int, principal: Principal | None) -> Story:
+    """A story the caller may see (a published one, or any for editors); else 404."""
+    return _visible(await load_story(session, story_id), principal, f"with id {story_id}")
+
+
+async def story_at(session: AsyncSession, slug: str, principal: Principal | None) -> Story:
+    """The story at ``slug``, if the caller may see it; else 404."""
+    story = (await session.scalars(stories_query().where(Story.slug == slug))).first()
+    return _visible(story, principal, f"at {slug!r}")
+
+
+async def list_stories(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    limit: int,
+    offset: int,
+    category: str | None = None,
+    featured: bool | None = None,
+    is_published: bool | None = None,
+) -> tuple[list[Story], ListMeta]:
+    """Stories newest first; drafts (and the ``is_published`` filter) only for editors."""
+    stmt = stories_query().order_by(Story.created.desc(), Story.id.desc())
+    if not can_see_drafts(principal):
+        stmt = stmt.where(Story.is_published)
+    elif is_published is not None:
+        stmt = stmt.where(Story.is_published == is_published)
+    if category is not None:
+        stmt = stmt.where(Story.category.has(StoryCategory.slug == category))
+    if featured is not None:
+        stmt = stmt.where(Story.featured == featured)
+    return await paginate(session, stmt, limit, offset)
+
+
+async def delete_story(session: AsyncSession, story_id: int) -> None:
+    """Delete a story, draft or not (the delete permission covers every story)."""
+    story = await get_visible_or_404(session, Story, story_id, f"No success story with id {story_id}.")
+    await session.delete(story)
+    await session.flush()
+
+
 def line_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     return {
         name: ["Line breaks are not allowed."]
@@ -58,6 +112,19 @@ def line_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 # --- categories ------------------------------------------------------------------------------
+
+
+async def get_category(session: AsyncSession, category_id: int) -> StoryCategory:
+    return await get_visible_or_404(
+        session, StoryCategory, category_id, f"No success story category with id {category_id}."
+    )
+
+
+async def list_categories(
+    session: AsyncSession, *, limit: int, offset: int
+) -> tuple[list[StoryCategory], ListMeta]:
+    stmt = select(StoryCategory).order_by(StoryCategory.name, StoryCategory.id)
+    return await paginate(session, stmt, limit, offset)
 
 
 async def save_category(
@@ -71,17 +138,18 @@ async def save_category(
                 {"slug": ["Enter a slug: the name has no letters or digits to make one from."]}
             )
     if values.get("slug"):
-        stmt = select(StoryCategory.id).where(StoryCategory.slug == values["slug"])
-        if category is not None:
-            stmt = stmt.where(StoryCategory.id != category.id)
-        if await session.scalar(stmt):
-            raise ValidationFailed({"slug": ["Story category with this slug already exists."]})
+        await ensure_unique(
+            session,
+            StoryCategory,
+            "slug",
+            values["slug"],
+            "Story category with this slug already exists.",
+            exclude=category,
+        )
     if category is None:
         category = StoryCategory(**values)
     else:
-        for key, value in values.items():
-            if getattr(category, key) != value:
-                setattr(category, key, value)
+        assign_changed(category, values)
     session.add(category)
     await session.flush()
     return category
@@ -114,10 +182,7 @@ async def _resolve(session: AsyncSession, values: dict[str, Any], errors: dict[s
 
 async def _name_taken(session: AsyncSession, name: str, slug: str, story: Story | None) -> bool:
     """python.org's ``StoryForm.clean_name``: another story has this name or this slug."""
-    stmt = select(Story.id).where(or_(Story.name == name, Story.slug == slug))
-    if story is not None:
-        stmt = stmt.where(Story.id != story.id)
-    return await session.scalar(stmt.limit(1)) is not None
+    return await is_taken(session, Story, or_(Story.name == name, Story.slug == slug), exclude=story)
 
 
 async def save_story(session: AsyncSession, data: Mapping[str, Any], story: Story | None = None) -> Story:
@@ -131,22 +196,16 @@ async def save_story(session: AsyncSession, data: Mapping[str, Any], story: Stor
     if errors:
         raise ValidationFailed(errors)
     if values.get("slug"):
-        stmt = select(Story.id).where(Story.slug == values["slug"])
-        if story is not None:
-            stmt = stmt.where(Story.id != story.id)
-        if await session.scalar(stmt):
-            raise ValidationFailed({"slug": ["Story with this slug already exists."]})
+        await ensure_unique(
+            session, Story, "slug", values["slug"], "Story with this slug already exists.", exclude=story
+        )
     if story is None:
         story = Story(
             **{"content_markup_type": "restructuredtext", "is_published": False, "featured": False, **values}
         )
     else:
-        for key, value in values.items():
-            if getattr(story, key) != value:
-                setattr(story, key, value)
-    html = render(story.content or "", story.content_markup_type)
-    if story.content_html != html:
-        story.content_html = html
+        assign_changed(story, values)
+    assign_changed(story, {"content_html": render(story.content or "", story.content_markup_type)})
     session.add(story)
     await session.flush()
     loaded = await load_story(session, story.id)

@@ -13,11 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
-    CHANGE_USER,
-    MANAGE_GROUPS,
     PERMISSIONS,
-    VIEW_MEMBERSHIP,
-    VIEW_USER,
     Principal,
     login_required,
     permission_required,
@@ -26,6 +22,7 @@ from pydotorg.core.permissions import (
 )
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.domains.users import schemas, services
+from pydotorg.domains.users.models import CHANGE_USER, MANAGE_GROUPS, VIEW_MEMBERSHIP, VIEW_USER
 from pydotorg.settings import Settings
 
 UserId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]

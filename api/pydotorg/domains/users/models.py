@@ -26,6 +26,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pydotorg.core.db import Base, IntPK, utcnow
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+VIEW_USER = register("users.view_user", "Can view any user, including private fields")
+CHANGE_USER = register("users.change_user", "Can change any user")
+VIEW_MEMBERSHIP = register("users.view_membership", "Can view every PSF membership")
+CHANGE_MEMBERSHIP = register("users.change_membership", "Can change any PSF membership")
+MANAGE_GROUPS = register("users.change_group", "Can manage groups and grant permissions")
 
 
 class SearchVisibility(IntEnum):

@@ -13,7 +13,6 @@ from typing import Any
 import msgspec
 from litestar.exceptions import (
     NotAuthorizedException,
-    NotFoundException,
     PermissionDeniedException,
 )
 from sqlalchemy import delete, func, select, update
@@ -27,6 +26,7 @@ from pydotorg.core.markup import render
 from pydotorg.core.pagination import ListMeta, paginate
 from pydotorg.core.permissions import PERMISSIONS, Principal, may_administer
 from pydotorg.core.ratelimit import RateLimiter
+from pydotorg.core.records import ensure_unique, get_visible_or_404, visible_or_404
 from pydotorg.core.tasks import enqueue_mail, mail_after_commit
 from pydotorg.domains.users import schemas
 from pydotorg.domains.users.models import (
@@ -64,10 +64,7 @@ class Context:
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFoundException(f"No user with id {user_id}.")
-    return user
+    return await get_visible_or_404(session, User, user_id, f"No user with id {user_id}.")
 
 
 async def find_user(session: AsyncSession, login: str) -> User | None:
@@ -210,8 +207,9 @@ async def public_profile(
     user = await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     is_self = viewer is not None and user is not None and viewer.user_id == user.id
     privileged = viewer is not None and viewer.has_perm("users.view_user")
-    if user is None or not (is_searchable(user) or is_self or privileged):
-        raise NotFoundException(f"No user named {username!r}.")
+    user = visible_or_404(
+        user, f"No user named {username!r}.", lambda found: is_searchable(found) or is_self or privileged
+    )
     if is_self or privileged:
         return await to_private(session, user)
     show_email = user.email_privacy == EmailPrivacy.PUBLIC or (
@@ -238,11 +236,16 @@ async def _ensure_unique(
     session: AsyncSession, *, username: str | None, email: str | None, exclude: int | None = None
 ) -> None:
     if username is not None:
-        stmt = select(User.id).where(func.lower(User.username) == username.lower())
-        if exclude is not None:
-            stmt = stmt.where(User.id != exclude)
-        if await session.scalar(stmt):
-            raise ConflictException("A user with that username already exists.", extra={"field": "username"})
+        await ensure_unique(
+            session,
+            User,
+            "username",
+            username,
+            "A user with that username already exists.",
+            exclude=exclude,
+            condition=func.lower(User.username) == username.lower(),
+            conflict=True,
+        )
     # Only a verified address is taken: pending and unconfirmed ones never block anyone.
     if email is not None and await verified_owner(session, email, exclude=exclude):
         raise ConflictException(
@@ -724,8 +727,9 @@ async def create_group(
 ) -> schemas.GroupRead:
     _check_permission_names(data.permissions)
     _check_held(actor, set(data.permissions))
-    if await session.scalar(select(Group.id).where(Group.name == data.name)):
-        raise ConflictException("A group with that name already exists.", extra={"field": "name"})
+    await ensure_unique(
+        session, Group, "name", data.name, "A group with that name already exists.", conflict=True
+    )
     group = Group(name=data.name)
     session.add(group)
     await session.flush()
@@ -777,9 +781,9 @@ async def list_api_keys(session: AsyncSession, user_id: int) -> list[schemas.Api
 
 
 async def revoke_api_key(session: AsyncSession, user_id: int, key_id: int) -> None:
-    key = await session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id))
-    if key is None:
-        raise NotFoundException(f"No API key with id {key_id}.")
+    key = await get_visible_or_404(
+        session, ApiKey, (ApiKey.id == key_id) & (ApiKey.user_id == user_id), f"No API key with id {key_id}."
+    )
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     await session.flush()
@@ -820,10 +824,9 @@ def to_membership(m: Membership, username: str | None) -> schemas.MembershipRead
 
 
 async def get_membership(session: AsyncSession, user_id: int) -> Membership:
-    membership = await session.scalar(select(Membership).where(Membership.creator_id == user_id))
-    if membership is None:
-        raise NotFoundException("You have no PSF membership.")
-    return membership
+    return await get_visible_or_404(
+        session, Membership, Membership.creator_id == user_id, "You have no PSF membership."
+    )
 
 
 def _touch_votes(m: Membership, now: datetime) -> None:

@@ -8,6 +8,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pydotorg.core.db import Base, ContentManageable, IntPK, NameSlug
+from pydotorg.core.permissions import register
+
+# The permissions this domain's routes check (core/permissions.py refuses unregistered names).
+ADD_GROUP = register("workgroups.add_workgroup", "Can add work groups")
+CHANGE_GROUP = register("workgroups.change_workgroup", "Can change work groups (and see unapproved ones)")
+DELETE_GROUP = register("workgroups.delete_workgroup", "Can delete work groups")
 
 # The charter's sections (python.org's MarkupFields, reStructuredText by default).
 CHARTER_FIELDS = ("purpose", "active_time", "core_values", "rules", "communication", "support")

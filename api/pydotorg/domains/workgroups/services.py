@@ -1,4 +1,5 @@
-"""Working-group rules: unique slugs, existing users, charter sections rendered and sanitized."""
+"""Working-group rules: who sees unapproved groups, unique slugs, existing users, charter sections
+rendered and sanitized."""
 
 from __future__ import annotations
 
@@ -11,8 +12,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.db import slugify
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
+from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.permissions import Principal, staff_or
+from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404
 from pydotorg.domains.users.models import User
-from pydotorg.domains.workgroups.models import CHARTER_FIELDS, WorkGroup
+from pydotorg.domains.workgroups.models import CHANGE_GROUP, CHARTER_FIELDS, WorkGroup
+
+
+def can_see_all(principal: Principal | None) -> bool:
+    return staff_or(principal, CHANGE_GROUP)
+
+
+async def get_group(session: AsyncSession, group_id: int, principal: Principal | None) -> WorkGroup:
+    """A group the caller may see (an approved one, or any for editors); else 404."""
+    return await get_visible_or_404(
+        session,
+        WorkGroup,
+        group_id,
+        f"No work group with id {group_id}.",
+        visible=lambda g: g.approved or can_see_all(principal),
+    )
+
+
+async def list_groups(
+    session: AsyncSession, principal: Principal | None, *, limit: int, offset: int, active: bool | None = None
+) -> tuple[list[WorkGroup], ListMeta]:
+    """Groups by name; unapproved ones only for editors."""
+    stmt = select(WorkGroup).order_by(WorkGroup.name, WorkGroup.id)
+    if not can_see_all(principal):
+        stmt = stmt.where(WorkGroup.approved)
+    if active is not None:
+        stmt = stmt.where(WorkGroup.active == active)
+    return await paginate(session, stmt, limit, offset)
 
 
 def rendered(group: WorkGroup) -> dict[str, str]:
@@ -29,11 +60,15 @@ async def save_group(
         if not values["slug"]:
             errors["name"] = ["The name needs letters or digits to make a slug from."]
     if values.get("slug"):
-        stmt = select(WorkGroup.id).where(WorkGroup.slug == values["slug"])
-        if group is not None:
-            stmt = stmt.where(WorkGroup.id != group.id)
-        if await session.scalar(stmt):
-            errors["slug"] = ["Work group with this slug already exists."]
+        await ensure_unique(
+            session,
+            WorkGroup,
+            "slug",
+            values["slug"],
+            "Work group with this slug already exists.",
+            exclude=group,
+            errors=errors,
+        )
     for field in ("organizer_ids", "member_ids"):
         if field in values:
             wanted = sorted(set(values[field]))
@@ -48,12 +83,8 @@ async def save_group(
     if group is None:
         group = WorkGroup(**{"organizer_ids": [], "member_ids": [], **values})
     else:
-        for key, value in values.items():
-            if getattr(group, key) != value:
-                setattr(group, key, value)
-    for key, html in rendered(group).items():
-        if getattr(group, key) != html:
-            setattr(group, key, html)
+        assign_changed(group, values)
+    assign_changed(group, rendered(group))
     session.add(group)
     await session.flush()
     return group

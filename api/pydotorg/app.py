@@ -12,7 +12,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -76,7 +76,7 @@ log = structlog.get_logger(__name__)
 
 
 async def provide_tx(
-    db_session: AsyncSession, request: Request[Any, Any, Any]
+    db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]
 ) -> AsyncIterator[AsyncSession]:
     """The request's transaction: tagged with the actor and the queue, committed on success."""
     principal = principal_of(request)

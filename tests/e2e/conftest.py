@@ -91,9 +91,9 @@ async def shared_content(actors: Any, sessionmaker: Any, tmp_path_factory: Any) 
     from tests.site.test_build import _import_shared
 
     await _import_shared(sessionmaker, "boxes.json", "sitetree_menus.json")
-    from pydotorg.cli import DEMO_CODE_SAMPLES, DEMO_COMMUNITY_POSTS
     from pydotorg.core.db import transaction
     from pydotorg.core.storage import LocalStorage
+    from pydotorg.dev.seed import DEMO_CODE_SAMPLES, DEMO_COMMUNITY_POSTS
     from pydotorg.domains.codesamples.services import save_sample
     from pydotorg.domains.community.services import save_post
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from litestar import Litestar, Request, post
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.testing import AsyncTestClient
 
@@ -32,7 +33,7 @@ async def requests_a_rebuild_then_refuses(request: Request[Any, Any, Any]) -> No
 
 
 @post("/probe/stores-then-refuses", status_code=200)
-async def stores_then_refuses(request: Request[Any, Any, Any], storage: Storage) -> None:
+async def stores_then_refuses(request: Request[Any, Any, Any], storage: NamedDependency[Storage]) -> None:
     await storage.save("probe/leftover.txt", b"left behind")
     raise PermissionDeniedException("refused")
 

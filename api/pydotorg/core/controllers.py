@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +71,7 @@ class ChangesController(Controller):
     )
     async def changes(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         after: Annotated[int, Parameter(ge=0, le=2**53, description="last cursor seen")] = 0,
         limit: Annotated[int, Parameter(ge=1, le=10_000)] = 1000,
     ) -> ChangeList:
@@ -135,7 +136,7 @@ class SiteStatusController(Controller):
         guards=[staff_or_permission(VIEW_SITE_STATUS)],
         summary="The published site against the change feed, and the last build (staff or site.view_status)",
     )
-    async def status(self, request: Request[Any, Any, Any], tx: AsyncSession) -> SiteStatus:
+    async def status(self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession]) -> SiteStatus:
         head = await latest_cursor(tx)
         state = request.app.state
         # Kept in Redis: with Redis down this is a 503 (core/availability.py), like any read of it.
@@ -245,7 +246,13 @@ class ContentRoutes:
 
 
 _REQUEST = ("request", Request[Any, Any, Any], inspect.Parameter.empty)
-_TX = ("tx", AsyncSession, inspect.Parameter.empty)
+_TX = ("tx", NamedDependency[AsyncSession], inspect.Parameter.empty)
+
+
+def _marked(marker: Any, annotation: Any) -> Any:
+    """``marker[annotation]`` (``FromQuery``, ``JSONBody``) for an annotation known only at run time:
+    Litestar 3 stops inferring what an unmarked parameter is, so the built signature says it."""
+    return marker[annotation]
 
 
 def _with_signature(
@@ -304,7 +311,9 @@ def content_controller(name: str, routes: ContentRoutes, **more: HTTPRouteHandle
 
     record_id = (routes.id_name, RecordId, inspect.Parameter.empty)
     by_id = f"/{{{routes.id_name}:int}}"
-    filters = [(filter_name, annotation, None) for filter_name, annotation in routes.filters]
+    filters = [
+        (filter_name, _marked(FromQuery, annotation), None) for filter_name, annotation in routes.filters
+    ]
     handlers = {
         "list_records": get("/", **named("list"))(
             _with_signature(
@@ -319,14 +328,19 @@ def content_controller(name: str, routes: ContentRoutes, **more: HTTPRouteHandle
         "create_record": post("/", guards=[permission_required(routes.add)], **named("create"))(
             _with_signature(
                 create_record,
-                [_TX, ("data", routes.create_schema, inspect.Parameter.empty)],
+                [_TX, ("data", _marked(JSONBody, routes.create_schema), inspect.Parameter.empty)],
                 routes.read_schema,
             )
         ),
         "update_record": patch(by_id, guards=[permission_required(routes.change)], **named("update"))(
             _with_signature(
                 update_record,
-                [_REQUEST, _TX, record_id, ("data", routes.update_schema, inspect.Parameter.empty)],
+                [
+                    _REQUEST,
+                    _TX,
+                    record_id,
+                    ("data", _marked(JSONBody, routes.update_schema), inspect.Parameter.empty),
+                ],
                 routes.read_schema,
             )
         ),

@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 from litestar import Request, Response, Router, route
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from sqlalchemy import String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -545,7 +547,9 @@ def _handlers(resource: Resource) -> list[Any]:
         operation_id=f"v1_{resource.name.replace('/', '_')}_list",
         include_in_schema=False,
     )
-    async def list_endpoint(request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
+    async def list_endpoint(
+        request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession]
+    ) -> Response[bytes]:
         method = request.method
         if method.lower() not in list_methods:  # Tastypie checks the method first
             return _not_allowed(list_allowed)
@@ -574,7 +578,9 @@ def _handlers(resource: Resource) -> list[Any]:
         include_in_schema=False,
         operation_id=f"v1_{resource.name.replace('/', '_')}_set",
     )
-    async def set_endpoint(request: Request[Any, Any, Any], tx: AsyncSession, pks: str) -> Response[bytes]:
+    async def set_endpoint(
+        request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], pks: FromPath[str]
+    ) -> Response[bytes]:
         if request.method != "GET":
             return _not_allowed("GET")
         if (limited := await _throttle(request)) is not None:
@@ -587,7 +593,9 @@ def _handlers(resource: Resource) -> list[Any]:
         include_in_schema=False,
         operation_id=f"v1_{resource.name.replace('/', '_')}_detail",
     )
-    async def detail_endpoint(request: Request[Any, Any, Any], tx: AsyncSession, pk: str) -> Response[bytes]:
+    async def detail_endpoint(
+        request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], pk: FromPath[str]
+    ) -> Response[bytes]:
         if request.method not in ("GET", "DELETE"):
             return _not_allowed(detail_allowed)
         if (limited := await _throttle(request)) is not None:

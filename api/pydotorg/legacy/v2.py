@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 from litestar import Request, Response, Router, route
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.permissions import Principal, principal_of
@@ -385,7 +387,9 @@ def _handlers(resource: Resource) -> list[Any]:
         include_in_schema=False,
         operation_id=f"v2_{op}_list",
     )
-    async def list_endpoint(request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
+    async def list_endpoint(
+        request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession]
+    ) -> Response[bytes]:
         if (refused := _permission(request)) is not None:
             return refused
         if (limited := await _throttle(request)) is not None:
@@ -421,7 +425,9 @@ def _handlers(resource: Resource) -> list[Any]:
         include_in_schema=False,
         operation_id=f"v2_{op}_detail",
     )
-    async def detail_endpoint(request: Request[Any, Any, Any], tx: AsyncSession, pk: str) -> Response[bytes]:
+    async def detail_endpoint(
+        request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], pk: FromPath[str]
+    ) -> Response[bytes]:
         if (refused := _permission(request)) is not None:
             return refused
         if (limited := await _throttle(request)) is not None:
@@ -458,7 +464,9 @@ def _handlers(resource: Resource) -> list[Any]:
             include_in_schema=False,
             operation_id="v2_release_file_delete_by_release",
         )
-        async def delete_by_release(request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
+        async def delete_by_release(
+            request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession]
+        ) -> Response[bytes]:
             if (refused := _permission(request)) is not None:
                 return refused
             if (limited := await _throttle(request)) is not None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
@@ -101,7 +102,7 @@ class BlogsController(Controller):
     @get("/entries", operation_id="blogs_entries_list", summary="Blog entries, newest first")
     async def list_entries(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         feed: Annotated[int | None, Parameter(ge=1, le=2**31 - 1, description="a feed id")] = None,
@@ -112,7 +113,7 @@ class BlogsController(Controller):
         return schemas.EntryList(data=[entry_read(e, names.get(e.feed_id, "")) for e in rows], meta=meta)
 
     @get("/entries/{entry_id:int}", operation_id="blogs_entries_read", summary="One blog entry")
-    async def read_entry(self, tx: AsyncSession, entry_id: PK) -> schemas.EntryRead:
+    async def read_entry(self, tx: NamedDependency[AsyncSession], entry_id: PK) -> schemas.EntryRead:
         return await _entry_read(tx, await svc.get_entry(tx, entry_id))
 
     @patch(
@@ -122,7 +123,7 @@ class BlogsController(Controller):
         guards=[permission_required(CHANGE_ENTRY)],
     )
     async def update_entry(
-        self, tx: AsyncSession, entry_id: PK, data: schemas.EntryUpdate
+        self, tx: NamedDependency[AsyncSession], entry_id: PK, data: JSONBody[schemas.EntryUpdate]
     ) -> schemas.EntryRead:
         entry = await svc.get_entry(tx, entry_id)
         return await _entry_read(tx, await svc.save_entry(tx, entry, given_fields(data)))
@@ -133,7 +134,7 @@ class BlogsController(Controller):
         summary="Delete a blog entry",
         guards=[permission_required(DELETE_ENTRY)],
     )
-    async def delete_entry(self, tx: AsyncSession, entry_id: PK) -> None:
+    async def delete_entry(self, tx: NamedDependency[AsyncSession], entry_id: PK) -> None:
         await delete_record(tx, await svc.get_entry(tx, entry_id))
 
     # --- feeds -----------------------------------------------------------------------------
@@ -142,7 +143,7 @@ class BlogsController(Controller):
     async def list_feeds(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> schemas.FeedList:
@@ -152,7 +153,7 @@ class BlogsController(Controller):
 
     @get("/feeds/{feed_id:int}", operation_id="blogs_feeds_read", summary="One feed")
     async def read_feed(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, feed_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], feed_id: PK
     ) -> schemas.FeedRead:
         return feed_read(await svc.get_feed(tx, feed_id), _settings(request))
 
@@ -163,7 +164,10 @@ class BlogsController(Controller):
         guards=[permission_required(ADD_FEED)],
     )
     async def create_feed(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, data: schemas.FeedCreate
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        data: JSONBody[schemas.FeedCreate],
     ) -> schemas.FeedRead:
         return feed_read(await svc.save_feed(tx, given_fields(data)), _settings(request))
 
@@ -174,7 +178,11 @@ class BlogsController(Controller):
         guards=[permission_required(CHANGE_FEED)],
     )
     async def update_feed(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, feed_id: PK, data: schemas.FeedUpdate
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        feed_id: PK,
+        data: JSONBody[schemas.FeedUpdate],
     ) -> schemas.FeedRead:
         feed = await svc.get_feed(tx, feed_id)
         return feed_read(await svc.save_feed(tx, given_fields(data), feed), _settings(request))
@@ -185,20 +193,22 @@ class BlogsController(Controller):
         summary="Delete a feed, its entries, and its place in aggregates",
         guards=[permission_required(DELETE_FEED)],
     )
-    async def delete_feed(self, tx: AsyncSession, feed_id: PK) -> None:
+    async def delete_feed(self, tx: NamedDependency[AsyncSession], feed_id: PK) -> None:
         await svc.delete_feed(tx, await svc.get_feed(tx, feed_id))
 
     # --- aggregates ------------------------------------------------------------------------
 
     @get("/aggregates", operation_id="blogs_aggregates_list", summary="Feed aggregates by slug")
     async def list_aggregates(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.AggregateList:
         rows, meta = await svc.list_aggregates(tx, limit=limit, offset=offset)
         return schemas.AggregateList(data=[aggregate_read(a) for a in rows], meta=meta)
 
     @get("/aggregates/{slug:str}", operation_id="blogs_aggregates_read", summary="One feed aggregate")
-    async def read_aggregate(self, tx: AsyncSession, slug: SlugParam) -> schemas.AggregateRead:
+    async def read_aggregate(
+        self, tx: NamedDependency[AsyncSession], slug: SlugParam
+    ) -> schemas.AggregateRead:
         return aggregate_read(await svc.get_aggregate(tx, slug))
 
     @post(
@@ -208,7 +218,7 @@ class BlogsController(Controller):
         guards=[permission_required(ADD_AGGREGATE)],
     )
     async def create_aggregate(
-        self, tx: AsyncSession, data: schemas.AggregateCreate
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.AggregateCreate]
     ) -> schemas.AggregateRead:
         return aggregate_read(await svc.save_aggregate(tx, given_fields(data)))
 
@@ -219,7 +229,7 @@ class BlogsController(Controller):
         guards=[permission_required(CHANGE_AGGREGATE)],
     )
     async def update_aggregate(
-        self, tx: AsyncSession, slug: SlugParam, data: schemas.AggregateUpdate
+        self, tx: NamedDependency[AsyncSession], slug: SlugParam, data: JSONBody[schemas.AggregateUpdate]
     ) -> schemas.AggregateRead:
         aggregate = await svc.get_aggregate(tx, slug)
         return aggregate_read(await svc.save_aggregate(tx, given_fields(data), aggregate))
@@ -230,20 +240,20 @@ class BlogsController(Controller):
         summary="Delete a feed aggregate (its feeds stay)",
         guards=[permission_required(DELETE_AGGREGATE)],
     )
-    async def delete_aggregate(self, tx: AsyncSession, slug: SlugParam) -> None:
+    async def delete_aggregate(self, tx: NamedDependency[AsyncSession], slug: SlugParam) -> None:
         await delete_record(tx, await svc.get_aggregate(tx, slug))
 
     # --- related blogs ---------------------------------------------------------------------
 
     @get("/related-blogs", operation_id="blogs_related_list", summary="Related blogs by name")
     async def list_related(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.RelatedBlogList:
         rows, meta = await svc.list_related_blogs(tx, limit=limit, offset=offset)
         return schemas.RelatedBlogList(data=[related_read(r) for r in rows], meta=meta)
 
     @get("/related-blogs/{blog_id:int}", operation_id="blogs_related_read", summary="One related blog")
-    async def read_related(self, tx: AsyncSession, blog_id: PK) -> schemas.RelatedBlogRead:
+    async def read_related(self, tx: NamedDependency[AsyncSession], blog_id: PK) -> schemas.RelatedBlogRead:
         return related_read(await svc.get_related_blog(tx, blog_id))
 
     @post(
@@ -253,7 +263,7 @@ class BlogsController(Controller):
         guards=[permission_required(ADD_RELATED)],
     )
     async def create_related(
-        self, tx: AsyncSession, data: schemas.RelatedBlogCreate
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.RelatedBlogCreate]
     ) -> schemas.RelatedBlogRead:
         return related_read(await svc.save_related_blog(tx, given_fields(data)))
 
@@ -264,7 +274,7 @@ class BlogsController(Controller):
         guards=[permission_required(CHANGE_RELATED)],
     )
     async def update_related(
-        self, tx: AsyncSession, blog_id: PK, data: schemas.RelatedBlogUpdate
+        self, tx: NamedDependency[AsyncSession], blog_id: PK, data: JSONBody[schemas.RelatedBlogUpdate]
     ) -> schemas.RelatedBlogRead:
         blog = await svc.get_related_blog(tx, blog_id)
         return related_read(await svc.save_related_blog(tx, given_fields(data), blog))
@@ -275,6 +285,6 @@ class BlogsController(Controller):
         summary="Delete a related blog",
         guards=[permission_required(DELETE_RELATED)],
     )
-    async def delete_related(self, tx: AsyncSession, blog_id: PK) -> None:
+    async def delete_related(self, tx: NamedDependency[AsyncSession], blog_id: PK) -> None:
         await delete_record(tx, await svc.get_related_blog(tx, blog_id))
         await tx.flush()

@@ -250,7 +250,7 @@ async def feed_names(session: AsyncSession, feed_ids: Iterable[int]) -> dict[int
     if not ids:
         return {}
     rows = await session.execute(select(Feed.id, Feed.name).where(Feed.id.in_(ids)))
-    return {feed_id: name for feed_id, name in rows.tuples()}
+    return {feed_id: name for feed_id, name in rows}
 
 
 async def save_entry(session: AsyncSession, entry: BlogEntry, data: Mapping[str, Any]) -> BlogEntry:

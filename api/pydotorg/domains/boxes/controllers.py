@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +29,7 @@ def box_read(b: Box) -> schemas.BoxRead:
 
 @get("/label/{label:str}", operation_id="boxes_by_label", summary="The box with a label")
 async def by_label(
-    self: Controller, tx: AsyncSession, label: Annotated[str, Parameter(max_length=100)]
+    self: Controller, tx: NamedDependency[AsyncSession], label: Annotated[str, Parameter(max_length=100)]
 ) -> schemas.BoxRead:
     return box_read(await svc.box_labelled(tx, label))
 

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
@@ -99,8 +100,8 @@ class CommunityController(Controller):
     async def list_posts(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        storage: Storage,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         media_type: Annotated[
@@ -119,7 +120,11 @@ class CommunityController(Controller):
 
     @get("/{post_id:int}", operation_id="community_read", summary="One community post")
     async def read_post(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, storage: Storage, post_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
+        post_id: PK,
     ) -> schemas.PostRead:
         principal = principal_of(request)
         return post_read(
@@ -133,7 +138,10 @@ class CommunityController(Controller):
         guards=[permission_required(ADD_POST)],
     )
     async def create_post(
-        self, tx: AsyncSession, storage: Storage, data: schemas.PostCreate
+        self,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
+        data: JSONBody[schemas.PostCreate],
     ) -> schemas.PostRead:
         return post_read(await svc.save_post(tx, given_fields(data), storage), storage, raw_embed=True)
 
@@ -146,10 +154,10 @@ class CommunityController(Controller):
     async def update_post(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        storage: Storage,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
         post_id: PK,
-        data: schemas.PostUpdate,
+        data: JSONBody[schemas.PostUpdate],
     ) -> schemas.PostRead:
         found = await svc.get_post(tx, post_id, principal_of(request))
         saved = await svc.save_post(tx, given_fields(data), storage, found)
@@ -161,7 +169,9 @@ class CommunityController(Controller):
         summary="Delete a post with its links, photos and videos",
         guards=[permission_required(DELETE_POST)],
     )
-    async def delete_post(self, tx: AsyncSession, storage: Storage, post_id: PK) -> None:
+    async def delete_post(
+        self, tx: NamedDependency[AsyncSession], storage: NamedDependency[Storage], post_id: PK
+    ) -> None:
         # The delete permission covers private posts too (as python.org's admin did).
         await svc.delete_post(tx, await svc.get_post(tx, post_id, any_status=True), storage)
 
@@ -174,8 +184,8 @@ class CommunityController(Controller):
     async def upload_photo(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        storage: Storage,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
         post_id: PK,
         photo_id: PK,
         data: Multipart,
@@ -195,8 +205,8 @@ class CommunityController(Controller):
     async def upload_video(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        storage: Storage,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
         post_id: PK,
         video_id: PK,
         data: Multipart,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post, put
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
@@ -45,13 +46,19 @@ class CompaniesController(Controller):
 
     @get("/", operation_id="companies_list", summary="Companies by name")
     async def list_companies(
-        self, tx: AsyncSession, storage: Storage, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> schemas.CompanyList:
         rows, meta = await svc.list_companies(tx, limit=limit, offset=offset)
         return schemas.CompanyList(data=[company_read(c, storage) for c in rows], meta=meta)
 
     @get("/{company_id:int}", operation_id="companies_read", summary="One company")
-    async def read_company(self, tx: AsyncSession, storage: Storage, company_id: PK) -> schemas.CompanyRead:
+    async def read_company(
+        self, tx: NamedDependency[AsyncSession], storage: NamedDependency[Storage], company_id: PK
+    ) -> schemas.CompanyRead:
         return company_read(await svc.get_company(tx, company_id), storage)
 
     @post(
@@ -61,7 +68,10 @@ class CompaniesController(Controller):
         guards=[permission_required(ADD_COMPANY)],
     )
     async def create_company(
-        self, tx: AsyncSession, storage: Storage, data: schemas.CompanyCreate
+        self,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
+        data: JSONBody[schemas.CompanyCreate],
     ) -> schemas.CompanyRead:
         return company_read(await svc.save_company(tx, given_fields(data)), storage)
 
@@ -72,7 +82,11 @@ class CompaniesController(Controller):
         guards=[permission_required(CHANGE_COMPANY)],
     )
     async def update_company(
-        self, tx: AsyncSession, storage: Storage, company_id: PK, data: schemas.CompanyUpdate
+        self,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
+        company_id: PK,
+        data: JSONBody[schemas.CompanyUpdate],
     ) -> schemas.CompanyRead:
         company = await svc.get_company(tx, company_id)
         return company_read(await svc.save_company(tx, given_fields(data), company), storage)
@@ -85,8 +99,8 @@ class CompaniesController(Controller):
     )
     async def upload_logo(
         self,
-        tx: AsyncSession,
-        storage: Storage,
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
         company_id: PK,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.CompanyRead:
@@ -100,7 +114,9 @@ class CompaniesController(Controller):
         summary="Remove the company's logo",
         guards=[permission_required(CHANGE_COMPANY)],
     )
-    async def delete_logo(self, tx: AsyncSession, storage: Storage, company_id: PK) -> None:
+    async def delete_logo(
+        self, tx: NamedDependency[AsyncSession], storage: NamedDependency[Storage], company_id: PK
+    ) -> None:
         await svc.remove_logo(tx, await svc.get_company(tx, company_id), storage)
 
     @delete(
@@ -109,5 +125,7 @@ class CompaniesController(Controller):
         summary="Delete a company and its logo (its stories fall back to their own company name and URL)",
         guards=[permission_required(DELETE_COMPANY)],
     )
-    async def delete_company(self, tx: AsyncSession, storage: Storage, company_id: PK) -> None:
+    async def delete_company(
+        self, tx: NamedDependency[AsyncSession], storage: NamedDependency[Storage], company_id: PK
+    ) -> None:
         await svc.delete_company(tx, await svc.get_company(tx, company_id), storage)

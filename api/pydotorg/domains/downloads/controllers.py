@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
@@ -113,20 +114,20 @@ class OSController(Controller):
     @get("/", operation_id="downloads_os_list", summary="Operating systems")
     async def list_os(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        slug: SlugParam | None = None,
+        slug: FromQuery[SlugParam | None] = None,
     ) -> schemas.OSList:
         rows, meta = await svc.list_os(tx, limit=limit, offset=offset, slug=slug)
         return schemas.OSList(data=[os_read(o) for o in rows], meta=meta)
 
     @get("/{os_id:int}", operation_id="downloads_os_read", summary="One operating system")
-    async def read_os(self, tx: AsyncSession, os_id: PK) -> schemas.OSRead:
+    async def read_os(self, tx: NamedDependency[AsyncSession], os_id: PK) -> schemas.OSRead:
         return os_read(await svc.get_os(tx, os_id))
 
     @get("/slug/{slug:str}", operation_id="downloads_os_by_slug", summary="By slug")
-    async def os_by_slug(self, tx: AsyncSession, slug: SlugParam) -> schemas.OSRead:
+    async def os_by_slug(self, tx: NamedDependency[AsyncSession], slug: SlugParam) -> schemas.OSRead:
         return os_read(await svc.os_with_slug(tx, slug))
 
     @post(
@@ -135,7 +136,9 @@ class OSController(Controller):
         summary="Add an operating system",
         guards=[permission_required(ADD_OS)],
     )
-    async def create_os(self, tx: AsyncSession, data: schemas.OSCreate) -> schemas.OSRead:
+    async def create_os(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.OSCreate]
+    ) -> schemas.OSRead:
         return os_read(await svc.save_os(tx, given_fields(data)))
 
     @patch(
@@ -144,7 +147,9 @@ class OSController(Controller):
         summary="Change an OS",
         guards=[permission_required(CHANGE_OS)],
     )
-    async def update_os(self, tx: AsyncSession, os_id: PK, data: schemas.OSUpdate) -> schemas.OSRead:
+    async def update_os(
+        self, tx: NamedDependency[AsyncSession], os_id: PK, data: JSONBody[schemas.OSUpdate]
+    ) -> schemas.OSRead:
         return os_read(await svc.save_os(tx, given_fields(data), await svc.get_os(tx, os_id)))
 
     @delete(
@@ -153,7 +158,7 @@ class OSController(Controller):
         summary="Delete an OS",
         guards=[permission_required(DELETE_OS)],
     )
-    async def delete_os(self, tx: AsyncSession, os_id: PK) -> None:
+    async def delete_os(self, tx: NamedDependency[AsyncSession], os_id: PK) -> None:
         await svc.delete(tx, await svc.get_os(tx, os_id))
 
     @get(
@@ -161,7 +166,7 @@ class OSController(Controller):
         operation_id="downloads_os_releases",
         summary="Published releases with files for this OS (stable and pre-releases)",
     )
-    async def os_releases(self, tx: AsyncSession, slug: SlugParam) -> schemas.OSReleases:
+    async def os_releases(self, tx: NamedDependency[AsyncSession], slug: SlugParam) -> schemas.OSReleases:
         os = await svc.os_with_slug(tx, slug)
         stable, pre = await svc.os_releases(tx, os)
 
@@ -188,14 +193,14 @@ class ReleaseController(Controller):
     async def list_releases(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         version: Annotated[int | None, Parameter(ge=1, le=100)] = None,
-        is_published: Flag = None,
-        is_latest: Flag = None,
-        pre_release: Flag = None,
-        show_on_download_page: Flag = None,
+        is_published: FromQuery[Flag] = None,
+        is_latest: FromQuery[Flag] = None,
+        pre_release: FromQuery[Flag] = None,
+        show_on_download_page: FromQuery[Flag] = None,
         name: Annotated[str | None, Parameter(max_length=200)] = None,
         slug: Annotated[str | None, Parameter(max_length=200)] = None,
         q: Annotated[str | None, Parameter(max_length=200, description="name contains")] = None,
@@ -216,7 +221,7 @@ class ReleaseController(Controller):
 
     @get("/{release_id:int}", operation_id="downloads_releases_read", summary="One release")
     async def read_release(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, release_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], release_id: PK
     ) -> schemas.ReleaseRead:
         return release_read(await svc.get_release(tx, release_id, principal_of(request)))
 
@@ -226,7 +231,7 @@ class ReleaseController(Controller):
         summary="A release with its files grouped by OS (the release page)",
     )
     async def release_detail(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, slug: SlugParam
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], slug: SlugParam
     ) -> schemas.ReleaseDetail:
         release = await svc.release_with_slug(tx, slug, principal_of(request))
         groups: dict[int, schemas.FilesForOS] = {}
@@ -246,7 +251,9 @@ class ReleaseController(Controller):
         summary="Add a release",
         guards=[permission_required(ADD_RELEASE)],
     )
-    async def create_release(self, tx: AsyncSession, data: schemas.ReleaseCreate) -> schemas.ReleaseRead:
+    async def create_release(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.ReleaseCreate]
+    ) -> schemas.ReleaseRead:
         values = given_fields(data)
         if values.get("release_date") is None:
             values.pop("release_date", None)
@@ -261,9 +268,9 @@ class ReleaseController(Controller):
     async def update_release(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         release_id: PK,
-        data: schemas.ReleaseUpdate,
+        data: JSONBody[schemas.ReleaseUpdate],
     ) -> schemas.ReleaseRead:
         release = await svc.get_release(tx, release_id, principal_of(request))
         return release_read(await svc.save_release(tx, given_fields(data), release))
@@ -274,7 +281,9 @@ class ReleaseController(Controller):
         summary="Delete a release and its files",
         guards=[permission_required(DELETE_RELEASE)],
     )
-    async def delete_release(self, request: Request[Any, Any, Any], tx: AsyncSession, release_id: PK) -> None:
+    async def delete_release(
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], release_id: PK
+    ) -> None:
         release = await svc.get_release(tx, release_id, principal_of(request))
         await svc.delete_files_of_release(tx, release.id)
         await svc.delete(tx, release)
@@ -292,14 +301,14 @@ class ReleaseFileController(Controller):
     async def list_files(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         release_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
         os_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
         os_slug: Annotated[str | None, Parameter(max_length=200)] = None,
         release_slug: Annotated[str | None, Parameter(max_length=200)] = None,
-        download_button: Flag = None,
+        download_button: FromQuery[Flag] = None,
     ) -> schemas.ReleaseFileList:
         rows, meta = await svc.list_release_files(
             tx,
@@ -316,7 +325,7 @@ class ReleaseFileController(Controller):
 
     @get("/{file_id:int}", operation_id="downloads_files_read", summary="One release file")
     async def read_file(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, file_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], file_id: PK
     ) -> schemas.ReleaseFileRead:
         return file_read(await svc.get_release_file(tx, file_id, principal_of(request)))
 
@@ -326,7 +335,9 @@ class ReleaseFileController(Controller):
         summary="Add a release file",
         guards=[permission_required(ADD_FILE)],
     )
-    async def create_file(self, tx: AsyncSession, data: schemas.ReleaseFileCreate) -> schemas.ReleaseFileRead:
+    async def create_file(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.ReleaseFileCreate]
+    ) -> schemas.ReleaseFileRead:
         return file_read(await svc.save_release_file(tx, given_fields(data)))
 
     @patch(
@@ -338,9 +349,9 @@ class ReleaseFileController(Controller):
     async def update_file(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         file_id: PK,
-        data: schemas.ReleaseFileUpdate,
+        data: JSONBody[schemas.ReleaseFileUpdate],
     ) -> schemas.ReleaseFileRead:
         rfile = await svc.get_release_file(tx, file_id, principal_of(request))
         return file_read(await svc.save_release_file(tx, given_fields(data), rfile))
@@ -351,7 +362,9 @@ class ReleaseFileController(Controller):
         summary="Delete a release file",
         guards=[permission_required(DELETE_FILE)],
     )
-    async def delete_file(self, request: Request[Any, Any, Any], tx: AsyncSession, file_id: PK) -> None:
+    async def delete_file(
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], file_id: PK
+    ) -> None:
         await svc.delete(tx, await svc.get_release_file(tx, file_id, principal_of(request)))
 
     @delete(
@@ -364,7 +377,7 @@ class ReleaseFileController(Controller):
     async def delete_by_release(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         release_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)],
     ) -> schemas.BulkDeleted:
         await svc.get_release(tx, release_id, principal_of(request))
@@ -380,7 +393,7 @@ class DownloadsViewsController(Controller):
         operation_id="downloads_landing",
         summary="Everything the /downloads/ page shows, in one call",
     )
-    async def landing(self, tx: AsyncSession) -> schemas.DownloadsLanding:
+    async def landing(self, tx: NamedDependency[AsyncSession]) -> schemas.DownloadsLanding:
         view = await svc.landing(tx)
         return schemas.DownloadsLanding(
             latest_python3=summary(view.latest_python3),

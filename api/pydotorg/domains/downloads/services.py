@@ -520,7 +520,7 @@ async def files_with_os(session: AsyncSession, release: Release) -> list[tuple[R
         .where(ReleaseFile.release_id == release.id)
         .order_by(OS.slug != "source", OS.slug, ReleaseFile.name)
     )
-    return [(rfile, os) for rfile, os in rows.tuples()]
+    return [(rfile, os) for rfile, os in rows]
 
 
 async def superseded_by(session: AsyncSession, release: Release) -> Release | None:

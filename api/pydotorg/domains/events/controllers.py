@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.controllers import ContentRoutes, content_controller
@@ -175,13 +176,13 @@ class EventsController(Controller):
     )
     async def list_events(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         calendar: Annotated[SlugQuery, Parameter(description="calendar slug")] = None,
         category: Annotated[SlugQuery, Parameter(description="category slug")] = None,
         location: Annotated[int | None, Parameter(ge=1, le=2**31 - 1, description="venue id")] = None,
-        featured: bool | None = None,
+        featured: FromQuery[bool | None] = None,
         upcoming: Annotated[
             bool | None,
             Parameter(description="true: an occurrence starts after `at` (python.org's for_datetime)"),
@@ -221,7 +222,7 @@ class EventsController(Controller):
     @get("/{event_id:int}", operation_id="events_read", summary="One event")
     async def read_event(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         event_id: PK,
         calendar: Annotated[
             SlugQuery, Parameter(description="404 unless the event belongs to this calendar")
@@ -237,7 +238,9 @@ class EventsController(Controller):
         summary="Add an event with its occurring and recurring rules",
         guards=[permission_required(ADD_EVENT)],
     )
-    async def create_event(self, tx: AsyncSession, data: schemas.EventCreate) -> schemas.EventRead:
+    async def create_event(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.EventCreate]
+    ) -> schemas.EventRead:
         event = await svc.save_event(tx, given_fields(data))
         return queries.event_read(await svc.get_event(tx, event.id), utcnow())
 
@@ -248,7 +251,7 @@ class EventsController(Controller):
         guards=[permission_required(CHANGE_EVENT)],
     )
     async def update_event(
-        self, tx: AsyncSession, event_id: PK, data: schemas.EventUpdate
+        self, tx: NamedDependency[AsyncSession], event_id: PK, data: JSONBody[schemas.EventUpdate]
     ) -> schemas.EventRead:
         event = await svc.save_event(tx, given_fields(data), await svc.get_event(tx, event_id))
         return queries.event_read(event, utcnow())
@@ -259,7 +262,7 @@ class EventsController(Controller):
         summary="Delete an event",
         guards=[permission_required(DELETE_EVENT)],
     )
-    async def delete_event(self, tx: AsyncSession, event_id: PK) -> None:
+    async def delete_event(self, tx: NamedDependency[AsyncSession], event_id: PK) -> None:
         await svc.delete_event(tx, await svc.get_event(tx, event_id))
 
 
@@ -296,7 +299,10 @@ class SubmissionsController(Controller):
         guards=[login_required],
     )
     async def submit(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, data: schemas.EventSubmissionCreate
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        data: JSONBody[schemas.EventSubmissionCreate],
     ) -> schemas.EventSubmissionRead:
         state = request.app.state
         values = clean_submission(given_fields(data))
@@ -325,7 +331,7 @@ class SubmissionsController(Controller):
         guards=[_staff_or_submission_reader],
     )
     async def list_submissions(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.EventSubmissionList:
         rows, meta = await svc.list_submissions(tx, limit=limit, offset=offset)
         return schemas.EventSubmissionList(data=[submission_read(s) for s in rows], meta=meta)

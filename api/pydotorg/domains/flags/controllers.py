@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
@@ -59,14 +60,14 @@ class FlagsController(Controller):
 
     @get("/", operation_id="flags_list", summary="Feature flags by name", guards=[flag_reader])
     async def list_flags(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.FlagList:
         rows, meta = await svc.list_flags(tx, limit=limit, offset=offset)
         links = await svc.links_of(tx, [f.id for f in rows])
         return schemas.FlagList(data=[flag_read(f, *links[f.id]) for f in rows], meta=meta)
 
     @get("/{name:str}", operation_id="flags_read", summary="One feature flag", guards=[flag_reader])
-    async def read_flag(self, tx: AsyncSession, name: NameParam) -> schemas.FlagRead:
+    async def read_flag(self, tx: NamedDependency[AsyncSession], name: NameParam) -> schemas.FlagRead:
         return await _read(tx, await svc.get_flag(tx, name))
 
     @get(
@@ -75,7 +76,7 @@ class FlagsController(Controller):
         summary="Whether the flag is on for you (anyone may ask; unknown flags are 404)",
     )
     async def flag_active(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, name: NameParam
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], name: NameParam
     ) -> schemas.FlagActive:
         flag = await svc.get_flag(tx, name)
         return schemas.FlagActive(name=flag.name, active=await svc.is_active(tx, flag, principal_of(request)))
@@ -83,7 +84,9 @@ class FlagsController(Controller):
     @post(
         "/", operation_id="flags_create", summary="Add a feature flag", guards=[permission_required(ADD_FLAG)]
     )
-    async def create_flag(self, tx: AsyncSession, data: schemas.FlagCreate) -> schemas.FlagRead:
+    async def create_flag(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.FlagCreate]
+    ) -> schemas.FlagRead:
         return await _read(tx, await svc.save_flag(tx, given_fields(data)))
 
     @patch(
@@ -93,7 +96,7 @@ class FlagsController(Controller):
         guards=[permission_required(CHANGE_FLAG)],
     )
     async def update_flag(
-        self, tx: AsyncSession, name: NameParam, data: schemas.FlagUpdate
+        self, tx: NamedDependency[AsyncSession], name: NameParam, data: JSONBody[schemas.FlagUpdate]
     ) -> schemas.FlagRead:
         flag = await svc.get_flag(tx, name)
         return await _read(tx, await svc.save_flag(tx, given_fields(data), flag))
@@ -104,5 +107,5 @@ class FlagsController(Controller):
         summary="Delete a feature flag",
         guards=[permission_required(DELETE_FLAG)],
     )
-    async def delete_flag(self, tx: AsyncSession, name: NameParam) -> None:
+    async def delete_flag(self, tx: NamedDependency[AsyncSession], name: NameParam) -> None:
         await delete_record(tx, await svc.get_flag(tx, name))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.db import utcnow
@@ -128,14 +128,14 @@ class JobsController(Controller):
     @get("/", operation_id="jobs_list", summary="Visible job listings, newest first")
     async def list_jobs(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        job_type: Annotated[str | None, Parameter(query="type", max_length=200)] = None,
+        job_type: Annotated[str | None, QueryParameter(name="type", max_length=200)] = None,
         category: SlugQuery = None,
         location: Annotated[str | None, Parameter(max_length=350)] = None,
-        telecommuting: bool | None = None,
-        is_featured: bool | None = None,
+        telecommuting: FromQuery[bool | None] = None,
+        is_featured: FromQuery[bool | None] = None,
     ) -> schemas.JobList:
         rows, meta = await svc.list_visible(
             tx,
@@ -155,17 +155,17 @@ class JobsController(Controller):
         summary="One listing (visible ones; owners see their own, moderators all)",
     )
     async def read_job(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, job_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], job_id: PK
     ) -> schemas.JobRead:
         return job_read(await svc.get_job(tx, job_id, principal_of(request)))
 
     @get("/types", operation_id="jobs_types", summary="Job types with their counts of visible listings")
     async def list_types(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        with_jobs: bool = True,
+        with_jobs: FromQuery[bool] = True,
     ) -> schemas.TaxonomyList:
         rows, meta = await svc.list_taxonomy(tx, JobType, with_jobs=with_jobs, limit=limit, offset=offset)
         return taxonomy_list(rows, meta)
@@ -177,17 +177,17 @@ class JobsController(Controller):
     )
     async def list_categories(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        with_jobs: bool = True,
+        with_jobs: FromQuery[bool] = True,
     ) -> schemas.TaxonomyList:
         rows, meta = await svc.list_taxonomy(tx, JobCategory, with_jobs=with_jobs, limit=limit, offset=offset)
         return taxonomy_list(rows, meta)
 
     @get("/locations", operation_id="jobs_locations", summary="Places with visible listings")
     async def list_locations(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.LocationList:
         rows, meta = await svc.list_locations(tx, limit=limit, offset=offset)
         return schemas.LocationList(
@@ -210,7 +210,10 @@ class JobsController(Controller):
 
     @post("/", operation_id="jobs_create", summary="Submit a new listing as a draft", guards=[login_required])
     async def create_job(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, data: schemas.JobCreate
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        data: JSONBody[schemas.JobCreate],
     ) -> schemas.JobRead:
         return job_read(await svc.save_job(tx, require_principal(request), given_fields(data)))
 
@@ -223,7 +226,7 @@ class JobsController(Controller):
     async def mine(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         status: StatusQuery = None,
@@ -240,7 +243,11 @@ class JobsController(Controller):
         guards=[login_required],
     )
     async def update_job(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, job_id: PK, data: schemas.JobUpdate
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        job_id: PK,
+        data: JSONBody[schemas.JobUpdate],
     ) -> schemas.JobRead:
         principal = require_principal(request)
         job = await svc.get_job(tx, job_id, principal)
@@ -266,7 +273,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def submit(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, mail_ctx: MailContext, job_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
+        job_id: PK,
     ) -> schemas.JobRead:
         return await self._move(request, tx, mail_ctx, job_id, "submit")
 
@@ -278,7 +289,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def withdraw(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, mail_ctx: MailContext, job_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
+        job_id: PK,
     ) -> schemas.JobRead:
         return await self._move(request, tx, mail_ctx, job_id, "withdraw")
 
@@ -289,7 +304,7 @@ class JobsController(Controller):
         guards=[login_required],
     )
     async def comments(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, job_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], job_id: PK
     ) -> list[schemas.CommentRead]:
         principal = require_principal(request)
         job = await svc.get_job(tx, job_id, principal)
@@ -306,10 +321,10 @@ class JobsController(Controller):
     async def comment(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        mail_ctx: MailContext,
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
         job_id: PK,
-        data: schemas.CommentCreate,
+        data: JSONBody[schemas.CommentCreate],
     ) -> schemas.CommentRead:
         principal = require_principal(request)
         job = await svc.get_job(tx, job_id, principal)
@@ -333,7 +348,7 @@ class JobsController(Controller):
         guards=[permission_required(MODERATE)],
     )
     async def review_queue(
-        self, tx: AsyncSession, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> schemas.JobList:
         rows, meta = await svc.review_queue(tx, limit=limit, offset=offset)
         return job_list(rows, meta)
@@ -346,7 +361,7 @@ class JobsController(Controller):
     )
     async def moderate_list(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         status: StatusQuery = None,
@@ -363,7 +378,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def approve(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, mail_ctx: MailContext, job_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
+        job_id: PK,
     ) -> schemas.JobRead:
         return await self._move(request, tx, mail_ctx, job_id, "approve")
 
@@ -375,7 +394,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def reject(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, mail_ctx: MailContext, job_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
+        job_id: PK,
     ) -> schemas.JobRead:
         return await self._move(request, tx, mail_ctx, job_id, "reject")
 
@@ -387,7 +410,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def archive(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, mail_ctx: MailContext, job_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
+        job_id: PK,
     ) -> schemas.JobRead:
         return await self._move(request, tx, mail_ctx, job_id, "archive")
 
@@ -399,7 +426,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def remove(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, mail_ctx: MailContext, job_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        mail_ctx: NamedDependency[MailContext],
+        job_id: PK,
     ) -> schemas.JobRead:
         return await self._move(request, tx, mail_ctx, job_id, "remove")
 
@@ -411,7 +442,11 @@ class JobsController(Controller):
         status_code=200,
     )
     async def feature(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, job_id: PK, data: schemas.FeatureRequest
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        job_id: PK,
+        data: JSONBody[schemas.FeatureRequest],
     ) -> schemas.JobRead:
         job = await svc.get_job(tx, job_id, principal_of(request))
         return job_read(await svc.set_featured(tx, job, data.is_featured))
@@ -424,7 +459,9 @@ class JobsController(Controller):
         summary="Add a job type",
         guards=[permission_required(MODERATE)],
     )
-    async def create_type(self, tx: AsyncSession, data: schemas.TaxonomyCreate) -> schemas.TaxonomyRead:
+    async def create_type(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.TaxonomyCreate]
+    ) -> schemas.TaxonomyRead:
         return await _taxonomy_read(tx, JobType, await svc.save_taxonomy(tx, JobType, given_fields(data)))
 
     @patch(
@@ -434,7 +471,7 @@ class JobsController(Controller):
         guards=[permission_required(MODERATE)],
     )
     async def update_type(
-        self, tx: AsyncSession, item_id: PK, data: schemas.TaxonomyUpdate
+        self, tx: NamedDependency[AsyncSession], item_id: PK, data: JSONBody[schemas.TaxonomyUpdate]
     ) -> schemas.TaxonomyRead:
         item = await svc.get_taxonomy(tx, JobType, item_id)
         item = await svc.save_taxonomy(tx, JobType, given_fields(data), item)
@@ -446,7 +483,9 @@ class JobsController(Controller):
         summary="Add a job category",
         guards=[permission_required(MODERATE)],
     )
-    async def create_category(self, tx: AsyncSession, data: schemas.TaxonomyCreate) -> schemas.TaxonomyRead:
+    async def create_category(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.TaxonomyCreate]
+    ) -> schemas.TaxonomyRead:
         item = await svc.save_taxonomy(tx, JobCategory, given_fields(data))
         return await _taxonomy_read(tx, JobCategory, item)
 
@@ -457,7 +496,7 @@ class JobsController(Controller):
         guards=[permission_required(MODERATE)],
     )
     async def update_category(
-        self, tx: AsyncSession, item_id: PK, data: schemas.TaxonomyUpdate
+        self, tx: NamedDependency[AsyncSession], item_id: PK, data: JSONBody[schemas.TaxonomyUpdate]
     ) -> schemas.TaxonomyRead:
         item = await svc.get_taxonomy(tx, JobCategory, item_id)
         item = await svc.save_taxonomy(tx, JobCategory, given_fields(data), item)

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.controllers import ContentRoutes, content_controller
@@ -33,7 +34,10 @@ def minutes_read(m: Minutes) -> schemas.MinutesRead:
 
 @get("/date/{day:date}", operation_id="minutes_by_date", summary="The minutes of a meeting date")
 async def by_date(
-    self: Controller, request: Request[Any, Any, Any], tx: AsyncSession, day: dt.date
+    self: Controller,
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[AsyncSession],
+    day: FromPath[dt.date],
 ) -> schemas.MinutesRead:
     return minutes_read(await svc.minutes_of(tx, day, principal_of(request)))
 

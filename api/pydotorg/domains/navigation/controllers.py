@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.permissions import permission_required
@@ -47,7 +48,7 @@ class NavigationController(Controller):
     tags = ["navigation"]
 
     @get("/trees", operation_id="navigation_trees", summary="Every menu tree")
-    async def list_trees(self, tx: AsyncSession) -> list[schemas.NavTreeSummary]:
+    async def list_trees(self, tx: NamedDependency[AsyncSession]) -> list[schemas.NavTreeSummary]:
         trees = await svc.list_trees(tx)
         return [schemas.NavTreeSummary(id=t.id, alias=t.alias, title=t.title) for t in trees]
 
@@ -56,7 +57,7 @@ class NavigationController(Controller):
         operation_id="navigation_tree",
         summary="A tree with its items (flat, by parent and sort order)",
     )
-    async def read_tree(self, tx: AsyncSession, alias: AliasParam) -> schemas.NavTreeRead:
+    async def read_tree(self, tx: NamedDependency[AsyncSession], alias: AliasParam) -> schemas.NavTreeRead:
         tree = await svc.get_tree(tx, alias)
         items = await svc.tree_items(tx, tree)
         return schemas.NavTreeRead(
@@ -69,7 +70,9 @@ class NavigationController(Controller):
         summary="Add a tree",
         guards=[permission_required(CHANGE_MENU)],
     )
-    async def create_tree(self, tx: AsyncSession, data: schemas.NavTreeCreate) -> schemas.NavTreeSummary:
+    async def create_tree(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.NavTreeCreate]
+    ) -> schemas.NavTreeSummary:
         tree = await svc.save_tree(tx, given_fields(data))
         return schemas.NavTreeSummary(id=tree.id, alias=tree.alias, title=tree.title)
 
@@ -80,7 +83,7 @@ class NavigationController(Controller):
         guards=[permission_required(CHANGE_MENU)],
     )
     async def update_tree(
-        self, tx: AsyncSession, alias: AliasParam, data: schemas.NavTreeUpdate
+        self, tx: NamedDependency[AsyncSession], alias: AliasParam, data: JSONBody[schemas.NavTreeUpdate]
     ) -> schemas.NavTreeSummary:
         tree = await svc.save_tree(tx, given_fields(data), await svc.get_tree(tx, alias))
         return schemas.NavTreeSummary(id=tree.id, alias=tree.alias, title=tree.title)
@@ -91,11 +94,11 @@ class NavigationController(Controller):
         summary="Delete a tree and its items",
         guards=[permission_required(CHANGE_MENU)],
     )
-    async def delete_tree(self, tx: AsyncSession, alias: AliasParam) -> None:
+    async def delete_tree(self, tx: NamedDependency[AsyncSession], alias: AliasParam) -> None:
         await delete_record(tx, await svc.get_tree(tx, alias))
 
     @get("/items/{item_id:int}", operation_id="navigation_item", summary="One menu item")
-    async def read_item(self, tx: AsyncSession, item_id: PK) -> schemas.NavItemRead:
+    async def read_item(self, tx: NamedDependency[AsyncSession], item_id: PK) -> schemas.NavItemRead:
         item, tree = await svc.get_item(tx, item_id)
         return item_read(item, tree.alias)
 
@@ -105,7 +108,9 @@ class NavigationController(Controller):
         summary="Add a menu item",
         guards=[permission_required(CHANGE_MENU)],
     )
-    async def create_item(self, tx: AsyncSession, data: schemas.NavItemCreate) -> schemas.NavItemRead:
+    async def create_item(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.NavItemCreate]
+    ) -> schemas.NavItemRead:
         item, tree = await svc.create_item(tx, given_fields(data))
         return item_read(item, tree.alias)
 
@@ -116,7 +121,7 @@ class NavigationController(Controller):
         guards=[permission_required(CHANGE_MENU)],
     )
     async def update_item(
-        self, tx: AsyncSession, item_id: PK, data: schemas.NavItemUpdate
+        self, tx: NamedDependency[AsyncSession], item_id: PK, data: JSONBody[schemas.NavItemUpdate]
     ) -> schemas.NavItemRead:
         item, tree = await svc.get_item(tx, item_id)
         return item_read(await svc.save_item(tx, tree, given_fields(data), item), tree.alias)
@@ -127,6 +132,6 @@ class NavigationController(Controller):
         summary="Delete a menu item and the items below it",
         guards=[permission_required(CHANGE_MENU)],
     )
-    async def delete_item(self, tx: AsyncSession, item_id: PK) -> None:
+    async def delete_item(self, tx: NamedDependency[AsyncSession], item_id: PK) -> None:
         item, _ = await svc.get_item(tx, item_id)
         await delete_record(tx, item)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
@@ -49,11 +50,11 @@ class PagesController(Controller):
     async def list_pages(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         path_prefix: Annotated[str | None, Parameter(max_length=500)] = None,
-        is_published: bool | None = None,
+        is_published: FromQuery[bool | None] = None,
         q: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> schemas.PageList:
         rows, meta = await svc.list_pages(
@@ -69,7 +70,7 @@ class PagesController(Controller):
 
     @get("/{page_id:int}", operation_id="pages_read", summary="One page")
     async def read_page(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, page_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], page_id: PK
     ) -> schemas.PageRead:
         return page_read(await svc.get_page(tx, page_id, principal_of(request)))
 
@@ -77,7 +78,7 @@ class PagesController(Controller):
     async def by_path(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         path: Annotated[str, Parameter(min_length=1, max_length=500)],
     ) -> schemas.PageRead:
         return page_read(await svc.page_at(tx, path, principal_of(request)))
@@ -88,7 +89,9 @@ class PagesController(Controller):
         summary="Add a page",
         guards=[permission_required(ADD_PAGE)],
     )
-    async def create_page(self, tx: AsyncSession, data: schemas.PageCreate) -> schemas.PageRead:
+    async def create_page(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.PageCreate]
+    ) -> schemas.PageRead:
         return page_read(await svc.save_page(tx, given_fields(data)))
 
     @patch(
@@ -100,9 +103,9 @@ class PagesController(Controller):
     async def update_page(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         page_id: PK,
-        data: schemas.PageUpdate,
+        data: JSONBody[schemas.PageUpdate],
     ) -> schemas.PageRead:
         page = await svc.get_page(tx, page_id, principal_of(request))
         return page_read(await svc.save_page(tx, given_fields(data), page))
@@ -114,7 +117,11 @@ class PagesController(Controller):
         guards=[permission_required(DELETE_PAGE)],
     )
     async def delete_page(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, storage: Storage, page_id: PK
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        storage: NamedDependency[Storage],
+        page_id: PK,
     ) -> None:
         page = await svc.get_page(tx, page_id, principal_of(request))
         await svc.delete_page(tx, page, storage)
@@ -125,7 +132,7 @@ class PagesController(Controller):
         summary="Images and documents of a page",
     )
     async def attachments(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, page_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], page_id: PK
     ) -> list[schemas.AttachmentRead]:
         await svc.get_page(tx, page_id, principal_of(request))
         storage: Storage = request.app.state.storage
@@ -157,7 +164,7 @@ class PagesController(Controller):
     async def attach(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         page_id: PK,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.AttachmentRead:
@@ -182,7 +189,7 @@ class PagesController(Controller):
     async def detach(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         page_id: PK,
         kind: Annotated[str, Parameter(pattern="^(image|document)$")],
         attachment_id: PK,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.controllers import ContentRoutes, content_controller
@@ -77,11 +78,11 @@ class StoriesController(Controller):
     async def list_stories(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         category: SlugQuery = None,
-        featured: bool | None = None,
+        featured: FromQuery[bool | None] = None,
         is_published: Annotated[bool | None, Parameter(description="editors only")] = None,
     ) -> schemas.StoryList:
         principal = principal_of(request)
@@ -99,14 +100,14 @@ class StoriesController(Controller):
 
     @get("/{story_id:int}", operation_id="successstories_read", summary="One success story")
     async def read_story(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, story_id: PK
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], story_id: PK
     ) -> schemas.StoryRead:
         principal = principal_of(request)
         return story_read(await svc.get_story(tx, story_id, principal), svc.can_see_drafts(principal))
 
     @get("/slug/{slug:str}", operation_id="successstories_by_slug", summary="The success story at a slug")
     async def by_slug(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, slug: SlugPath
+        self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], slug: SlugPath
     ) -> schemas.StoryRead:
         principal = principal_of(request)
         return story_read(await svc.story_at(tx, slug, principal), svc.can_see_drafts(principal))
@@ -117,7 +118,9 @@ class StoriesController(Controller):
         summary="Add a success story",
         guards=[permission_required(ADD_STORY)],
     )
-    async def create_story(self, tx: AsyncSession, data: schemas.StoryCreate) -> schemas.StoryRead:
+    async def create_story(
+        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.StoryCreate]
+    ) -> schemas.StoryRead:
         return story_read(await svc.save_story(tx, given_fields(data)), True)
 
     @patch(
@@ -127,7 +130,11 @@ class StoriesController(Controller):
         guards=[permission_required(CHANGE_STORY)],
     )
     async def update_story(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, story_id: PK, data: schemas.StoryUpdate
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        story_id: PK,
+        data: JSONBody[schemas.StoryUpdate],
     ) -> schemas.StoryRead:
         story = await svc.get_story(tx, story_id, principal_of(request))
         return story_read(await svc.save_story(tx, given_fields(data), story), True)
@@ -138,7 +145,7 @@ class StoriesController(Controller):
         summary="Delete a success story",
         guards=[permission_required(DELETE_STORY)],
     )
-    async def delete_story(self, tx: AsyncSession, story_id: PK) -> None:
+    async def delete_story(self, tx: NamedDependency[AsyncSession], story_id: PK) -> None:
         await svc.delete_story(tx, story_id)
 
 
@@ -184,7 +191,10 @@ class StorySubmissionsController(Controller):
         guards=[login_required],
     )
     async def submit(
-        self, request: Request[Any, Any, Any], tx: AsyncSession, data: schemas.StorySubmission
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        data: JSONBody[schemas.StorySubmission],
     ) -> schemas.StoryRead:
         state = request.app.state
         values = await svc.check_submission(tx, given_fields(data))

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import Cookie
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,9 +66,9 @@ class AuthController(Controller):
     async def signup(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        ctx: services.Context,
-        data: schemas.SignupRequest,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        data: JSONBody[schemas.SignupRequest],
     ) -> schemas.Detail:
         await _limit(request, "signup", ctx.settings.rate_limit_signup)
         await services.signup(tx, ctx, data)
@@ -81,7 +81,10 @@ class AuthController(Controller):
         summary="Confirm an e-mail address with the mailed token",
     )
     async def verify_email(
-        self, tx: AsyncSession, ctx: services.Context, data: schemas.VerifyEmailRequest
+        self,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        data: JSONBody[schemas.VerifyEmailRequest],
     ) -> schemas.UserPrivate:
         user = await services.verify_email(tx, ctx, data.token)
         return await services.to_private(tx, user)
@@ -95,9 +98,9 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        ctx: services.Context,
-        data: schemas.LoginRequest,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        data: JSONBody[schemas.LoginRequest],
     ) -> Response[schemas.LoginResponse]:
         await _limit(request, "login", ctx.settings.rate_limit_login)
         user, token, auth = await services.login(tx, ctx, data)
@@ -117,7 +120,12 @@ class AuthController(Controller):
         operation_id="auth_logout",
         summary="Revoke the token or cookie session used for this request",
     )
-    async def logout(self, tx: AsyncSession, ctx: services.Context, principal: Principal) -> None:
+    async def logout(
+        self,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        principal: NamedDependency[Principal],
+    ) -> None:
         await services.logout(tx, principal)
         # Declared as None so the schema documents an empty 204; the Response clears cookies.
         return Response(  # type: ignore[return-value]
@@ -133,7 +141,10 @@ class AuthController(Controller):
         summary="Change your password",
     )
     async def password_change(
-        self, tx: AsyncSession, principal: Principal, data: schemas.PasswordChangeRequest
+        self,
+        tx: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.PasswordChangeRequest],
     ) -> None:
         await services.change_password(tx, principal, data)
 
@@ -146,9 +157,9 @@ class AuthController(Controller):
     async def password_reset(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        ctx: services.Context,
-        data: schemas.PasswordResetRequest,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        data: JSONBody[schemas.PasswordResetRequest],
     ) -> schemas.Detail:
         await _limit(request, "password_reset", ctx.settings.rate_limit_password_reset)
         await services.request_password_reset(tx, ctx, data.email)
@@ -161,7 +172,10 @@ class AuthController(Controller):
         summary="Set a new password with the mailed reset token",
     )
     async def password_reset_confirm(
-        self, tx: AsyncSession, ctx: services.Context, data: schemas.PasswordResetConfirm
+        self,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        data: JSONBody[schemas.PasswordResetConfirm],
     ) -> None:
         await services.confirm_password_reset(tx, ctx, data)
 
@@ -197,7 +211,9 @@ class MeController(Controller):
     guards = [login_required]
 
     @get("/", operation_id="users_me", summary="Your account")
-    async def me(self, tx: AsyncSession, principal: Principal) -> schemas.UserPrivate:
+    async def me(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> schemas.UserPrivate:
         return await services.to_private(tx, await services.get_user(tx, principal.user_id))
 
     @patch(
@@ -208,10 +224,10 @@ class MeController(Controller):
     async def update_me(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        ctx: services.Context,
-        principal: Principal,
-        data: schemas.UserUpdate,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.UserUpdate],
     ) -> schemas.UserPrivate:
         user = await services.get_user(tx, principal.user_id)
         if services.wants_email_change(user, data):
@@ -226,11 +242,15 @@ class MeController(Controller):
         return await services.to_private(tx, user)
 
     @delete("/", operation_id="users_me_delete", summary="Delete your account")
-    async def delete_me(self, tx: AsyncSession, principal: Principal) -> None:
+    async def delete_me(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> None:
         await services.delete_user(tx, await services.get_user(tx, principal.user_id))
 
     @get("/api-keys", operation_id="api_keys_list", summary="Your API keys (never the keys)")
-    async def list_keys(self, tx: AsyncSession, principal: Principal) -> list[schemas.ApiKeyRead]:
+    async def list_keys(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> list[schemas.ApiKeyRead]:
         return await services.list_api_keys(tx, principal.user_id)
 
     @post(
@@ -241,10 +261,10 @@ class MeController(Controller):
     async def create_key(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
-        ctx: services.Context,
-        principal: Principal,
-        data: schemas.ApiKeyCreate,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.ApiKeyCreate],
     ) -> schemas.ApiKeyCreated:
         await _limit(request, "api_key", ctx.settings.rate_limit_api_key)
         key, raw = await services.create_api_key(tx, principal.user_id, data.name)
@@ -257,21 +277,25 @@ class MeController(Controller):
         operation_id="api_keys_revoke",
         summary="Revoke one of your API keys",
     )
-    async def revoke_key(self, tx: AsyncSession, principal: Principal, key_id: KeyId) -> None:
+    async def revoke_key(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal], key_id: KeyId
+    ) -> None:
         await services.revoke_api_key(tx, principal.user_id, key_id)
 
     @get("/membership", operation_id="membership_read", summary="Your PSF membership")
-    async def membership(self, tx: AsyncSession, principal: Principal) -> schemas.MembershipRead:
+    async def membership(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> schemas.MembershipRead:
         m = await services.get_membership(tx, principal.user_id)
         return services.to_membership(m, principal.username)
 
     @post("/membership", operation_id="membership_create", summary="Become a PSF Basic member")
     async def create_membership(
         self,
-        tx: AsyncSession,
-        ctx: services.Context,
-        principal: Principal,
-        data: schemas.MembershipCreate,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.MembershipCreate],
     ) -> schemas.MembershipRead:
         m = await services.create_membership(tx, ctx, principal, data)
         return services.to_membership(m, principal.username)
@@ -279,10 +303,10 @@ class MeController(Controller):
     @patch("/membership", operation_id="membership_update", summary="Edit your PSF membership")
     async def update_membership(
         self,
-        tx: AsyncSession,
-        ctx: services.Context,
-        principal: Principal,
-        data: schemas.MembershipUpdate,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.MembershipUpdate],
     ) -> schemas.MembershipRead:
         m = await services.get_membership(tx, principal.user_id)
         await services.update_membership(tx, ctx, m, data)
@@ -294,12 +318,16 @@ class MeController(Controller):
         operation_id="membership_affirm",
         summary="Affirm your intention to vote in PSF elections",
     )
-    async def affirm(self, tx: AsyncSession, principal: Principal) -> schemas.MembershipRead:
+    async def affirm(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> schemas.MembershipRead:
         m = await services.affirm_vote(tx, await services.get_membership(tx, principal.user_id))
         return services.to_membership(m, principal.username)
 
     @delete("/membership", operation_id="membership_delete", summary="Delete your PSF membership")
-    async def delete_membership(self, tx: AsyncSession, principal: Principal) -> None:
+    async def delete_membership(
+        self, tx: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> None:
         await services.delete_membership(tx, await services.get_membership(tx, principal.user_id))
 
 
@@ -315,12 +343,12 @@ class UsersController(Controller):
     )
     async def list_users(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         q: Annotated[str | None, Parameter(max_length=150)] = None,
-        is_staff: bool | None = None,
-        is_active: bool | None = None,
+        is_staff: FromQuery[bool | None] = None,
+        is_active: FromQuery[bool | None] = None,
     ) -> schemas.UserList:
         return await services.list_users(
             tx, limit=limit, offset=offset, q=q, is_staff=is_staff, is_active=is_active
@@ -334,7 +362,7 @@ class UsersController(Controller):
     async def profile(
         self,
         request: Request[Any, Any, Any],
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         username: Annotated[str, Parameter(max_length=150)],
     ) -> schemas.UserPublic | schemas.UserPrivate:
         return await services.public_profile(tx, username, principal_of(request))
@@ -347,11 +375,11 @@ class UsersController(Controller):
     )
     async def update_user(
         self,
-        tx: AsyncSession,
-        ctx: services.Context,
-        principal: Principal,
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        principal: NamedDependency[Principal],
         user_id: UserId,
-        data: schemas.UserAdminUpdate,
+        data: JSONBody[schemas.UserAdminUpdate],
     ) -> schemas.UserPrivate:
         user = await services.admin_update_user(tx, ctx, principal, user_id, data)
         return await services.to_private(tx, user)
@@ -363,7 +391,11 @@ class UsersController(Controller):
         guards=[permission_required(MANAGE_GROUPS)],
     )
     async def grants(
-        self, tx: AsyncSession, principal: Principal, user_id: UserId, data: schemas.GrantsUpdate
+        self,
+        tx: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        user_id: UserId,
+        data: JSONBody[schemas.GrantsUpdate],
     ) -> schemas.UserPrivate:
         user = await services.get_user(tx, user_id)
         await services.set_grants(tx, principal, user, data)
@@ -380,7 +412,7 @@ class GroupsController(Controller):
         summary="Groups and their permissions",
         guards=[permission_required(MANAGE_GROUPS)],
     )
-    async def list_groups(self, tx: AsyncSession) -> list[schemas.GroupRead]:
+    async def list_groups(self, tx: NamedDependency[AsyncSession]) -> list[schemas.GroupRead]:
         return await services.list_groups(tx)
 
     @post(
@@ -390,7 +422,10 @@ class GroupsController(Controller):
         guards=[permission_required(MANAGE_GROUPS)],
     )
     async def create_group(
-        self, tx: AsyncSession, principal: Principal, data: schemas.GroupCreate
+        self,
+        tx: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.GroupCreate],
     ) -> schemas.GroupRead:
         return await services.create_group(tx, principal, data)
 
@@ -411,9 +446,9 @@ class GroupsController(Controller):
     )
     async def list_memberships(
         self,
-        tx: AsyncSession,
+        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        votes: bool | None = None,
+        votes: FromQuery[bool | None] = None,
     ) -> schemas.MembershipList:
         return await services.list_memberships(tx, limit=limit, offset=offset, votes=votes)

@@ -33,7 +33,7 @@ from typing import Protocol, TypeVar
 import structlog
 
 from sitebuilder.cdn import run_bounded, surrogate_keys
-from sitebuilder.objectstore import ObjectStore, S3ObjectStore
+from sitebuilder.objectstore import ObjectStore
 
 log = structlog.get_logger(__name__)
 
@@ -490,7 +490,7 @@ def cache_control(path: str) -> str:
 
 
 class S3Origin:
-    """The site in an S3-compatible bucket under ``prefix``, through an ``ObjectStore``
+    """The site in an S3-compatible bucket under the store's key prefix, through an ``ObjectStore``
     (sitebuilder/objectstore.py: obstore, path-style, retrying connection errors and 5xx).
 
     A publish uploads every new or changed object, then deletes the removed ones, then writes
@@ -502,34 +502,12 @@ class S3Origin:
 
     manifest_dir = "_publish"
 
-    def __init__(
-        self,
-        endpoint_url: str,
-        bucket: str,
-        access_key: str,
-        secret_key: str,
-        *,
-        region: str = "us-east-1",
-        prefix: str = "site/",
-        timeout: float = 30,
-        attempts: int = 3,
-        backoff: float = 0.2,
-        concurrency: int = 8,
-    ) -> None:
+    def __init__(self, store: ObjectStore, *, concurrency: int = 8) -> None:
+        """``store``: the bucket and key prefix the site lives under (an ``S3ObjectStore`` with
+        ``prefix="site/"``, say); ``concurrency``: uploads and deletions in flight at once."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        prefix = prefix.strip("/")
-        self.store: ObjectStore = S3ObjectStore(
-            endpoint_url,
-            bucket,
-            access_key,
-            secret_key,
-            region=region,
-            prefix=f"{prefix}/" if prefix else "",
-            timeout=timeout,
-            attempts=attempts,
-            backoff=backoff,
-        )
+        self.store = store
         self.concurrency = concurrency
 
     async def publish(

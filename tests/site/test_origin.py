@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sitebuilder import origin as origin_module
-from sitebuilder.objectstore import ObjectStoreError
+from sitebuilder.objectstore import ObjectStoreError, S3ObjectStore
 from sitebuilder.origin import LocalDirectoryOrigin, S3Origin, content_type
 from tests.s3server import (
     ACCESS_KEY,
@@ -256,16 +256,10 @@ def fake_s3(s3_server: Bucket) -> Iterator[Bucket]:
 
 @pytest.fixture
 def s3(fake_s3: Bucket) -> S3Origin:
-    return S3Origin(
-        fake_s3.endpoint,
-        BUCKET,
-        ACCESS_KEY,
-        SECRET_KEY,
-        region=REGION,
-        prefix="www",
-        concurrency=4,
-        backoff=0.01,
+    store = S3ObjectStore(
+        fake_s3.endpoint, BUCKET, ACCESS_KEY, SECRET_KEY, region=REGION, prefix="www/", backoff=0.01
     )
+    return S3Origin(store, concurrency=4)
 
 
 SITE: dict[str, str | bytes] = {
@@ -375,7 +369,10 @@ async def test_s3_unreachable_store_fails_the_publish(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    origin = S3Origin(f"http://127.0.0.1:{port}", BUCKET, ACCESS_KEY, SECRET_KEY, backoff=0.01)
+    store = S3ObjectStore(
+        f"http://127.0.0.1:{port}", BUCKET, ACCESS_KEY, SECRET_KEY, prefix="site/", backoff=0.01
+    )
+    origin = S3Origin(store)
     src = make_tree(tmp_path / "site", {"index.html": "hi"})
     with pytest.raises(ObjectStoreError, match=r"S3 PUT 'site/index.html' .* after 3 attempts"):
         await origin.publish(src)

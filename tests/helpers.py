@@ -8,7 +8,7 @@ import inspect
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +323,12 @@ def token_from_mail(message: Any) -> str:
     match = re.search(r"\?token=([A-Za-z0-9_.\-]+)", body)
     assert match, body
     return match.group(1)
+
+
+# The ASGI callables of the small local servers the tests run (a Fastly API, an S3 proxy).
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 @contextmanager

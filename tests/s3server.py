@@ -12,7 +12,7 @@ Each test module starts one server in a module-scoped fixture (``with running_s3
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,16 +22,12 @@ import httpx
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from tests.helpers import serve_asgi
+from tests.helpers import Receive, Scope, Send, serve_asgi
 
 # moto accepts any credentials; these only have to look real to the client.
 ACCESS_KEY = "AKIDPYDOTORGTEST"
 SECRET_KEY = "pydotorg/test/secret+key=0123456789abcdef"
 REGION = "eu-test-1"
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 @dataclass

@@ -6,7 +6,7 @@ import asyncio
 import json
 import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,15 +24,11 @@ from sitebuilder.cdn import (
     surrogate_keys,
 )
 from sitebuilder.settings import BuilderSettings
-from tests.helpers import serve_asgi
+from tests.helpers import Receive, Scope, Send, serve_asgi
 
 API_KEY = "fastly-test-token"
 SERVICE = "SRVtest123"
 DICTIONARY = "DICTredirects1"
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 @dataclass

@@ -125,7 +125,7 @@ class Snapshot:
 
 def _key_order(key: str) -> tuple[str, int | str]:
     kind, _, ident = key.partition(":")
-    return (kind, int(ident)) if ident.isdigit() else (kind, ident)
+    return (kind, int(ident)) if ident.isascii() and ident.isdigit() else (kind, ident)
 
 
 def today() -> str:

@@ -267,7 +267,7 @@ async def _run_build(settings: Settings, builders: Builders | None = None) -> tu
         raise RuntimeError(f"site build failed: {stderr.decode()[-500:]}")
     line = stdout.decode().strip().splitlines()[-1] if stdout.strip() else ""
     cursor = line.rsplit("cursor ", 1)[-1].split(",")[0] if "cursor " in line else ""
-    if not cursor.isdigit():
+    if not (cursor.isascii() and cursor.isdigit()):
         raise RuntimeError(f"unexpected build output: {line!r}")
     return line, int(cursor)
 

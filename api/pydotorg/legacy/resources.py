@@ -221,7 +221,7 @@ def id_from_uri(value: Any, target: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return parse_int(value, low=1)
     if isinstance(value, str):
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return parse_int(value, low=1)
         match = _URI_ID.search(value.split("?", 1)[0])
         if match and match.group(1) == target:

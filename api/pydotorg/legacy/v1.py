@@ -374,7 +374,7 @@ async def detail_get(
 
 
 async def _get(resource: Resource, tx: AsyncSession, pk: str) -> Any:
-    if not pk.isdigit() or int(pk) > 2**31 - 1:
+    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**31 - 1:
         return None
     return await tx.scalar(resource.base_query().where(resource.model.id == int(pk)))
 

@@ -288,7 +288,7 @@ def _relation_id(settings: Settings, raw: Any, target: str) -> int:
     for prefix in {base_path, PREFIX}:
         if path.startswith(f"{prefix}/{target}/"):
             rest = path[len(f"{prefix}/{target}/") :].strip("/")
-            if rest.isdigit():
+            if rest.isascii() and rest.isdigit():
                 return parse_int(rest, low=1)
     raise BadValue("Invalid hyperlink - No URL match.")
 
@@ -370,7 +370,7 @@ async def _body(request: Request[Any, Any, Any]) -> dict[str, Any] | Response[by
 
 async def _get(resource: Resource, tx: AsyncSession, pk: str, principal: Principal | None) -> Any:
     pk = pk.removesuffix(".json")
-    if not pk.isdigit() or int(pk) > 2**31 - 1:
+    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**31 - 1:
         return None
     stmt = visible(resource, resource.base_query(), principal)
     return await tx.scalar(stmt.where(resource.model.id == int(pk)))

@@ -59,7 +59,7 @@ def get_version(name: str) -> str:
 def version_tuple(name: str) -> tuple[int, ...]:
     parts = []
     for part in get_version(name).split("."):
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             break
         parts.append(int(part))
     return tuple(parts)

@@ -190,7 +190,7 @@ def _key_converter(origin: str, offset: int) -> Any:
         user_id = await ctx.user_id(fields.get("user"))
         if user_id is None:
             raise RowError("key without a user")
-        ident = int(pk) if str(pk).isdigit() else int(tokens.digest(key)[:7], 16)
+        ident = int(pk) if str(pk).isascii() and str(pk).isdigit() else int(tokens.digest(key)[:7], 16)
         return {
             "id": offset + ident,
             "user_id": user_id,

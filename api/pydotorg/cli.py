@@ -140,16 +140,32 @@ def dev_run(host: str, port: int) -> None:
 )
 @friendly
 def seed(demo: bool, downloads_fixture: Path | None) -> None:
-    """Load demo data into an empty database (does nothing if users already exist).
+    """Load demo data into an empty database; on any database, add python.org's job types and
+    categories and the editor's grants where missing (a second run adds nothing).
 
-    Demo accounts, a few CMS pages and python.org's downloads at full scale."""
+    Demo accounts, a few CMS pages and python.org's downloads at full scale. Prints the demo
+    accounts every time."""
     from pydotorg.dev import seed as demo_data
 
     settings = _with_dev_services(_settings(), need_redis=False)
     fixture = downloads_fixture or demo_data.default_downloads_fixture()
-    created, imported = _run(demo_data.seed_demo(settings, fixture))
+    report = _run(demo_data.seed_demo(settings, fixture))
+    for kind, names in (
+        ("job types", report.job_types),
+        ("job categories", report.job_categories),
+        ("editor grants", report.editor_grants),
+    ):
+        if names:
+            click.echo(f"added {len(names)} {kind}")
+    created, imported = report.created, report.imported
     if not created:
-        click.echo("database already has data; nothing seeded")
+        if not report.added_anything:
+            click.echo("database already has the demo data; nothing seeded")
+        stored = demo_data.stored_credentials(settings)
+        if stored:
+            click.echo(f"demo accounts (from {demo_data.credentials_path(settings)}):")
+            for line in stored:
+                click.echo("  " + line)
         return
     path, lines = demo_data.write_credentials(settings, created)
     click.echo("seeded demo accounts (also in " + str(path) + "):")

@@ -17,6 +17,10 @@ nginx.conf's, and every answer outside ``/api/`` carries the site's security hea
 (``sitebuilder.headers``: Content-Security-Policy, nosniff, ...), as nginx.conf sends them. GET
 and HEAD only; no logging except at debug level.
 
+With ``--api``, ``/api/`` goes to the API as the CDN routes it: each request with its own headers
+(its Cookie and Authorization as the visitor sent them) and each answer with the API's headers
+(Set-Cookie included) to that visitor only; the server keeps no cookies of its own.
+
 ``python -m sitebuilder.serve --root DIR --host H --port P`` (``pydotorg dev run`` starts it).
 """
 
@@ -33,7 +37,6 @@ import stat
 import sys
 import threading
 from http import HTTPStatus
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -53,6 +56,8 @@ _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"}
 )
 INDEX_FILES = ("index.html", "index.rss")
+PROXY_TIMEOUT = httpx.Timeout(60)
+_UNSAFE_TARGET_BYTE = re.compile(rb"[^\x21-\x7e]")
 
 # The `types` block and `charset_types` of deploy/origin/nginx.conf (a test compares them).
 CONTENT_TYPES = {
@@ -248,14 +253,47 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         api = self.server.api_url
         if not api or not (self.path == "/api" or self.path.startswith(("/api/", "/api?"))):
             return False
-        length = int(self.headers.get("Content-Length") or 0)
-        payload = self.rfile.read(length) if length > 0 else b""
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-        headers["X-Forwarded-For"] = self.client_address[0]
         try:
-            upstream = self.server.http.request(
-                self.command, api + self.path, headers=headers, content=payload or None
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True  # where this request's body ends is unknown
+            self._send_status(HTTPStatus.BAD_REQUEST, body=True, text="invalid Content-Length\n")
+            return True
+        payload = self.rfile.read(length) if length > 0 else b""
+        # The visitor's own headers (their Cookie and Authorization among them), byte for byte:
+        # http.server decoded them as latin-1, so encoding back gives the bytes that were sent;
+        # the optional whitespace around a value is not part of it (RFC 9110 5.5).
+        forwarded = [
+            (name.encode("latin-1"), str(value).strip(" \t").encode("latin-1"))
+            for name, value in self.headers.items()
+            if name.lower() not in _HOP_BY_HOP
+        ]
+        forwarded.append((b"X-Forwarded-For", self.client_address[0].encode("latin-1")))
+        # The path's bytes as sent, anything outside printable ASCII percent-encoded.
+        target = _UNSAFE_TARGET_BYTE.sub(lambda m: b"%%%02X" % m[0][0], self.path.encode("latin-1"))
+        try:
+            request = httpx.Request(
+                self.command,
+                api + target.decode("ascii"),
+                headers=forwarded,
+                content=payload,
+                extensions={"timeout": PROXY_TIMEOUT.as_dict()},
             )
+            # The transport, not a client: nothing here has a cookie jar, so no Set-Cookie from
+            # one visitor's answer can ever go with another visitor's request.
+            upstream = self.server.api_transport.handle_request(request)
+            try:
+                content = b"".join(upstream.iter_raw())  # as the API encoded it (Content-Encoding)
+            finally:
+                upstream.close()
+        except (httpx.LocalProtocolError, httpx.InvalidURL) as exc:
+            # A header HTTP/1.1 cannot carry (a control character, say): the visitor's request
+            # is at fault, not the API.
+            log.info("API proxy: %s %s: %s", self.command, self.path, exc)
+            self._send_status(HTTPStatus.BAD_REQUEST, body=True, text="the request cannot be forwarded\n")
+            return True
         except httpx.HTTPError as exc:
             log.warning("API proxy: %s %s: %s", self.command, self.path, exc)
             self._send_status(HTTPStatus.BAD_GATEWAY, body=True, text="the API is not reachable\n")
@@ -263,15 +301,19 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         self._proxying = True
         try:
             self.send_response(upstream.status_code)
-            for key, value in upstream.headers.multi_items():
-                if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
-                    self.send_header(key, value)
-            content = upstream.content if self.command != "HEAD" else b""
-            self.send_header("Content-Length", str(len(upstream.content)))
+            # Every header of this answer, Set-Cookie included, goes to this visitor only.
+            for raw_key, raw_value in upstream.headers.raw:
+                key = raw_key.decode("latin-1")
+                head_length = self.command == "HEAD" and key.lower() == "content-length"
+                if key.lower() not in _HOP_BY_HOP and (key.lower() != "content-length" or head_length):
+                    self.send_header(key, raw_value.decode("latin-1"))
+            if self.command != "HEAD":
+                self.send_header("Content-Length", str(len(content)))
             self.end_headers()
         finally:
             self._proxying = False
-        self.wfile.write(content)
+        if self.command != "HEAD":
+            self.wfile.write(content)
         return True
 
     def end_headers(self) -> None:
@@ -451,15 +493,15 @@ class SiteServer(ThreadingHTTPServer):
         self.media_root = Path(media_root).resolve() if media_root is not None else None
         self.data_redirects = _DataRedirects()
         self.api_url = api_url.rstrip("/")
-        # One client for every visitor: it must not keep cookies, or the first visitor's session
-        # (Set-Cookie from a log-in) would go with every later visitor's requests.
-        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-        self.http = httpx.Client(timeout=60, follow_redirects=False, cookies=no_cookies)
+        # A connection pool shared by every visitor, and no client on top of it: an httpx.Client
+        # keeps a cookie jar, which would hand the first visitor's session (the Set-Cookie of a
+        # log-in) to every later visitor. Redirects go back to the visitor as they are.
+        self.api_transport = httpx.HTTPTransport()
         super().__init__(address, SiteRequestHandler)
 
     def server_close(self) -> None:
         super().server_close()
-        self.http.close()
+        self.api_transport.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-response is routine; anything else is worth a line.

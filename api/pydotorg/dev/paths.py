@@ -1,5 +1,5 @@
-"""Where the repository and the shared python.org data live (demo data, tests, the benchmark;
-the service reads its paths from settings)."""
+"""Where the repository, the demo data it carries and the shared python.org data live (demo data,
+tests, the benchmark; the service reads its paths from settings)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]  # api/pydotorg/dev/paths.py
+# Small data the demo needs on every machine, carried in the package (not in shared/data).
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def shared_data_dir() -> Path:

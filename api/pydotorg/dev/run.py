@@ -14,7 +14,7 @@ from collections.abc import Callable
 import msgspec
 
 from pydotorg.dev import embedded
-from pydotorg.dev.seed import stored_site_key
+from pydotorg.dev.seed import credentials_path, stored_credentials, stored_site_key
 from pydotorg.settings import Settings
 
 
@@ -81,15 +81,8 @@ def run(settings: Settings, host: str, port: int, echo: Callable[[str], object])
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://{host}:{port}"
-    echo("")
-    echo(f"  Site:      http://{host}:{port + 1}/   (rebuilt by the worker after each change)")
-    echo(f"  API:       {base}/api/v3/")
-    echo(f"  API docs:  {base}/api/schema")
-    echo(f"  Health:    {base}/healthz  {base}/readyz  {base}/metrics")
-    echo(f"  Mail:      {settings.mail_dir.resolve()}/")
-    echo("  Press Ctrl-C to stop.")
-    echo("")
+    for line in banner(settings, host, port):
+        echo(line)
     try:
         while api_proc.poll() is None and worker_proc.poll() is None:
             try:
@@ -109,6 +102,28 @@ def run(settings: Settings, host: str, port: int, echo: Callable[[str], object])
                 proc.kill()
     if api_proc.returncode not in (0, None, -signal.SIGINT, 130):
         raise RuntimeError(f"the API server exited with status {api_proc.returncode}")
+
+
+def banner(settings: Settings, host: str, port: int) -> list[str]:
+    """What ``dev run`` prints once everything is up: the addresses and, on every start, the
+    demo accounts (the first seed wrote their passwords to ``.state/demo-credentials.txt``)."""
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        f"  Site:      http://{host}:{port + 1}/   (rebuilt by the worker after each change)",
+        f"  API:       {base}/api/v3/",
+        f"  API docs:  {base}/api/schema",
+        f"  Health:    {base}/healthz  {base}/readyz  {base}/metrics",
+        f"  Mail:      {settings.mail_dir.resolve()}/",
+    ]
+    accounts = stored_credentials(settings)
+    if accounts:
+        lines.append(f"  Accounts:  (from {credentials_path(settings).resolve()})")
+        lines += [f"    {account}" for account in accounts]
+    else:
+        lines.append(f"  Accounts:  none recorded in {credentials_path(settings).resolve()}")
+    lines += ["  Press Ctrl-C to stop.", ""]
+    return lines
 
 
 def wait_for(url: str, seconds: float = 30) -> None:

@@ -1,22 +1,30 @@
 """Demo data for development (``pydotorg seed --demo``, what ``make run`` loads): three demo
 accounts, the site builder's account and API key, a few CMS pages, success stories, code samples,
 community posts, the Python Insider feed, python.org's downloads at full scale, its boxes, menu
-and events, and two upcoming events."""
+and events, and two upcoming events; these go into an empty database only.
+
+Every run, on an empty or an already seeded database, also makes sure of what the demo's flows
+need and adds only what is missing: python.org's job types and categories (``dev/data``, so the
+job form has its required category list) and the "Editors" group, with the permissions the demo
+``editor`` account is described with, holding that account."""
 
 from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pydotorg.core.db import create_engine, transaction
+import pydotorg.models  # noqa: F401  (every domain's named permissions, for the Editors group)
+from pydotorg.core.db import create_engine, slugify, transaction
+from pydotorg.core.permissions import Principal
 from pydotorg.core.storage import create_storage
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import DEMO_DATA_DIR, shared_data_dir
 from pydotorg.django_import import importer
 from pydotorg.domains.blogs.feeds import parse as parse_feed
 from pydotorg.domains.blogs.feeds import store_entries
@@ -24,14 +32,71 @@ from pydotorg.domains.blogs.services import save_feed
 from pydotorg.domains.codesamples.services import save_sample
 from pydotorg.domains.community.services import save_post
 from pydotorg.domains.events.services import calendar_by_slug, save_event
+from pydotorg.domains.jobs.models import JobCategory, JobType
+from pydotorg.domains.jobs.services import save_taxonomy
 from pydotorg.domains.pages.services import save_page
 from pydotorg.domains.successstories.services import save_category, save_story
-from pydotorg.domains.users.models import User, UserPermission
-from pydotorg.domains.users.services import create_api_key, create_user
+from pydotorg.domains.users import schemas as user_schemas
+from pydotorg.domains.users.models import Group, GroupPermission, User, UserPermission, user_groups
+from pydotorg.domains.users.services import create_api_key, create_group, create_user, set_grants
 from pydotorg.settings import Settings
 
 SITE_KEY_FILE = "site-api-key"
 CREDENTIALS_FILE = "demo-credentials.txt"
+JOB_TAXONOMY_FILE = DEMO_DATA_DIR / "job_taxonomy.json"
+
+# The demo accounts: username, role, and the description printed with the password (the
+# password stays the last word of the line: the benchmark reads it from there).
+EDITORS_GROUP = "Editors"
+DEMO_ACCOUNTS = (
+    ("admin", "superuser", "superuser: everything"),
+    (
+        "editor",
+        "staff",
+        f"staff, {EDITORS_GROUP} group: moderates jobs; edits pages, events, success stories, "
+        "community posts, boxes, banners and code samples",
+    ),
+    ("reader", "user", "user: posts jobs, suggests events, submits stories"),
+)
+# What the Editors group holds: what the editor's description above promises. Accounts, feature
+# flags, downloads, board minutes and nominations stay with superusers and their own groups.
+EDITOR_PERMISSIONS = (
+    "jobs.moderate",
+    "pages.add_page",
+    "pages.change_page",
+    "pages.delete_page",
+    "events.add_event",
+    "events.change_event",
+    "events.delete_event",
+    "events.view_submission",
+    "events.add_eventcategory",
+    "events.change_eventcategory",
+    "events.add_eventlocation",
+    "events.change_eventlocation",
+    "successstories.add_story",
+    "successstories.change_story",
+    "successstories.delete_story",
+    "successstories.add_storycategory",
+    "successstories.change_storycategory",
+    "companies.add_company",
+    "companies.change_company",
+    "community.add_post",
+    "community.change_post",
+    "community.delete_post",
+    "boxes.add_box",
+    "boxes.change_box",
+    "banners.add_banner",
+    "banners.change_banner",
+    "banners.delete_banner",
+    "codesamples.add_codesample",
+    "codesamples.change_codesample",
+    "codesamples.delete_codesample",
+)
+# Who grants the Editors group its permissions: the operator running the seed (a superuser's
+# rights; no account of the database acts).
+_OPERATOR = Principal(
+    user_id=0, username="pydotorg seed", is_staff=True, is_superuser=True, is_active=True, method="cli"
+)
 
 DEMO_PAGES = [
     (
@@ -169,104 +234,192 @@ def default_downloads_fixture() -> Path:
     return shared_data_dir() / "bench" / "downloads.json"
 
 
-async def seed_demo(settings: Settings, fixture: Path) -> tuple[list[tuple[str, str, str]], int]:
-    """Load the demo data into an empty database; returns the accounts created (username, role,
-    password) and how many rows were imported. Does nothing if users already exist."""
+@dataclass
+class SeedReport:
+    """What one ``seed --demo`` added: the accounts created (username, description, password),
+    the rows imported, and what the every-run part added (nothing on a second run)."""
+
+    created: list[tuple[str, str, str]] = field(default_factory=list)
+    imported: int = 0
+    job_types: list[str] = field(default_factory=list)
+    job_categories: list[str] = field(default_factory=list)
+    editor_grants: list[str] = field(default_factory=list)
+
+    @property
+    def added_anything(self) -> bool:
+        return bool(
+            self.created or self.imported or self.job_types or self.job_categories or self.editor_grants
+        )
+
+
+def job_taxonomy() -> tuple[list[str], list[str]]:
+    """python.org's job types and job categories (``dev/data/job_taxonomy.json``)."""
+    data = json.loads(JOB_TAXONOMY_FILE.read_text())
+    return list(data["job_types"]), list(data["job_categories"])
+
+
+async def seed_demo(settings: Settings, fixture: Path) -> SeedReport:
+    """Load the demo data into an empty database (nothing of it if users already exist), then,
+    on any database, add the job types and categories and the editor's grants that are
+    missing (``SeedReport``). One transaction: all of it or nothing."""
     engine = create_engine(settings)
-    created: list[tuple[str, str, str]] = []
-    imported = 0
+    report = SeedReport()
     try:
         async with transaction(async_sessionmaker(engine, expire_on_commit=False)) as s:
-            if await s.scalar(select(func.count()).select_from(User)):
-                return created, imported
-            for username, role in (("admin", "superuser"), ("editor", "staff"), ("reader", "user")):
-                password = secrets.token_urlsafe(12)
-                await create_user(
-                    s,
-                    username=username,
-                    email=f"{username}@example.org",
-                    password=password,
-                    is_staff=role != "user",
-                    is_superuser=role == "superuser",
-                    email_verified=True,
-                )
-                created.append((username, role, password))
-            builder = await create_user(
-                s,
-                username="site-builder",
-                email="site-builder@example.org",
-                password=None,
-                email_verified=True,
-            )
-            s.add(UserPermission(user_id=builder.id, permission="site.read_changes"))
-            _, site_key = await create_api_key(s, builder.id, "site builder")
-            key_path = settings.state_dir / SITE_KEY_FILE
-            key_path.parent.mkdir(parents=True, exist_ok=True)
-            key_path.write_text(site_key + "\n")
-            key_path.chmod(0o600)
-            for title, path, content in DEMO_PAGES:
-                await save_page(s, {"title": title, "path": path, "content": content})
-            # python.org's success-story categories (its menu) and two demo stories of our own.
-            for name in STORY_CATEGORIES:
-                await save_category(s, {"name": name})
-            for story in DEMO_STORIES:
-                await save_story(s, {**story, "is_published": True, "featured": True})
-            for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
-                await save_sample(s, {"code": code, "copy": copy, "is_published": True, "sort_order": order})
-            storage = create_storage(settings)
-            for post in DEMO_COMMUNITY_POSTS:
-                await save_post(s, {**post, "status": 2}, storage)
-            feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
-            insider = await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
-            # The shared copy of the Python Insider feed, so "Latest News" has entries before
-            # (or without) the first fetch of the live feed.
-            saved_feed = shared_data_dir() / "pythondotorg" / "psf_feed_example.xml"
-            if saved_feed.exists():
-                parsed = parse_feed(
-                    saved_feed.read_bytes(),
-                    base_url=settings.python_blog_feed_url,
-                    content_type="application/atom+xml",
-                    python_blog_url=settings.python_blog_url,
-                )
-                await store_entries(s, insider, parsed.entries)
-            # python.org's downloads at full scale, its real boxes and navigation menu.
-            shared = shared_data_dir() / "pythondotorg"
-            for source in (
-                fixture,
-                shared / "boxes.json",
-                shared / "sitetree_menus.json",
-                shared / "events.json",  # python.org's small events fixture (its creator: admin)
-            ):
-                if source.exists():
-                    report, _ = await importer.run(s, json.loads(source.read_text()))
-                    imported += sum(report.written.values())
-            # Two upcoming events of our own in python.org's calendar (its fixture's are past).
-            if await calendar_by_slug(s, "python-events") is not None:
-                today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
-                for days, title in ((21, "Python Sprint Weekend"), (45, "Python Meetup: Packaging Q&A")):
-                    start = today + timedelta(days=days)
-                    await save_event(
-                        s,
-                        {
-                            "calendar": "python-events",
-                            "title": title,
-                            "description": f"A demo event of ``make run``: {title}.",
-                            "occurring_rule": {
-                                "dt_start": start,
-                                "dt_end": start + timedelta(hours=8),
-                                "all_day": False,
-                            },
-                        },
-                    )
+            if not await s.scalar(select(func.count()).select_from(User)):
+                report.created, report.imported = await _seed_empty(s, settings, fixture)
+            types, categories = job_taxonomy()
+            report.job_types = await _ensure_taxonomy(s, JobType, types)
+            report.job_categories = await _ensure_taxonomy(s, JobCategory, categories)
+            report.editor_grants = await _ensure_editors(s)
     finally:
         await engine.dispose()
+    return report
+
+
+async def _ensure_taxonomy(
+    s: AsyncSession, model: type[JobType | JobCategory], names: list[str]
+) -> list[str]:
+    """Add the names that neither an existing name (any case) nor slug already stands for."""
+    rows = (await s.execute(select(model.name, model.slug))).all()
+    taken = {name.casefold() for name, _ in rows} | {slug for _, slug in rows}
+    added = []
+    for name in names:
+        if name.casefold() in taken or slugify(name) in taken:
+            continue
+        await save_taxonomy(s, model, {"name": name})
+        taken |= {name.casefold(), slugify(name)}
+        added.append(name)
+    return added
+
+
+async def _ensure_editors(s: AsyncSession) -> list[str]:
+    """The Editors group with every permission of ``EDITOR_PERMISSIONS``, and the ``editor``
+    account in it (when that account exists); returns what was added."""
+    added: list[str] = []
+    group = await s.scalar(select(Group).where(Group.name == EDITORS_GROUP))
+    if group is None:
+        await create_group(
+            s, _OPERATOR, user_schemas.GroupCreate(name=EDITORS_GROUP, permissions=list(EDITOR_PERMISSIONS))
+        )
+        added += [f"{EDITORS_GROUP}: {p}" for p in EDITOR_PERMISSIONS]
+    else:
+        held = set(
+            await s.scalars(select(GroupPermission.permission).where(GroupPermission.group_id == group.id))
+        )
+        missing = [p for p in EDITOR_PERMISSIONS if p not in held]
+        s.add_all(GroupPermission(group_id=group.id, permission=p) for p in missing)
+        await s.flush()
+        added += [f"{EDITORS_GROUP}: {p}" for p in missing]
+    editor = await s.scalar(select(User).where(User.username == "editor"))
+    if editor is not None:
+        groups = set(
+            await s.scalars(
+                select(Group.name)
+                .join(user_groups, user_groups.c.group_id == Group.id)
+                .where(user_groups.c.user_id == editor.id)
+            )
+        )
+        if EDITORS_GROUP not in groups:
+            await set_grants(
+                s, _OPERATOR, editor, user_schemas.GrantsUpdate(groups=sorted(groups | {EDITORS_GROUP}))
+            )
+            added.append(f"editor: {EDITORS_GROUP} group")
+    return added
+
+
+async def _seed_empty(
+    s: AsyncSession, settings: Settings, fixture: Path
+) -> tuple[list[tuple[str, str, str]], int]:
+    """What goes into an empty database only: the accounts, content and python.org's data."""
+    created: list[tuple[str, str, str]] = []
+    imported = 0
+    for username, role, description in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        await create_user(
+            s,
+            username=username,
+            email=f"{username}@example.org",
+            password=password,
+            is_staff=role != "user",
+            is_superuser=role == "superuser",
+            email_verified=True,
+        )
+        created.append((username, description, password))
+    builder = await create_user(
+        s,
+        username="site-builder",
+        email="site-builder@example.org",
+        password=None,
+        email_verified=True,
+    )
+    s.add(UserPermission(user_id=builder.id, permission="site.read_changes"))
+    _, site_key = await create_api_key(s, builder.id, "site builder")
+    key_path = settings.state_dir / SITE_KEY_FILE
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_text(site_key + "\n")
+    key_path.chmod(0o600)
+    for title, path, content in DEMO_PAGES:
+        await save_page(s, {"title": title, "path": path, "content": content})
+    # python.org's success-story categories (its menu) and two demo stories of our own.
+    for name in STORY_CATEGORIES:
+        await save_category(s, {"name": name})
+    for story in DEMO_STORIES:
+        await save_story(s, {**story, "is_published": True, "featured": True})
+    for order, (code, copy) in enumerate(DEMO_CODE_SAMPLES):
+        await save_sample(s, {"code": code, "copy": copy, "is_published": True, "sort_order": order})
+    storage = create_storage(settings)
+    for post in DEMO_COMMUNITY_POSTS:
+        await save_post(s, {**post, "status": 2}, storage)
+    feed = {"website_url": settings.python_blog_url, "feed_url": settings.python_blog_feed_url}
+    insider = await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
+    # The shared copy of the Python Insider feed, so "Latest News" has entries before
+    # (or without) the first fetch of the live feed.
+    saved_feed = shared_data_dir() / "pythondotorg" / "psf_feed_example.xml"
+    if saved_feed.exists():
+        parsed = parse_feed(
+            saved_feed.read_bytes(),
+            base_url=settings.python_blog_feed_url,
+            content_type="application/atom+xml",
+            python_blog_url=settings.python_blog_url,
+        )
+        await store_entries(s, insider, parsed.entries)
+    # python.org's downloads at full scale, its real boxes and navigation menu.
+    shared = shared_data_dir() / "pythondotorg"
+    for source in (
+        fixture,
+        shared / "boxes.json",
+        shared / "sitetree_menus.json",
+        shared / "events.json",  # python.org's small events fixture (its creator: admin)
+    ):
+        if source.exists():
+            report, _ = await importer.run(s, json.loads(source.read_text()))
+            imported += sum(report.written.values())
+    # Two upcoming events of our own in python.org's calendar (its fixture's are past).
+    if await calendar_by_slug(s, "python-events") is not None:
+        today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+        for days, title in ((21, "Python Sprint Weekend"), (45, "Python Meetup: Packaging Q&A")):
+            start = today + timedelta(days=days)
+            await save_event(
+                s,
+                {
+                    "calendar": "python-events",
+                    "title": title,
+                    "description": f"A demo event of ``make run``: {title}.",
+                    "occurring_rule": {
+                        "dt_start": start,
+                        "dt_end": start + timedelta(hours=8),
+                        "all_day": False,
+                    },
+                },
+            )
     return created, imported
 
 
 def write_credentials(settings: Settings, created: list[tuple[str, str, str]]) -> tuple[Path, list[str]]:
     """The demo accounts' passwords, in a file only the owner reads."""
-    lines = [f"{u} ({role}): password {pw}" for u, role, pw in created]
-    path = settings.state_dir / CREDENTIALS_FILE
+    lines = [f"{u} ({description}): password {pw}" for u, description, pw in created]
+    path = credentials_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)
@@ -277,3 +430,15 @@ def stored_site_key(settings: Settings) -> str:
     """The site builder's API key that the demo seed saved, or ""."""
     path = settings.state_dir / SITE_KEY_FILE
     return path.read_text().strip() if path.exists() else ""
+
+
+def credentials_path(settings: Settings) -> Path:
+    return settings.state_dir / CREDENTIALS_FILE
+
+
+def stored_credentials(settings: Settings) -> list[str]:
+    """The demo accounts' lines that the first seed wrote (``write_credentials``), or []."""
+    path = credentials_path(settings)
+    if not path.exists():
+        return []
+    return [line for line in path.read_text().splitlines() if line.strip()]

@@ -18,6 +18,7 @@ from pydotorg.domains.flags import models as flags
 from pydotorg.domains.jobs import models as jobs
 from pydotorg.domains.minutes import models as minutes
 from pydotorg.domains.navigation import models as navigation
+from pydotorg.domains.nominations import models as nominations
 from pydotorg.domains.pages import models as pages
 from pydotorg.domains.redirects import models as redirects
 from pydotorg.domains.successstories import models as successstories
@@ -42,6 +43,7 @@ __all__ = [
     "metadata",
     "minutes",
     "navigation",
+    "nominations",
     "pages",
     "redirects",
     "successstories",

@@ -289,6 +289,28 @@ HAND_WRITTEN: list[dict[str, Any]] = [
         "pk": 1,
         "fields": {"date": "2024-05-01", "content": "Board met.", "is_published": True},
     },
+    {
+        "model": "nominations.electionkind",
+        "pk": 1,
+        "fields": {"name": "Packaging Council", "slug": "packaging-council"},
+    },
+    {
+        "model": "nominations.election",
+        "pk": 1,
+        "fields": {
+            "name": "2025 Packaging Council Election",
+            "date": "2025-09-01",
+            "kind": 1,
+            "nominations_open_at": "2025-07-01T00:00:00Z",
+            "description": "*Vote*",
+        },
+    },
+    {"model": "nominations.nominee", "pk": 1, "fields": {"election": 1, "user": ["guido"], "accepted": True}},
+    {
+        "model": "nominations.nomination",
+        "pk": 1,
+        "fields": {"election": 1, "name": "Guido", "nominator": 10, "nominee": 1, "coc_acknowledged": True},
+    },
     {"model": "pages.page", "pk": 1, "fields": {"title": "About", "path": "about", "content": "About"}},
     {"model": "pages.image", "pk": 1, "fields": {"page": 1, "image": "about/logo.png"}},
     {"model": "pages.documentfile", "pk": 1, "fields": {"page": 1, "document": "files/a.pdf"}},

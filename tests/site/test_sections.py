@@ -33,6 +33,10 @@ NOT_ON_THE_SITE = {
     ("users", "group"): "no built page shows groups",
     ("users", "membership"): "no built page shows memberships",
     ("workgroups", "workgroup"): "work groups are not on the built site yet",
+    ("nominations", "kind"): "the nominations pages are not built yet (issue 14)",
+    ("nominations", "election"): "the nominations pages are not built yet (issue 14)",
+    ("nominations", "nominee"): "the nominations pages are not built yet (issue 14)",
+    ("nominations", "nomination"): "the nominations pages are not built yet (issue 14)",
 }
 
 

@@ -133,6 +133,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "jobs_jobreviewcomment": {**_CM, "comment_markup_type": _RST},
     "minutes_minutes": {**_CM, "content_markup_type": _RST, "is_published": False},
+    "nominations_electionkind": {"accent_color": "#0073b7", "nomination_form": "board"},
+    "nominations_election": {"description_markup_type": "markdown", "hide_previous_service": False},
+    "nominations_nominee": {"accepted": False, "approved": False},
+    "nominations_nomination": {
+        "nomination_statement_markup_type": "markdown",
+        "accepted": False,
+        "approved": False,
+        "coc_acknowledged": False,
+        "mission_alignment": False,
+        "eligibility_confirmed": False,
+    },
     "successstories_story": {**_CM, "content_markup_type": _RST, "is_published": False, "featured": False},
     "work_groups_workgroup": {
         **_CM,

@@ -154,6 +154,15 @@ LAYOUT: dict[str, DjangoTable] = {
     ),
     "jobs.jobreviewcomment": _model("jobs.jobreviewcomment", fks={**_CM, "job": "jobs.job"}),
     "minutes.minutes": _model("minutes.minutes", fks=_CM),
+    "nominations.electionkind": _model("nominations.electionkind"),
+    "nominations.election": _model("nominations.election", fks={"kind": "nominations.electionkind"}),
+    "nominations.nominee": _model(
+        "nominations.nominee", fks={"election": "nominations.election", "user": USER}
+    ),
+    "nominations.nomination": _model(
+        "nominations.nomination",
+        fks={"election": "nominations.election", "nominator": USER, "nominee": "nominations.nominee"},
+    ),
     "successstories.storycategory": _model("successstories.storycategory"),
     "successstories.story": _model(
         "successstories.story",

@@ -19,6 +19,7 @@ from pydotorg.domains.flags import importers as flags
 from pydotorg.domains.jobs import importers as jobs
 from pydotorg.domains.minutes import importers as minutes
 from pydotorg.domains.navigation import importers as navigation
+from pydotorg.domains.nominations import importers as nominations
 from pydotorg.domains.pages import importers as pages
 from pydotorg.domains.redirects import importers as redirects
 from pydotorg.domains.successstories import importers as successstories
@@ -42,6 +43,7 @@ REGISTRY: dict[str, ModelImport] = {
         *flags.IMPORTS,
         *jobs.IMPORTS,
         *minutes.IMPORTS,
+        *nominations.IMPORTS,
         *redirects.IMPORTS,
         *successstories.IMPORTS,
         *workgroups.IMPORTS,

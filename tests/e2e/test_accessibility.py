@@ -1,7 +1,8 @@
 """axe-core on the built site in headless Chromium: the main page types (home, downloads landing,
-an OS page, a release, the OS list, a CMS page, the 404 page) at desktop and phone width have no
-"serious" or "critical" accessibility violations. Screenshots of the home page and the downloads
-landing at both widths go to ``tests/e2e/artifacts/``.
+an OS page, a release, the OS list, a CMS page, the 404 page), the account pages (logged in) and
+the header's opened account menu at desktop and phone width have no "serious" or "critical"
+accessibility violations. Screenshots of the home page, the downloads landing and the opened
+account menu at both widths go to ``tests/e2e/artifacts/``.
 
 axe-core is pinned in ``tests/e2e/package-lock.json`` (``npm ci --prefix tests/e2e``).
 """
@@ -13,6 +14,8 @@ from typing import Any
 
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, PAGE_TYPES, USER_AGENTS
+from tests.e2e.test_accounts_flow import ACCOUNT_PAGES
+from tests.helpers import PASSWORD
 from tests.site.test_build import _build
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -50,11 +53,20 @@ async def _open(page: Any, url: str) -> None:
     assert response is not None and response.status == expected, (url, response and response.status)
 
 
+async def _log_in(page: Any, base: str) -> None:
+    await _open(page, base + "/accounts/login/")
+    await page.fill("#id-login", "ordinary")
+    await page.fill("#id-password", PASSWORD)
+    await page.click(".stacked-form button[type=submit]")
+    await page.wait_for_url(base + "/")
+
+
 async def test_no_serious_accessibility_violations(
     live_api: str,
     dl: Fixture,
     builder_key: str,
     featured_downloads: dict[str, str],
+    actors: Any,
     served_site: tuple[Path, str],
 ) -> None:
     from playwright.async_api import async_playwright
@@ -81,6 +93,17 @@ async def test_no_serious_accessibility_violations(
                 await _open(page, base + "/")
                 await page.click(".menu-toggle")
                 problems += await _violations(page, f"/ at {width}px with the menu open")
+            # Logged in (the password change page needs it): the account pages, then the
+            # header's account menu, opened.
+            await _log_in(page, base)
+            for path in ACCOUNT_PAGES:
+                await _open(page, base + path)
+                await page.wait_for_load_state("networkidle")
+                problems += await _violations(page, f"{path} at {width}px")
+            await _open(page, base + "/")
+            await page.click(".account-toggle")
+            problems += await _violations(page, f"/ at {width}px with the account menu open")
+            await page.screenshot(path=ARTIFACTS / f"account-menu-{width}.png")
             await page.close()
         # Headless Chromium reports Linux, so the landing showed the source block; check the others.
         for visitor in ("windows", "macos"):

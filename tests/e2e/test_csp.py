@@ -23,6 +23,7 @@ from urllib.parse import quote
 from sitebuilder.headers import CONTENT_SECURITY_POLICY, for_path
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, CHROMIUM, PAGE_TYPES
+from tests.e2e.test_accounts_flow import ACCOUNT_PAGES
 from tests.helpers import PASSWORD
 from tests.site.test_build import _build
 
@@ -38,6 +39,8 @@ document.addEventListener("securitypolicyviolation", function (event) {
 EVIL = "evil.example"
 # Form and list pages the accessibility test does not open, checked here as well.
 MORE_PAGES = ["/blogs/", "/events/submit/", "/success-stories/create/", "/jobs/thanks/"]
+# Anonymous, the password change page sends the visitor to log in; it is checked logged in.
+ANONYMOUS_ACCOUNT_PAGES = [path for path in ACCOUNT_PAGES if path != "/accounts/password/change/"]
 
 
 async def _open(page: Any, url: str) -> None:
@@ -120,7 +123,7 @@ async def test_every_page_type_runs_under_the_policy(
             await context.add_init_script(LISTEN)
             page = await _page_with_log(context, console)
             page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-            for path in [*PAGE_TYPES, *MORE_PAGES]:
+            for path in [*PAGE_TYPES, *MORE_PAGES, *ANONYMOUS_ACCOUNT_PAGES]:
                 await _open(page, base + path)
                 problems += await _violations(page, console, f"{path} at {width}px")
             await _open(page, base + "/")
@@ -134,6 +137,45 @@ async def test_every_page_type_runs_under_the_policy(
             problems += await _violations(page, console, f"/ at {width}px, used")
             await context.close()
 
+        await browser.close()
+    problems += errors
+    assert not problems, "Content-Security-Policy violations or script errors:\n" + "\n".join(problems)
+
+
+async def test_logged_in_pages_run_under_the_policy(
+    live_api: str,
+    dl: Fixture,
+    builder_key: str,
+    actors: Any,
+    served_site: tuple[Path, str],
+) -> None:
+    """Logged in, site.js asks the API who the visitor is and builds the header's account menu;
+    the account pages run their scripts with the session. No violation, no script error."""
+    from playwright.async_api import async_playwright
+
+    root, base = served_site
+    _build(live_api, root, builder_key, site_url=base)
+    problems: list[str] = []
+    console: list[str] = []
+    errors: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = await browser.new_context()
+        await context.add_init_script(LISTEN)
+        page = await _page_with_log(context, console)
+        page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+        await _open(page, base + "/accounts/login/")
+        await page.fill("#id-login", "ordinary")
+        await page.fill("#id-password", PASSWORD)
+        await page.click(".stacked-form button[type=submit]")
+        await page.wait_for_url(base + "/")
+        for path in ["/", "/about/", *ACCOUNT_PAGES]:
+            await _open(page, base + path)
+            assert await page.inner_text(".account-toggle") == "ordinary", path
+            problems += await _violations(page, console, f"{path}, logged in")
+        await page.click(".account-toggle")
+        await page.locator("#account-menu").wait_for(state="visible")
+        problems += await _violations(page, console, "the account menu, opened")
         await browser.close()
     problems += errors
     assert not problems, "Content-Security-Policy violations or script errors:\n" + "\n".join(problems)

@@ -1,4 +1,5 @@
-/* The interactive pages of the static site (log in, post and edit a job, preview, your listings).
+/* The interactive pages of the static site (the account pages under /accounts/, post and edit a
+   job, preview, your listings, event and story submissions).
    Each is a static page whose <main> names its controller in data-app; everything goes through
    /api/v3/ on the same origin with the browser's session cookie and the CSRF header. */
 (function () {
@@ -59,11 +60,14 @@
     window.location.assign(safeNext(target, fallback));
   }
 
-  // Messages from the API: {"detail": ..., "errors": {"field": ["..."]}} or DRF-like shapes.
+  // Messages from the API: {"detail": ..., "errors": {"field": ["..."]}}, a 409's
+  // {"detail": ..., "extra": {"field": ...}}, or DRF-like shapes.
   function problems(data) {
     if (!data) return ["Something went wrong. Please try again."];
     var out = [];
     var errors = data.errors || data.extra || {};
+    // One problem with the field it concerns: {"detail": ..., "extra": {"field": "username"}}.
+    if (typeof errors.field === "string" && data.detail) return [errors.field + ": " + data.detail];
     if (Array.isArray(errors)) {
       errors.forEach(function (e) { out.push((e.key ? e.key + ": " : "") + (e.message || e)); });
     } else {
@@ -104,8 +108,172 @@
         password: form.password.value,
         session: "cookie"
       }).then(function (result) {
+        // allauth sends a deactivated account to its own page (the password was right).
+        if (result.status === 403 && result.data && /inactive/.test(result.data.detail)) {
+          return go("/accounts/inactive/");
+        }
         if (!result.ok) return showProblems(errors, problems(result.data));
         go(param("next"), "/");
+      });
+    });
+  };
+
+  // Shows a finished form's message in place of the form, and moves focus to it.
+  function done(main, form) {
+    var message = main.querySelector(".form-done");
+    main.querySelector(".form-errors").hidden = true;
+    if (form) form.hidden = true;
+    message.hidden = false;
+    message.focus();
+    return message;
+  }
+
+  // Password twice, as allauth's forms ask: a mismatch is told before anything is sent.
+  function passwordsDiffer(form, errors) {
+    if (form.password1.value === form.password2.value) return false;
+    showProblems(errors, ["password2: You must type the same password each time."]);
+    return true;
+  }
+
+  controllers.signup = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (passwordsDiffer(form, errors)) return;
+      api("POST", "/auth/signup", {
+        email: form.email.value,
+        username: form.username.value,
+        password: form.password1.value,
+        website: form.website.value
+      }).then(function (result) {
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        text(main.querySelector(".signup-email"), form.email.value);
+        done(main, form);
+      });
+    });
+  };
+
+  controllers["confirm-email"] = function (main) {
+    var token = param("token");
+    var working = main.querySelector(".confirm-working");
+    var failed = main.querySelector(".confirm-failed");
+    var again = main.querySelector(".confirm-again");
+    var resend = main.querySelector(".confirm-resend");
+    var errors = main.querySelector(".form-errors");
+    var sent = main.querySelector(".confirm-sent");
+
+    function showSent() {
+      main.querySelector(".confirm-sent-earlier").hidden = true;
+      errors.hidden = true;
+      resend.hidden = true;
+      failed.hidden = true;
+      sent.hidden = false;
+      sent.focus();
+    }
+    function ask(body) {
+      return api("POST", "/auth/verify-email/resend", body).then(function (result) {
+        if (result.ok) return showSent();
+        // A link too old or too damaged to name its address: ask for the address instead.
+        if (result.status === 400 && body.token) {
+          main.querySelector(".confirm-again-token").hidden = true;
+          resend.hidden = false;
+          return resend.email.focus();
+        }
+        showProblems(errors, problems(result.data));
+      });
+    }
+    again.addEventListener("click", function () { ask({ token: token }); });
+    resend.addEventListener("submit", function (event) {
+      event.preventDefault();
+      ask({ email: resend.email.value });
+    });
+
+    if (!token) {  // opened without a link (allauth's "verification sent" page): ask for one
+      working.hidden = true;
+      main.querySelector(".confirm-sent-earlier").hidden = false;
+      resend.hidden = false;
+      return;
+    }
+    api("POST", "/auth/verify-email", { token: token }).then(function (result) {
+      working.hidden = true;
+      if (result.ok) {
+        text(main.querySelector(".confirmed-email"), result.data.email);
+        return done(main, null);
+      }
+      if (result.status !== 400) return showProblems(errors, problems(result.data));
+      failed.hidden = false;
+      main.querySelector(".confirm-problem").focus();
+    });
+  };
+
+  controllers.logout = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      api("POST", "/auth/logout").then(function (result) {
+        // Already logged out (401) ends in the same place.
+        if (!result.ok && result.status !== 401) return showProblems(errors, problems(result.data));
+        go("/");
+      });
+    });
+  };
+
+  controllers["password-reset"] = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      api("POST", "/auth/password/reset", { email: form.email.value }).then(function (result) {
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        go("/accounts/password/reset/done/");
+      });
+    });
+  };
+
+  controllers["password-reset-key"] = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    var bad = main.querySelector(".reset-bad-token");
+    var token = param("token");
+    function badToken() {
+      errors.hidden = true;
+      form.hidden = true;
+      bad.hidden = false;
+      bad.focus();
+    }
+    if (!token) return badToken();
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (passwordsDiffer(form, errors)) return;
+      api("POST", "/auth/password/reset/confirm", {
+        token: token,
+        new_password: form.password1.value
+      }).then(function (result) {
+        if (result.status === 400 && result.data && /token/.test(result.data.detail || "")) return badToken();
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        go("/accounts/password/reset/key/done/");
+      });
+    });
+  };
+
+  controllers["password-change"] = function (main) {
+    var form = main.querySelector("form");
+    var errors = main.querySelector(".form-errors");
+    api("GET", "/users/me").then(function (result) {
+      if (result.status === 401) go(loginUrl());
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (passwordsDiffer(form, errors)) return;
+      api("POST", "/auth/password/change", {
+        old_password: form.old_password.value,
+        new_password: form.password1.value
+      }).then(function (result) {
+        if (result.status === 401) return go(loginUrl());
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        done(main, form);
       });
     });
   };

@@ -1,4 +1,5 @@
-/* python.org theme: mobile menu toggle and the download button for the visitor's platform. */
+/* python.org theme: mobile menu toggle, the download button for the visitor's platform and the
+   header's account menu. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -33,6 +34,8 @@
       });
     }
 
+    accountBar(document.querySelector(".account-bar"));
+
     var os = detectOs();
     showDownloadFor(document, os);
     codeSamples(document.querySelector(".code-samples"));
@@ -59,6 +62,98 @@
       });
     }
   });
+
+  // The header's account menu (python.org's "/authenticated" fragment). Every page is the same
+  // for everyone; the visitor's own part comes from /api/v3/users/me. Only a browser holding
+  // the CSRF cookie that a log-in sets asks at all, so anonymous visits cost the API nothing.
+  // Without JavaScript the plain "Sign in" link stays.
+  function accountBar(bar) {
+    if (!bar) return;
+    var here = window.location.pathname + window.location.search;
+    var back = /^\/accounts\//.test(window.location.pathname) ? "" : "?next=" + encodeURIComponent(here);
+    function link(href, label) {
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = label;
+      return a;
+    }
+    function anonymous() {
+      bar.textContent = "";
+      var signin = link("/accounts/login/" + back, "Sign in");
+      signin.className = "account-signin";
+      var signup = link("/accounts/signup/", "Sign up");
+      signup.className = "account-signup";
+      bar.appendChild(signin);
+      bar.appendChild(document.createTextNode(" / "));
+      bar.appendChild(signup);
+    }
+    if (!/(?:^|; )pydotorg_csrf=[^;]/.test(document.cookie)) return anonymous();
+    fetch("/api/v3/users/me", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (me) { return me ? signedIn(bar, me) : anonymous(); })
+      .catch(anonymous);
+
+    function signedIn(bar, me) {
+      bar.textContent = "";
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "account-toggle";
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.setAttribute("aria-controls", "account-menu");
+      toggle.textContent = me.username;
+      var menu = document.createElement("ul");
+      menu.id = "account-menu";
+      menu.className = "account-menu";
+      menu.hidden = true;
+      var heading = document.createElement("li");
+      heading.className = "account-menu-title";
+      heading.textContent = "Your account";
+      menu.appendChild(heading);
+      [
+        ["/users/" + encodeURIComponent(me.username) + "/", "View your profile"],
+        ["/users/edit/", "Edit your user profile"],
+        ["/accounts/password/change/", "Change your password"],
+        ["/users/membership/", me.has_membership ? "Edit your PSF Basic membership" : "Become a PSF Basic member"],
+        ["/users/nominations/", "Nominations"]
+      ].forEach(function (item) {
+        var li = document.createElement("li");
+        li.appendChild(link(item[0], item[1]));
+        menu.appendChild(li);
+      });
+      var last = document.createElement("li");
+      var signout = document.createElement("button");
+      signout.type = "button";
+      signout.className = "account-signout";
+      signout.textContent = "Sign out";
+      function home() { window.location.assign("/"); }
+      signout.addEventListener("click", function () {
+        var csrf = document.cookie.match(/(?:^|; )pydotorg_csrf=([^;]*)/);
+        fetch("/api/v3/auth/logout", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRF-Token": csrf ? decodeURIComponent(csrf[1]) : "" }
+        }).then(home, home);  // python.org's log-out lands on the home page, whatever happened
+      });
+      last.appendChild(signout);
+      menu.appendChild(last);
+      bar.appendChild(toggle);
+      bar.appendChild(menu);
+      function setOpen(open) {
+        toggle.setAttribute("aria-expanded", String(open));
+        menu.hidden = !open;
+      }
+      toggle.addEventListener("click", function () { setOpen(menu.hidden); });
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && !menu.hidden) {
+          setOpen(false);
+          toggle.focus();
+        }
+      });
+      document.addEventListener("click", function (event) {
+        if (!bar.contains(event.target)) setOpen(false);
+      });
+    }
+  }
 
   // The home page's code samples: one slide at a time, with previous/next buttons.
   function codeSamples(carousel) {

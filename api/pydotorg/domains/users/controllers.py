@@ -90,6 +90,23 @@ class AuthController(Controller):
         return await services.to_private(tx, user)
 
     @post(
+        "/verify-email/resend",
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="auth_verify_email_resend",
+        summary="Mail a new confirmation link (always answers the same)",
+    )
+    async def verify_email_resend(
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        ctx: NamedDependency[services.Context],
+        data: JSONBody[schemas.VerificationResendRequest],
+    ) -> schemas.Detail:
+        await _limit(request, "verification_resend_ip", ctx.settings.rate_limit_password_reset)
+        await services.resend_verification(tx, ctx, data)
+        return schemas.Detail("If this address is waiting to be confirmed, a new link is on its way.")
+
+    @post(
         "/login",
         status_code=200,
         operation_id="auth_login",

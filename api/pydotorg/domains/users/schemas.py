@@ -42,9 +42,13 @@ MarkupTypeField = Literal["markdown", "restructuredtext", "html", "text"]
 
 
 class SignupRequest(Input):
+    """python.org's sign-up form. ``website`` is its honeypot: the form hides the field from
+    people, so only a bot fills it; a filled one is answered like a sign-up and creates nothing."""
+
     username: Username
     email: Email
     password: Password
+    website: Annotated[str, Meta(max_length=200)] = ""
 
 
 class LoginRequest(Input):
@@ -55,6 +59,14 @@ class LoginRequest(Input):
 
 class VerifyEmailRequest(Input):
     token: Token
+
+
+class VerificationResendRequest(Input):
+    """A new confirmation link: for the address in an expired (but genuine) ``token`` from an
+    earlier message, or for an ``email`` typed in. Exactly one of the two."""
+
+    token: Token | None = None
+    email: Email | None = None
 
 
 class PasswordChangeRequest(Input):

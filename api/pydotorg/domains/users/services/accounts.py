@@ -108,7 +108,12 @@ async def signup(session: AsyncSession, ctx: Context, data: schemas.SignupReques
     """Create an inactive-until-verified account. An e-mail address that is already
     registered (verified by an account) is not revealed: the owner of that address is told
     instead (allauth's enumeration prevention); a taken username is reported, as python.org
-    does. An address that is only pending or unconfirmed elsewhere does not stop the sign-up."""
+    does. An address that is only pending or unconfirmed elsewhere does not stop the sign-up.
+
+    A filled honeypot (``website``) gets the same answer as a sign-up before anything is
+    checked, and nothing is stored or mailed: a bot learns nothing, not even a taken username."""
+    if data.website:
+        return
     await _ensure_unique(session, username=data.username, email=None)
     if await verified_owner(session, data.email):
         _queue_mail(
@@ -169,6 +174,55 @@ async def verify_email(session: AsyncSession, ctx: Context, token: str) -> User:
     user.email = address.email
     await session.flush()
     return user
+
+
+# A genuine confirmation link still names its account and address after it expires, so the
+# confirmation page can offer a new one for it; this long after it was sent, it is refused and
+# the visitor types the address instead.
+RESEND_WINDOW_SECONDS = 90 * 24 * 3600
+
+
+async def resend_verification(
+    session: AsyncSession, ctx: Context, data: schemas.VerificationResendRequest
+) -> None:
+    """Mail a new confirmation link, with the enumeration rules of sign-up and reset: the caller
+    always gets the same answer. A link goes only to an address that an active account claims
+    and nobody has verified (a sign-up's address or a pending change); for an address typed in,
+    to the newest such claim. Each account's mails share the per-account allowance that log-in
+    resends use, so repeating this cannot flood an inbox; over it, nothing is sent."""
+    if (data.token is None) == (data.email is None):
+        raise BadRequest(
+            "Send either the token of an earlier link or an e-mail address.", extra={"field": "token"}
+        )
+    query = (
+        select(EmailAddress)
+        .join(User, User.id == EmailAddress.user_id)
+        .where(EmailAddress.verified.is_(False), User.is_active)
+    )
+    if data.token is not None:
+        try:
+            payload = tokens.unsign(
+                ctx.settings.secret_key, "verify-email", data.token, max_age=RESEND_WINDOW_SECONDS
+            )
+        except tokens.BadToken as exc:
+            raise BadRequest(f"Invalid verification token: {exc}.", extra={"field": "token"}) from None
+        query = query.where(
+            EmailAddress.user_id == int(payload["u"]), func.lower(EmailAddress.email) == str(payload["e"])
+        )
+    else:
+        assert data.email is not None
+        query = query.where(func.lower(EmailAddress.email) == data.email.lower())
+    address = await session.scalar(query.order_by(EmailAddress.id.desc()).limit(1))
+    if address is None or await verified_owner(session, address.email):
+        return
+    if ctx.limiter is not None:
+        allowed, _ = await ctx.limiter.hit(
+            "verification_resend", f"user:{address.user_id}", ctx.settings.rate_limit_email_change
+        )
+        if not allowed:
+            return
+    user = await get_user(session, address.user_id)
+    _send_verification(session, ctx, user, address.email, change=not address.primary)
 
 
 async def request_email_change(session: AsyncSession, ctx: Context, user: User, new_email: str) -> None:

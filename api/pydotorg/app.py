@@ -65,6 +65,7 @@ from pydotorg.domains.users.controllers import (
     MeController,
     UsersController,
 )
+from pydotorg.domains.users.oauth_controllers import ROUTE_HANDLERS as OAUTH_ROUTE_HANDLERS
 from pydotorg.domains.workgroups.controllers import WorkGroupsController
 from pydotorg.legacy import credentials as legacy_credentials
 from pydotorg.legacy import v1, v2
@@ -179,6 +180,7 @@ def create_app(
             SiteStatusController,
             AuthController,
             MeController,
+            *OAUTH_ROUTE_HANDLERS,
             UsersController,
             GroupsController,
             OSController,

@@ -77,6 +77,22 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     v2_throttle_anon: str = "100/86400"
     v2_throttle_user: str = "3000/86400"
 
+    # GitHub and Google sign-in (domains/users/services/oauth.py). A provider is offered only when
+    # both its client id and secret are set; the endpoints default to the real providers (tests
+    # point them at a local fake). Callback URL to register: <site_url>/api/v3/auth/oauth/<name>/callback.
+    oauth_github_client_id: str = ""
+    oauth_github_client_secret: str = ""
+    oauth_github_authorize_url: str = "https://github.com/login/oauth/authorize"
+    oauth_github_token_url: str = "https://github.com/login/oauth/access_token"
+    oauth_github_api_url: str = "https://api.github.com"
+    oauth_google_client_id: str = ""
+    oauth_google_client_secret: str = ""
+    oauth_google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    oauth_google_token_url: str = "https://oauth2.googleapis.com/token"
+    oauth_google_userinfo_url: str = "https://openidconnect.googleapis.com/v1/userinfo"
+    # How long a started sign-in (its state and PKCE verifier, in a signed cookie) stays valid.
+    oauth_state_max_age_seconds: int = 600
+
     # Mail.
     mail_backend: Literal["smtp", "file", "memory"] = "file"
     smtp_url: str = ""
@@ -180,6 +196,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             _ = self.trusted_networks
         except ValueError as exc:
             raise SettingsError(f"PYDOTORG_TRUSTED_PROXIES: {exc}") from None
+        for provider in ("github", "google"):
+            client_id = getattr(self, f"oauth_{provider}_client_id").strip()
+            client_secret = getattr(self, f"oauth_{provider}_client_secret").strip()
+            if bool(client_id) != bool(client_secret):
+                raise SettingsError(
+                    f"PYDOTORG_OAUTH_{provider.upper()}_CLIENT_ID and _CLIENT_SECRET must be set together"
+                )
         if self.storage_backend == "s3":
             missing = [
                 f"PYDOTORG_{name.upper()}"

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -217,3 +218,18 @@ class AuthSession(IntPK, Base):
     created: Mapped[datetime] = mapped_column(default=utcnow)
     expires: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class SocialAccount(IntPK, Base):
+    """A GitHub or Google account connected to a user (``services/oauth.py``): signing in with it
+    opens that user's session. ``provider_user_id`` is the provider's stable id (GitHub's numeric
+    id, Google's ``sub``), never the e-mail, which can change at the provider."""
+
+    __tablename__ = "social_accounts"
+    __table_args__ = (UniqueConstraint("provider", "provider_user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_user_id: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    created: Mapped[datetime] = mapped_column(default=utcnow)

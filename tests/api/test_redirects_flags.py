@@ -417,14 +417,28 @@ async def test_flag_active_for_each_caller(client: Any, actors: Any, db_conn: An
     assert await active() == dict.fromkeys(off, True)
     await set_flag(everyone=False, superusers=True, authenticated=True)
     assert await active() == off
-    # testing and rollout are stored, not evaluated (no query-string override).
+    # rollout is stored, not evaluated; testing is waffle's testing mode.
     await set_flag(
         everyone=None, superusers=False, authenticated=False, users=[], groups=[], testing=True, rollout=True
     )
-    r = await client.get(
-        "/api/v3/flags/beta/active", params={"dwft_beta": "1"}, headers=actors["ordinary"].headers
-    )
-    assert r.json() == {"name": "beta", "active": False}
+    assert await active() == off  # no switch sent: the other rules decide
+    url = "/api/v3/flags/beta/active"
+    r = await client.get(url, params={"dwft_beta": "1"})
+    assert r.json() == {"name": "beta", "active": True}
+    assert r.cookies.get("dwft_beta") == "True"
+    assert r.headers["cache-control"] == "private, no-store"
+    remembered = await client.get(url, headers={"Cookie": "dwft_beta=True"})
+    assert remembered.json()["active"] is True and "set-cookie" not in remembered.headers
+    assert remembered.headers["cache-control"] == "private, no-store"
+    r = await client.get(url, params={"dwft_beta": "0"}, headers={"Cookie": "dwft_beta=True"})
+    assert r.json()["active"] is False and r.cookies.get("dwft_beta") == "False"
+    # everyone decides before the testing switch; without testing mode the switch is ignored.
+    await set_flag(everyone=False)
+    assert (await client.get(url, params={"dwft_beta": "1"})).json()["active"] is False
+    await set_flag(everyone=None, testing=False)
+    r = await client.get(url, params={"dwft_beta": "1"}, headers={"Cookie": "dwft_beta=True"})
+    assert r.json()["active"] is False and "set-cookie" not in r.headers
+    assert "private" not in r.headers.get("cache-control", "")
 
     # percent: a deterministic bucket of crc32("name:user_id") per logged-in user.
     ordinary = actors["ordinary"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,9 +77,21 @@ class FlagsController(Controller):
     )
     async def flag_active(
         self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], name: NameParam
-    ) -> schemas.FlagActive:
+    ) -> Response[schemas.FlagActive]:
         flag = await svc.get_flag(tx, name)
-        return schemas.FlagActive(name=flag.name, active=await svc.is_active(tx, flag, principal_of(request)))
+        query = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+        testing = svc.testing_override(flag, query, request.cookies)
+        active = await svc.is_active(tx, flag, principal_of(request), testing=testing)
+        answer = Response(schemas.FlagActive(name=flag.name, active=active))
+        if testing is not None:
+            # waffle's testing mode: this answer is the caller's own, and a ?dwft_ switch is
+            # remembered for their later requests (a session cookie, as waffle sets it).
+            answer.headers["Cache-Control"] = "private, no-store"
+            key = svc.test_cookie(flag.name)
+            if key in query:
+                value = "True" if testing else "False"
+                answer.set_cookie(key, value, path="/", samesite="lax", httponly=True)
+        return answer
 
     @post(
         "/", operation_id="flags_create", summary="Add a feature flag", guards=[permission_required(ADD_FLAG)]

@@ -1,12 +1,13 @@
 """Flag rules: valid percentages, existing users and groups, and whether a flag is on for a caller.
 
-``is_active`` follows django-waffle's ``Flag.is_active`` for what a static site and a cacheable API
-can answer: the result depends only on the flag and on who the caller is. Two of waffle's rules
-depend on the request instead and are stored but not evaluated: ``testing`` (turn the flag on or
-off with a query-string parameter, remembered in a cookie) and ``rollout`` (waffle's random
-percentage cookie that slowly widens). ``languages`` (the request's language) is likewise kept
-for the data only: python.org serves one language. The percentage is a deterministic bucket of the
-user (``crc32("name:user_id") % 1000``) instead of waffle's random cookie, so the same user gets the
+``is_active`` follows django-waffle's ``Flag.is_active``. ``testing`` is waffle's testing mode:
+``?dwft_<name>=1`` (or ``0``) turns the flag on (off) for that request and is remembered in the
+``dwft_<name>`` cookie (``True``/``False``), which later requests send back; it is evaluated right
+after ``everyone``, as in waffle, and such answers are private to the caller (the controller
+marks them uncacheable). ``rollout`` (waffle's random percentage cookie that slowly widens) is
+stored but not evaluated, and ``languages`` (the request's language) is kept for the data only:
+python.org serves one language. The percentage is a deterministic bucket of the user
+(``crc32("name:user_id") % 1000``) instead of waffle's random cookie, so the same user gets the
 same answer on every request and every server.
 """
 
@@ -131,10 +132,34 @@ async def save_flag(session: AsyncSession, data: Mapping[str, Any], flag: Flag |
     return flag
 
 
-async def is_active(session: AsyncSession, flag: Flag, principal: Principal | None) -> bool:
-    """Whether ``flag`` is on for the caller, in waffle's order (see the module docstring)."""
+def test_cookie(name: str) -> str:
+    """waffle's testing-mode parameter and cookie name (``WAFFLE_TEST_COOKIE``)."""
+    return f"dwft_{name}"
+
+
+def testing_override(flag: Flag, query: Mapping[str, str], cookies: Mapping[str, str]) -> bool | None:
+    """waffle's testing mode: the caller's ``?dwft_<name>=`` (``1`` is on, anything else off),
+    else its ``dwft_<name>`` cookie (``True`` is on); None when the flag is not in testing mode
+    or the caller sent neither."""
+    if not flag.testing:
+        return None
+    key = test_cookie(flag.name)
+    if key in query:
+        return query[key] == "1"
+    if key in cookies:
+        return cookies[key] == "True"
+    return None
+
+
+async def is_active(
+    session: AsyncSession, flag: Flag, principal: Principal | None, *, testing: bool | None = None
+) -> bool:
+    """Whether ``flag`` is on for the caller, in waffle's order (see the module docstring);
+    ``testing`` is the caller's testing-mode answer (``testing_override``)."""
     if flag.everyone is not None:
         return flag.everyone
+    if testing is not None:
+        return testing
     # Django's authentication refuses inactive accounts, so waffle saw them as anonymous.
     user = principal if principal is not None and principal.is_active else None
     if user is None:

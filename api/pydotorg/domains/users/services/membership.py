@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.db import utcnow
-from pydotorg.core.errors import BadRequest, ConflictException
+from pydotorg.core.errors import BadRequest, ConflictException, ValidationFailed
 from pydotorg.core.pagination import ListMeta
 from pydotorg.core.permissions import Principal
 from pydotorg.core.records import get_visible_or_404
@@ -62,6 +62,12 @@ async def get_membership(session: AsyncSession, user_id: int) -> Membership:
     )
 
 
+def _refuse_honeypot(website: str) -> None:
+    if website:
+        # A bot filled the hidden field (django-honeypot answered 400 as well).
+        raise ValidationFailed({"website": ["Invalid submission."]})
+
+
 def _touch_votes(m: Membership, now: datetime) -> None:
     if m.votes and m.last_vote_affirmation is None:
         m.last_vote_affirmation = now
@@ -70,6 +76,7 @@ def _touch_votes(m: Membership, now: datetime) -> None:
 async def create_membership(
     session: AsyncSession, ctx: Context, principal: Principal, data: schemas.MembershipCreate
 ) -> Membership:
+    _refuse_honeypot(data.website)
     if not data.psf_code_of_conduct:
         raise BadRequest(
             "Agreeing to the code of conduct is required.",
@@ -78,9 +85,9 @@ async def create_membership(
     if await has_membership(session, principal.user_id):
         raise ConflictException("You already have a PSF membership; edit it instead.")
     now = utcnow()
-    membership = Membership(
-        **msgspec.structs.asdict(data), creator_id=principal.user_id, created=now, updated=now
-    )
+    fields = msgspec.structs.asdict(data)
+    del fields["website"]
+    membership = Membership(**fields, creator_id=principal.user_id, created=now, updated=now)
     _touch_votes(membership, now)
     session.add(membership)
     await session.flush()
@@ -103,7 +110,10 @@ def _subscribe_announcements(session: AsyncSession, ctx: Context, m: Membership)
 async def update_membership(
     session: AsyncSession, ctx: Context, membership: Membership, data: schemas.MembershipUpdate
 ) -> Membership:
-    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    _refuse_honeypot(data.website)
+    changes = {
+        k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET and k != "website"
+    }
     was_subscribed = bool(membership.psf_announcements)
     for key, value in changes.items():
         setattr(membership, key, value)

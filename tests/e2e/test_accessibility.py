@@ -15,6 +15,9 @@ from typing import Any
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, PAGE_TYPES, USER_AGENTS
 from tests.e2e.test_accounts_flow import ACCOUNT_PAGES
+from tests.e2e.test_membership_flow import MEMBERSHIP_PAGES
+from tests.e2e.test_nominations_flow import NOMINATION_PAGES
+from tests.e2e.test_users_flow import USER_PAGES
 from tests.helpers import PASSWORD
 from tests.site.test_build import _build
 
@@ -96,7 +99,7 @@ async def test_no_serious_accessibility_violations(
             # Logged in (the password change page needs it): the account pages, then the
             # header's account menu, opened.
             await _log_in(page, base)
-            for path in ACCOUNT_PAGES:
+            for path in [*ACCOUNT_PAGES, *MEMBERSHIP_PAGES, *USER_PAGES, *NOMINATION_PAGES]:
                 await _open(page, base + path)
                 await page.wait_for_load_state("networkidle")
                 problems += await _violations(page, f"{path} at {width}px")

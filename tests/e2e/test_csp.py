@@ -24,6 +24,9 @@ from sitebuilder.headers import CONTENT_SECURITY_POLICY, for_path
 from tests.contract.conftest import Fixture
 from tests.e2e.conftest import ARGS, CHROMIUM, PAGE_TYPES
 from tests.e2e.test_accounts_flow import ACCOUNT_PAGES
+from tests.e2e.test_membership_flow import MEMBERSHIP_PAGES, PUBLIC_MEMBERSHIP_PAGES
+from tests.e2e.test_nominations_flow import NOMINATION_PAGES
+from tests.e2e.test_users_flow import USER_PAGES
 from tests.helpers import PASSWORD
 from tests.site.test_build import _build
 
@@ -38,7 +41,7 @@ document.addEventListener("securitypolicyviolation", function (event) {
 """
 EVIL = "evil.example"
 # Form and list pages the accessibility test does not open, checked here as well.
-MORE_PAGES = ["/blogs/", "/events/submit/", "/success-stories/create/", "/jobs/thanks/"]
+MORE_PAGES = ["/blogs/", "/events/submit/", "/success-stories/create/", "/jobs/thanks/", "/users/ordinary/"]
 # Anonymous, the password change page sends the visitor to log in; it is checked logged in.
 ANONYMOUS_ACCOUNT_PAGES = [path for path in ACCOUNT_PAGES if path != "/accounts/password/change/"]
 
@@ -123,7 +126,7 @@ async def test_every_page_type_runs_under_the_policy(
             await context.add_init_script(LISTEN)
             page = await _page_with_log(context, console)
             page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-            for path in [*PAGE_TYPES, *MORE_PAGES, *ANONYMOUS_ACCOUNT_PAGES]:
+            for path in [*PAGE_TYPES, *MORE_PAGES, *ANONYMOUS_ACCOUNT_PAGES, *PUBLIC_MEMBERSHIP_PAGES]:
                 await _open(page, base + path)
                 problems += await _violations(page, console, f"{path} at {width}px")
             await _open(page, base + "/")
@@ -169,7 +172,7 @@ async def test_logged_in_pages_run_under_the_policy(
         await page.fill("#id-password", PASSWORD)
         await page.click(".stacked-form button[type=submit]")
         await page.wait_for_url(base + "/")
-        for path in ["/", "/about/", *ACCOUNT_PAGES]:
+        for path in ["/", "/about/", *ACCOUNT_PAGES, *MEMBERSHIP_PAGES, *USER_PAGES, *NOMINATION_PAGES]:
             await _open(page, base + path)
             assert await page.inner_text(".account-toggle") == "ordinary", path
             problems += await _violations(page, console, f"{path}, logged in")

@@ -35,6 +35,7 @@ WRITE_MATRICES: dict[str, str] = {
     "auth_signup": f"{ACCOUNT_MATRICES}::test_signup_matrix",
     "auth_verify_email": f"{ACCOUNT_MATRICES}::test_verify_email_matrix",
     "auth_verify_email_resend": "tests/api/test_account_pages_api.py::test_resend_matrix",
+    "connections_delete": "tests/api/test_oauth.py::test_connection_delete_matrix",
     "users_me_delete": f"{ACCOUNT_MATRICES}::test_me_delete_matrix",
     "users_me_update": f"{ACCOUNT_MATRICES}::test_me_update_matrix",
     "api_keys_create": f"{ACCOUNT_MATRICES}::test_api_key_create_matrix",

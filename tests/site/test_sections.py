@@ -29,14 +29,8 @@ NOT_ON_THE_SITE = {
     ("flags", "flag"): "feature flags are read through the API; no page shows them",
     ("pages", "document"): "attachments are media files; pages link them by URL",
     ("pages", "image"): "attachments are media files; pages link them by URL",
-    ("users", "user"): "no built page shows accounts",
     ("users", "group"): "no built page shows groups",
-    ("users", "membership"): "no built page shows memberships",
     ("workgroups", "workgroup"): "work groups are not on the built site yet",
-    ("nominations", "kind"): "the nominations pages are not built yet (issue 14)",
-    ("nominations", "election"): "the nominations pages are not built yet (issue 14)",
-    ("nominations", "nominee"): "the nominations pages are not built yet (issue 14)",
-    ("nominations", "nomination"): "the nominations pages are not built yet (issue 14)",
 }
 
 

@@ -20,6 +20,10 @@ NOINDEX = (
     "jobs/preview/",
     "jobs/mine/",
     "jobs/thanks/",
+    "membership/",
+    "users/membership/",
+    "users/edit/",
+    "users/nominations/",
 )
 
 
@@ -33,6 +37,7 @@ def finish(site: Site, outputs: list[Output], skipped: list[Skipped]) -> list[Ou
         and o.alias_of is None  # the /getit/ mirror duplicates /downloads/
         and not o.path.startswith("box/")  # fragments, not pages
         and not o.path.startswith(NOINDEX)
+        and not o.context.get("noindex")  # a visitor's page under a record's path
     )
     body = "".join(f"  <url><loc>{escape(site.url + u)}</loc></url>\n" for u in urls)
     text = (

@@ -456,6 +456,24 @@ class GroupsController(Controller):
         return [schemas.PermissionRead(name=n, description=d) for n, d in sorted(PERMISSIONS.items())]
 
     @get(
+        "/profiles",
+        operation_id="profiles_list",
+        summary="Public profiles of the searchable users (what /users/<username>/ shows)",
+    )
+    async def list_profiles(
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> schemas.ProfileList:
+        return await services.list_profiles(tx, limit=limit, offset=offset)
+
+    @get(
+        "/profiles/{user_id:int}",
+        operation_id="profiles_read",
+        summary="One searchable user's public profile, by account id",
+    )
+    async def profile(self, tx: NamedDependency[AsyncSession], user_id: UserId) -> schemas.ProfileRead:
+        return await services.get_profile(tx, user_id)
+
+    @get(
         "/memberships",
         operation_id="memberships_list",
         summary="All PSF memberships",

@@ -111,6 +111,23 @@ class UserPublic(msgspec.Struct, omit_defaults=True):
     email: str | None = None
 
 
+class ProfileRead(msgspec.Struct):
+    """What a searchable user's public profile page shows (``/users/<username>/``), readable
+    anonymously. ``email`` is there only when its owner lets anyone see it (``email_privacy``
+    0); ``email_privacy`` 1 tells the page to ask the API for it on behalf of a logged-in
+    visitor (``GET /users/{username}``), so no static file holds such an address."""
+
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    bio_html: str
+    date_joined: datetime
+    has_membership: bool
+    email_privacy: int
+    email: str | None
+
+
 class UserPrivate(msgspec.Struct):
     id: int
     username: str
@@ -145,6 +162,9 @@ class UserUpdate(Input):
     search_visibility: Literal[0, 1] | UnsetType = UNSET
     email_privacy: Literal[0, 1, 2] | UnsetType = UNSET
     public_profile: bool | UnsetType = UNSET
+    # python.org's profile form carried its honeypot: hidden from people, so only a bot fills
+    # it; a filled one is refused (400) and nothing is stored.
+    website: Annotated[str, Meta(max_length=200)] = ""
 
 
 class UserAdminUpdate(UserUpdate):
@@ -218,6 +238,9 @@ class MembershipCreate(Input):
     psf_code_of_conduct: bool
     psf_announcements: bool = False
     votes: bool = False
+    # The honeypot python.org put on its membership forms: hidden from people, so only a bot
+    # fills it; a filled one is refused (400) and nothing is stored.
+    website: Annotated[str, Meta(max_length=200)] = ""
 
 
 class MembershipUpdate(Input):
@@ -230,6 +253,7 @@ class MembershipUpdate(Input):
     postal_code: Annotated[str, Meta(min_length=1, max_length=20)] | UnsetType = UNSET
     psf_announcements: bool | UnsetType = UNSET
     votes: bool | UnsetType = UNSET
+    website: Annotated[str, Meta(max_length=200)] = ""  # the honeypot, as on create
 
 
 class MembershipRead(msgspec.Struct):
@@ -262,6 +286,39 @@ class UserList(msgspec.Struct):
     meta: ListMeta
 
 
+class ProfileList(msgspec.Struct):
+    data: list[ProfileRead]
+    meta: ListMeta
+
+
 class MembershipList(msgspec.Struct):
     data: list[MembershipRead]
     meta: ListMeta
+
+
+# --- GitHub and Google sign-in (services/oauth.py) -------------------------------------------
+
+
+class OAuthProviderRead(msgspec.Struct):
+    """A configured sign-in provider; ``authorize_url`` is where a browser starts the flow (add
+    ``?next=/a/path/`` to come back to a page of the site)."""
+
+    name: str
+    label: str
+    authorize_url: str
+
+
+class SocialAccountRead(msgspec.Struct):
+    id: int
+    provider: str
+    label: str
+    email: str
+    created: datetime
+
+
+class ConnectionsRead(msgspec.Struct):
+    """Your connected sign-in accounts; ``has_password`` says whether a password also opens the
+    account (the last connection of an account without one cannot be removed)."""
+
+    has_password: bool
+    connections: list[SocialAccountRead]

@@ -63,7 +63,9 @@ from pydotorg.domains.users.services.passwords import (
 )
 from pydotorg.domains.users.services.profiles import (
     delete_user,
+    get_profile,
     is_searchable,
+    list_profiles,
     public_profile,
     to_private,
     update_user,
@@ -89,6 +91,7 @@ __all__ = [
     "email_verified",
     "find_user",
     "get_membership",
+    "get_profile",
     "get_user",
     "grants_of",
     "has_membership",
@@ -96,6 +99,7 @@ __all__ = [
     "list_api_keys",
     "list_groups",
     "list_memberships",
+    "list_profiles",
     "list_users",
     "login",
     "logout",

@@ -21,6 +21,7 @@ def full_fetch(api: Api) -> Snapshot:
     for section in SECTIONS:
         if section.fetch is not None:
             section.fetch(api, snap)
+    snap.sections = [s.name for s in SECTIONS]
     return snap
 
 
@@ -38,7 +39,9 @@ def _changes_after(api: Api, cursor: int) -> list[Change]:
 def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
     """Apply the change feed after ``snap.cursor``; returns the snapshot and the change count."""
     changes = _changes_after(api, snap.cursor)
-    if not changes and snap.data.get("view:today") == today():
+    known = set(snap.sections)
+    added = [s.name for s in SECTIONS if s.name not in known]
+    if not changes and not added and snap.data.get("view:today") == today():
         return snap, 0
     new_day = snap.data.get("view:today") != today()
     snap.data["view:today"] = today()
@@ -46,12 +49,13 @@ def incremental_fetch(api: Api, snap: Snapshot) -> tuple[Snapshot, int]:
         if section.fetch is None:
             continue
         mine = [c for c in changes if section.claims(c)]
-        if section.daily and new_day:
-            section.fetch(api, snap)
+        if section.name not in known or (section.daily and new_day):
+            section.fetch(api, snap)  # a section this snapshot has never held, or a new day
         elif mine and section.refetch is not None:
             section.refetch(api, snap, mine)
         elif mine:  # no refetch of its own: read again whole
             section.fetch(api, snap)
+    snap.sections = [s.name for s in SECTIONS]
     if changes:
         snap.cursor = int(changes[-1]["cursor"])
     return snap, len(changes)

@@ -80,6 +80,9 @@ class Snapshot:
     file_release: dict[str, int] = field(default_factory=dict)  # release-file id -> release id
     outputs: dict[str, str] = field(default_factory=dict)  # output path -> content hash
     site_version: str = ""  # theme + menus of the last published build (a change purges everything)
+    # The sections whose data this snapshot holds: a section added since (a new release of the
+    # builder) is fetched whole by the next incremental build, not left empty until a full one.
+    sections: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> Snapshot | None:
@@ -93,6 +96,7 @@ class Snapshot:
             file_release=raw["file_release"],
             outputs=raw.get("outputs", {}),
             site_version=raw.get("site_version", ""),
+            sections=raw.get("sections", []),
         )
 
     def save(self, path: Path) -> None:
@@ -104,6 +108,7 @@ class Snapshot:
             "file_release": self.file_release,
             "outputs": self.outputs,
             "site_version": self.site_version,
+            "sections": self.sections,
         }
         tmp.write_bytes(msgspec.json.encode(state, order="sorted"))
         tmp.replace(path)

@@ -270,6 +270,41 @@ async def test_text_only_edit_rebuilds_one_page(
     assert _tree(out) == _tree(fresh)
 
 
+async def test_a_section_added_since_the_last_build_is_fetched_whole(
+    live_api: str,
+    dl: Fixture,  # noqa: F811
+    builder_key: str,
+    actors: Any,
+    tmp_path: Path,
+) -> None:
+    """A snapshot saved by a builder that had no ``users`` section (its data and its name missing):
+    the next incremental build, with no change in the feed, reads that section whole and
+    publishes its pages, exactly as a full build of the same data does."""
+    out = tmp_path / "origin"
+    _build(live_api, out, builder_key)
+    username = actors["ordinary"].username
+    profile = out / f"current/users/{username}/index.html"
+    assert profile.exists()
+    state = out / "_state/snapshot.json"
+    saved = json.loads(state.read_text())
+    assert "users" in saved["sections"]
+    saved["sections"].remove("users")
+    saved["data"] = {k: v for k, v in saved["data"].items() if not k.startswith("profile:")}
+    saved["outputs"] = {k: v for k, v in saved["outputs"].items() if not k.startswith("users/")}
+    state.write_text(json.dumps(saved))
+    for page in (out / "current/users").glob("*/index.html"):
+        if page.parent.name != "edit":
+            page.unlink()  # as that builder published them: no profile pages
+    summary = _build(live_api, out, builder_key)
+    assert summary.startswith("incremental build:"), summary
+    assert f"/users/{username}/" in json.loads((out / "_state/last-build.json").read_text())["purged_urls"]
+    assert profile.exists()
+    assert "users" in json.loads(state.read_text())["sections"]
+    fresh = tmp_path / "fresh"
+    _build(live_api, fresh, builder_key, full=True)
+    assert _tree(out) == _tree(fresh)
+
+
 async def test_rebuild_job_builds_and_publishes(
     live_api: str,
     dl: Fixture,  # noqa: F811

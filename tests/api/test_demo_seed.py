@@ -63,6 +63,15 @@ async def test_seed_twice_adds_nothing_the_second_time(
     categories = [r["name"] for r in await db_conn.fetch("SELECT name FROM job_categories ORDER BY name")]
     assert types == sorted(taxonomy["job_types"]) and categories == sorted(taxonomy["job_categories"])
     assert await db_conn.fetchval("SELECT count(*) FROM job_types WHERE NOT active") == 0
+    # An election open for nominations (so make run can nominate), and no public profile for
+    # the builder's service account.
+    assert (
+        await db_conn.fetchval(
+            "SELECT count(*) FROM elections WHERE nominations_open_at < now() AND nominations_close_at > now()"
+        )
+        == 1
+    )
+    assert await db_conn.fetchval("SELECT public_profile FROM users WHERE username = 'site-builder'") is False
     assert await db_conn.fetchval("SELECT slug FROM job_types WHERE name = 'Systems / Administration'") == (
         "systems-administration"
     )

@@ -34,6 +34,7 @@ from pydotorg.domains.community.services import save_post
 from pydotorg.domains.events.services import calendar_by_slug, save_event
 from pydotorg.domains.jobs.models import JobCategory, JobType
 from pydotorg.domains.jobs.services import save_taxonomy
+from pydotorg.domains.nominations.services import save_election, save_kind
 from pydotorg.domains.pages.services import save_page
 from pydotorg.domains.successstories.services import save_category, save_story
 from pydotorg.domains.users import schemas as user_schemas
@@ -353,6 +354,7 @@ async def _seed_empty(
         password=None,
         email_verified=True,
     )
+    builder.public_profile = False  # a service account: no /users/site-builder/ page
     s.add(UserPermission(user_id=builder.id, permission="site.read_changes"))
     _, site_key = await create_api_key(s, builder.id, "site builder")
     key_path = settings.state_dir / SITE_KEY_FILE
@@ -413,6 +415,20 @@ async def _seed_empty(
                     },
                 },
             )
+    # An open PSF Board election, so a new person can nominate someone on ``make run``.
+    board = await save_kind(s, {"name": "PSF Board", "nomination_form": "board"})
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    await save_election(
+        s,
+        {
+            "name": f"{now.year} PSF Board Election (demo)",
+            "date": (now + timedelta(days=45)).date(),
+            "kind": board.slug,
+            "nominations_open_at": now - timedelta(days=1),
+            "nominations_close_at": now + timedelta(days=30),
+            "description": "A demo election of ``make run``: nominations are open for 30 days.",
+        },
+    )
     return created, imported
 
 

@@ -73,6 +73,25 @@ async def test_edit_profile_see_it_and_delete_the_account(
         assert await page.is_checked("input[name=email_privacy][value='2']")
         assert await page.is_checked("input[name=public_profile]")
 
+        # The account menu links the profile page only for an account that has one.
+        async def menu_links() -> list[str]:
+            await page.click(".account-toggle")
+            links = await page.eval_on_selector_all(
+                "#account-menu a", "links => links.map(a => a.getAttribute('href'))"
+            )
+            await page.keyboard.press("Escape")
+            return links
+
+        assert "/users/ada/" in await menu_links()
+        await db_conn.execute("UPDATE users SET public_profile = false WHERE id = $1", ada.user_id)
+        await page.reload()
+        await form.wait_for(state="visible")
+        assert "/users/ada/" not in await menu_links()
+        assert "/users/edit/" in await menu_links()
+        await db_conn.execute("UPDATE users SET public_profile = true WHERE id = $1", ada.user_id)
+        await page.reload()
+        await form.wait_for(state="visible")
+
         # A taken username is the API's message, and nothing is stored.
         await page.fill("#id-username", "Watcher")
         await page.click(".user-edit-form button[type=submit]")

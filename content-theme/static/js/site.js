@@ -109,13 +109,17 @@
       heading.className = "account-menu-title";
       heading.textContent = "Your account";
       menu.appendChild(heading);
+      // Only searchable accounts have a built profile page (sitebuilder/sections/users.py: active,
+      // public profile, indexable, not one of python.org's own /users/ URLs).
+      var ownUrls = ["edit", "membership", "nominations", "sponsorships"];
+      var hasProfile = me.public_profile && me.search_visibility === 1 && ownUrls.indexOf(me.username) < 0;
       [
-        ["/users/" + encodeURIComponent(me.username) + "/", "View your profile"],
+        hasProfile ? ["/users/" + encodeURIComponent(me.username) + "/", "View your profile"] : null,
         ["/users/edit/", "Edit your user profile"],
         ["/accounts/password/change/", "Change your password"],
         ["/users/membership/", me.has_membership ? "Edit your PSF Basic membership" : "Become a PSF Basic member"],
         ["/users/nominations/", "Nominations"]
-      ].forEach(function (item) {
+      ].filter(Boolean).forEach(function (item) {
         var li = document.createElement("li");
         li.appendChild(link(item[0], item[1]));
         menu.appendChild(li);

@@ -136,7 +136,7 @@ def dev_run(host: str, port: int) -> None:
     "downloads_fixture",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Downloads fixture (default: ../shared/data/bench/downloads.json).",
+    help="Downloads fixture (default: data/bench/downloads.json.gz).",
 )
 @friendly
 def seed(demo: bool, downloads_fixture: Path | None) -> None:

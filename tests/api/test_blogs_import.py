@@ -18,13 +18,13 @@ import msgspec
 import pytest
 
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from pydotorg.domains.blogs.feeds import import_feeds
 from pydotorg.domains.blogs.services import save_feed, save_related_blog
 from pydotorg.domains.blogs.tasks import CRON_JOBS, IMPORT_JOB, JOB_FUNCTIONS
 from tests.helpers import db_fingerprint, serve_asgi
 
-PSF_FEED = (shared_data_dir() / "pythondotorg" / "psf_feed_example.xml").read_bytes()
+PSF_FEED = (PYTHON_ORG_DATA / "psf_feed_example.xml").read_bytes()
 HOSTILE = (
     '<p style="color:red" onclick="steal()">Join the <b>Python</b> Security&nbsp;Response Team</p>'
     "<script>alert(1)</script><style>p { display: none }</style>"

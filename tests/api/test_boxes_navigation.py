@@ -8,12 +8,12 @@ import json
 from typing import Any
 
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from pydotorg.django_import import importer
 from tests.helpers import check_permission_matrix
 
 REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}
-DATA = shared_data_dir() / "pythondotorg"
+DATA = PYTHON_ORG_DATA
 
 
 async def _import(sessionmaker: Any, *names: str) -> importer.Report:

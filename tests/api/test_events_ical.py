@@ -19,12 +19,12 @@ import icalendar
 import pytest
 
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from pydotorg.domains.events.ical import CalendarResult, import_calendars, import_feed
 from pydotorg.domains.events.models import Calendar
 from tests.helpers import db_fingerprint, serve_asgi
 
-EVENTS_ICS = (shared_data_dir() / "pythondotorg" / "events.ics").read_bytes()
+EVENTS_ICS = (PYTHON_ORG_DATA / "events.ics").read_bytes()
 
 
 @dataclass

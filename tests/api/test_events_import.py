@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from pydotorg.django_import import importer
 
-DATA = shared_data_dir() / "pythondotorg"
+DATA = PYTHON_ORG_DATA
 
 
 def fixture(*names: str) -> list[dict[str, Any]]:

@@ -7,22 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import BENCH_DOWNLOADS, PYTHON_ORG_DATA
 from pydotorg.django_import import importer
 from tests.helpers import run_import_django
 
-DATA = shared_data_dir()
-BENCH = DATA / "bench" / "downloads.json"
-USERS = DATA / "pythondotorg" / "users.json"
+BENCH = BENCH_DOWNLOADS
+USERS = PYTHON_ORG_DATA / "users.json"
 
 
 _cli = run_import_django
 
 
-@pytest.mark.skipif(not BENCH.exists(), reason="shared bench data not present")
 async def test_full_downloads_fixture_and_second_run(settings: Any, db_conn: Any) -> None:
     result = _cli(settings, "--quiet", "--fixtures", str(BENCH), "--fixtures", str(USERS))
     assert result.returncode == 0, result.stderr
@@ -233,13 +229,12 @@ async def test_groups_and_permissions_map_to_named_permissions(
     assert await db_conn.fetchval("SELECT username FROM users WHERE id=20") == "moderator"
 
 
-@pytest.mark.skipif(not BENCH.exists(), reason="shared bench data not present")
 async def test_every_shared_file_imports_with_the_expected_counts(settings: Any, db_conn: Any) -> None:
     """All of ../shared/data/pythondotorg/*.json and the downloads fixture in one run: the counts
     per model, the rows in our tables, and the sponsors data (no sponsors domain yet) reported as
     having no importer rather than failing the run."""
     # release-cycle.json is the PEPs release-cycle data (a mapping by version), not a dumpdata list.
-    dumps = sorted(p for p in (DATA / "pythondotorg").glob("*.json") if p.name != "release-cycle.json")
+    dumps = sorted(p for p in PYTHON_ORG_DATA.glob("*.json") if p.name != "release-cycle.json")
     files = [*dumps, BENCH]
     result = _cli(settings, "--quiet", *(arg for path in files for arg in ("--fixtures", str(path))))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from pydotorg.django_import import importer
 from tests.helpers import check_permission_matrix, db_fingerprint
 
@@ -21,7 +21,7 @@ def _when(value: str) -> datetime:
 
 
 REFUSED = {"anonymous": 401, "ordinary": 403, "staffer": 403}
-FLAGS_JSON = shared_data_dir() / "pythondotorg" / "flags.json"
+FLAGS_JSON = PYTHON_ORG_DATA / "flags.json"
 
 
 async def _refused_without_writing(

@@ -32,7 +32,8 @@ import asyncpg
 import pytest
 
 from pydotorg.core.importing import parse_dt
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import BENCH_DOWNLOADS, PYTHON_ORG_DATA
+from pydotorg.django_import.command import read_fixture
 from pydotorg.django_import.django_db import (
     LoadReport,
     create_django_database,
@@ -49,11 +50,10 @@ from pydotorg.django_import.source import (
     source_counts,
 )
 
-DATA = shared_data_dir()
 # Every dumpdata file; release-cycle.json is the PEPs release-cycle data, not a dumpdata list.
 FIXTURES = [
-    *sorted(p for p in (DATA / "pythondotorg").glob("*.json") if p.name != "release-cycle.json"),
-    DATA / "bench" / "downloads.json",
+    *sorted(p for p in PYTHON_ORG_DATA.glob("*.json") if p.name != "release-cycle.json"),
+    BENCH_DOWNLOADS,
 ]
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 PERMISSION_KEYS = [["change_box", "boxes", "box"], ["can_moderate_jobs", "jobs", "job"]]
@@ -348,7 +348,7 @@ HAND_WRITTEN: list[dict[str, Any]] = [
 def _input_objects() -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = []
     for path in FIXTURES:
-        objects.extend(json.loads(path.read_text()))
+        objects.extend(read_fixture(path))
     return objects + HAND_WRITTEN
 
 
@@ -555,7 +555,7 @@ async def test_missing_tables_are_reported_and_skipped(servers: tuple[str, str])
     try:
         conn = await asyncpg.connect(asyncpg_dsn(url))
         try:
-            await load_objects(conn, json.loads((DATA / "pythondotorg" / "flags.json").read_text()))
+            await load_objects(conn, json.loads((PYTHON_ORG_DATA / "flags.json").read_text()))
             # A source from before community posts, and one whose flag-users table is gone.
             await conn.execute(
                 "DROP TABLE community_link, community_photo, waffle_flag_users, auth_permission CASCADE"

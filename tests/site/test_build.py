@@ -340,12 +340,12 @@ async def test_rebuild_job_builds_and_publishes(
 
 
 async def _import_shared(sessionmaker: Any, *names: str) -> None:
-    from pydotorg.dev.paths import shared_data_dir
+    from pydotorg.dev.paths import PYTHON_ORG_DATA
     from pydotorg.django_import import importer
 
     objects: list[Any] = []
     for name in names:
-        objects.extend(json.loads((shared_data_dir() / "pythondotorg" / name).read_text()))
+        objects.extend(json.loads((PYTHON_ORG_DATA / name).read_text()))
     async with transaction(sessionmaker) as session:
         report, _ = await importer.run(session, objects)
     assert report.ok, report.failures

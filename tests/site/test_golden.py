@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydotorg.dev.paths import shared_data_dir
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from tests.contract.conftest import FTP, Fixture, dl  # noqa: F401  (fixture)
 from tests.site.test_build import SITE, _build, builder_key, live_api  # noqa: F401  (fixtures)
 
@@ -58,9 +58,7 @@ async def _regenerate(api: str, key: str, sessionmaker: Any, tmp_path: Path) -> 
 
     await _import_shared(sessionmaker, "sitetree_menus.json")
     boxes = [
-        b
-        for b in json.loads((shared_data_dir() / "pythondotorg" / "boxes.json").read_text())
-        if b["fields"]["label"] in BOXES
+        b for b in json.loads((PYTHON_ORG_DATA / "boxes.json").read_text()) if b["fields"]["label"] in BOXES
     ]
     from pydotorg.core.db import transaction
     from pydotorg.django_import import importer

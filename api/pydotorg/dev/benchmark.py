@@ -27,15 +27,13 @@ import httpx
 
 from pydotorg.core.migrate import REPO_ROOT, upgrade
 from pydotorg.dev import embedded
+from pydotorg.dev.paths import BENCH_DOWNLOADS
+from pydotorg.django_import.command import read_fixture
 from pydotorg.django_import.django_db import create_django_database, load_objects
 from pydotorg.django_import.source import asyncpg_dsn
 
 STATE = REPO_ROOT / ".state" / "bench"
-FIXTURE = Path(
-    os.environ.get(
-        "PYDOTORG_BENCH_FIXTURE", REPO_ROOT.parent / "shared" / "data" / "bench" / "downloads.json"
-    )
-)
+FIXTURE = Path(os.environ.get("PYDOTORG_BENCH_FIXTURE", BENCH_DOWNLOADS))
 DURATION = int(os.environ.get("PYDOTORG_BENCH_SECONDS", "10"))
 CONNECTIONS = 32
 
@@ -65,7 +63,7 @@ def _free_port() -> int:
 def _database_import(admin_url: str, env: dict[str, str], cli: list[str]) -> None:
     """The same fixture read from a database with python.org's Django table layout (built by the
     migration tests' DDL and loader) into a fresh target: ``import-django --database-url``."""
-    objects = json.loads(FIXTURE.read_text())
+    objects = read_fixture(FIXTURE)
 
     async def prepare() -> tuple[str, str]:
         source = await create_django_database(admin_url, "pydotorg_bench_django")

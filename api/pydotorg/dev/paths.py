@@ -1,25 +1,17 @@
-"""Where the repository, the demo data it carries and the shared python.org data live (demo data,
-tests, the benchmark; the service reads its paths from settings)."""
+"""Where the repository and the data it carries live (demo data, tests, the benchmark; the
+service reads its paths from settings).
+
+Everything here is inside the checkout: a clone is all a machine needs.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]  # api/pydotorg/dev/paths.py
-# Small data the demo needs on every machine, carried in the package (not in shared/data).
+# Small data the demo needs on every machine, carried in the package.
 DEMO_DATA_DIR = Path(__file__).resolve().parent / "data"
-
-
-def shared_data_dir() -> Path:
-    """python.org's real data (``shared/data``): ``PYDOTORG_SHARED_DATA``, else ``../shared/data``
-    next to the checkout, else ``/work/shared/data``; the first that exists."""
-    candidates = [
-        os.environ.get("PYDOTORG_SHARED_DATA", ""),
-        str(REPO_ROOT.parent / "shared" / "data"),
-        "/work/shared/data",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return REPO_ROOT.parent / "shared" / "data"
+# python.org's real data (data/README.md): its Django fixtures, feeds and the release cycle.
+PYTHON_ORG_DATA = REPO_ROOT / "data" / "pythondotorg"
+# python.org's downloads at full scale (600 releases, 15,538 files), a gzipped dumpdata fixture.
+BENCH_DOWNLOADS = REPO_ROOT / "data" / "bench" / "downloads.json.gz"

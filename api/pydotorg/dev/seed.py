@@ -24,8 +24,9 @@ import pydotorg.models  # noqa: F401  (every domain's named permissions, for the
 from pydotorg.core.db import create_engine, slugify, transaction
 from pydotorg.core.permissions import Principal
 from pydotorg.core.storage import create_storage
-from pydotorg.dev.paths import DEMO_DATA_DIR, shared_data_dir
+from pydotorg.dev.paths import BENCH_DOWNLOADS, DEMO_DATA_DIR, PYTHON_ORG_DATA
 from pydotorg.django_import import importer
+from pydotorg.django_import.command import read_fixture
 from pydotorg.domains.blogs.feeds import parse as parse_feed
 from pydotorg.domains.blogs.feeds import store_entries
 from pydotorg.domains.blogs.services import save_feed
@@ -232,7 +233,7 @@ DEMO_CODE_SAMPLES = [
 
 
 def default_downloads_fixture() -> Path:
-    return shared_data_dir() / "bench" / "downloads.json"
+    return BENCH_DOWNLOADS
 
 
 @dataclass
@@ -377,7 +378,7 @@ async def _seed_empty(
     insider = await save_feed(s, {"name": "Python Insider", **feed})  # python.org's dev seed
     # The shared copy of the Python Insider feed, so "Latest News" has entries before
     # (or without) the first fetch of the live feed.
-    saved_feed = shared_data_dir() / "pythondotorg" / "psf_feed_example.xml"
+    saved_feed = PYTHON_ORG_DATA / "psf_feed_example.xml"
     if saved_feed.exists():
         parsed = parse_feed(
             saved_feed.read_bytes(),
@@ -387,15 +388,14 @@ async def _seed_empty(
         )
         await store_entries(s, insider, parsed.entries)
     # python.org's downloads at full scale, its real boxes and navigation menu.
-    shared = shared_data_dir() / "pythondotorg"
     for source in (
         fixture,
-        shared / "boxes.json",
-        shared / "sitetree_menus.json",
-        shared / "events.json",  # python.org's small events fixture (its creator: admin)
+        PYTHON_ORG_DATA / "boxes.json",
+        PYTHON_ORG_DATA / "sitetree_menus.json",
+        PYTHON_ORG_DATA / "events.json",  # python.org's small events fixture (its creator: admin)
     ):
         if source.exists():
-            report, _ = await importer.run(s, json.loads(source.read_text()))
+            report, _ = await importer.run(s, read_fixture(source))
             imported += sum(report.written.values())
     # Two upcoming events of our own in python.org's calendar (its fixture's are past).
     if await calendar_by_slug(s, "python-events") is not None:

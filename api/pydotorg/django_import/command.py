@@ -8,11 +8,14 @@ have written, so both sources go through the same converters.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -66,16 +69,32 @@ class ProgressBars:
         return self
 
 
+# Compressed fixtures, as Django's loaddata reads them (the downloads fixture is carried gzipped).
+_DECOMPRESS: dict[str, Callable[[bytes], bytes]] = {
+    ".gz": gzip.decompress,
+    ".bz2": bz2.decompress,
+    ".xz": lzma.decompress,
+}
+
+
+def read_fixture(path: Path) -> Objects:
+    """One ``dumpdata`` file (``.json``, or ``.json.gz``/``.bz2``/``.xz``) as its list of objects;
+    ValueError naming the file when it cannot be read or is not a dumpdata list."""
+    try:
+        raw = path.read_bytes()
+        decompress = _DECOMPRESS.get(path.suffix)
+        data = json.loads(decompress(raw) if decompress else raw)
+    except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: not a dumpdata list")
+    return data
+
+
 def load_fixtures(paths: Sequence[Path]) -> Objects:
     objects: Objects = []
     for path in paths:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{path}: {exc}") from None
-        if not isinstance(data, list):
-            raise ValueError(f"{path}: not a dumpdata list")
-        objects.extend(data)
+        objects.extend(read_fixture(path))
     return objects
 
 

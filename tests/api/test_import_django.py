@@ -230,7 +230,7 @@ async def test_groups_and_permissions_map_to_named_permissions(
 
 
 async def test_every_shared_file_imports_with_the_expected_counts(settings: Any, db_conn: Any) -> None:
-    """All of ../shared/data/pythondotorg/*.json and the downloads fixture in one run: the counts
+    """All of data/pythondotorg/*.json and the downloads fixture in one run: the counts
     per model, the rows in our tables, and the sponsors data (no sponsors domain yet) reported as
     having no importer rather than failing the run."""
     # release-cycle.json is the PEPs release-cycle data (a mapping by version), not a dumpdata list.

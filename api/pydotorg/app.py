@@ -53,7 +53,7 @@ from pydotorg.domains.flags.controllers import FlagsController
 from pydotorg.domains.jobs.controllers import JobsController
 from pydotorg.domains.minutes.controllers import MinutesController
 from pydotorg.domains.navigation.controllers import NavigationController
-from pydotorg.domains.nominations.controllers import NominationsController
+from pydotorg.domains.nominations.controllers import ROUTE_HANDLERS as NOMINATIONS_ROUTE_HANDLERS
 from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.redirects.controllers import RedirectsController
 from pydotorg.domains.successstories.controllers import ROUTE_HANDLERS as STORIES_ROUTE_HANDLERS
@@ -193,7 +193,7 @@ def create_app(
             CodeSamplesController,
             NavigationController,
             MinutesController,
-            NominationsController,
+            *NOMINATIONS_ROUTE_HANDLERS,
             WorkGroupsController,
             CommunityController,
             BlogsController,

@@ -5,6 +5,10 @@ Elections and kinds are public reads with staff writes under named permissions. 
 nominations follow python.org's ``visible``/``editable`` rules (services.py): what a caller may
 not see is a 404, a change they may not make is a 403, and a nomination for an election whose
 nominations are not open is a 404 that says so.
+
+Election kinds are the content domains' CRUD shape (``content_controller``). Elections are
+written out: ``ContentRoutes`` addresses records by integer id, elections go by slug, and every
+answer about one carries its status at one moment (``now``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pydotorg.core.controllers import ContentRoutes, content_controller
 from pydotorg.core.db import utcnow
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
@@ -142,53 +147,48 @@ def nominee_read(view: svc.NomineeView, principal: Principal | None, now: dateti
     )
 
 
+async def _nomination_of(tx: AsyncSession, election: str, nomination_id: int) -> Nomination:
+    """A nomination of the election with this slug, whoever may see it (404 if either is missing):
+    what a change starts from; the service decides whether the caller may make it."""
+    return await svc.load_nomination(tx, await svc.get_election(tx, election), nomination_id)
+
+
+# --- election kinds --------------------------------------------------------------------------
+
+ElectionKindsController = content_controller(
+    "ElectionKindsController",
+    ContentRoutes(
+        path="/api/v3/nominations/kinds",
+        tag="nominations",
+        prefix="nominations_kinds",
+        id_name="kind_id",
+        summaries={
+            "list": "Election kinds, by name",
+            "read": "One election kind",
+            "create": "Add an election kind (its slug comes from its name)",
+            "update": "Change an election kind (a new name gives a new slug)",
+            "delete": "Delete an election kind (its elections keep going without one)",
+        },
+        add=ADD_ELECTIONKIND,
+        change=CHANGE_ELECTIONKIND,
+        remove=DELETE_ELECTIONKIND,
+        read_schema=schemas.ElectionKindRead,
+        create_schema=schemas.ElectionKindCreate,
+        update_schema=schemas.ElectionKindUpdate,
+        list_schema=schemas.ElectionKindList,
+        to_read=kind_read,
+        get=svc.get_kind,
+        find=svc.list_kinds,
+        save=svc.save_kind,
+        remove_record=svc.delete_kind,
+        per_caller=False,
+    ),
+)
+
+
 class NominationsController(Controller):
     path = "/api/v3/nominations"
     tags = ["nominations"]
-
-    # --- election kinds ----------------------------------------------------------------------
-
-    @get("/kinds", operation_id="nominations_kinds_list", summary="Election kinds, by name")
-    async def list_kinds(
-        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
-    ) -> schemas.ElectionKindList:
-        rows, meta = await svc.list_kinds(tx, limit=limit, offset=offset)
-        return schemas.ElectionKindList(data=[kind_read(k) for k in rows], meta=meta)
-
-    @get("/kinds/{kind_id:int}", operation_id="nominations_kinds_read", summary="One election kind")
-    async def read_kind(self, tx: NamedDependency[AsyncSession], kind_id: PK) -> schemas.ElectionKindRead:
-        return kind_read(await svc.get_kind(tx, kind_id))
-
-    @post(
-        "/kinds",
-        operation_id="nominations_kinds_create",
-        summary="Add an election kind (its slug comes from its name)",
-        guards=[permission_required(ADD_ELECTIONKIND)],
-    )
-    async def create_kind(
-        self, tx: NamedDependency[AsyncSession], data: JSONBody[schemas.ElectionKindCreate]
-    ) -> schemas.ElectionKindRead:
-        return kind_read(await svc.save_kind(tx, given_fields(data)))
-
-    @patch(
-        "/kinds/{kind_id:int}",
-        operation_id="nominations_kinds_update",
-        summary="Change an election kind (a new name gives a new slug)",
-        guards=[permission_required(CHANGE_ELECTIONKIND)],
-    )
-    async def update_kind(
-        self, tx: NamedDependency[AsyncSession], kind_id: PK, data: JSONBody[schemas.ElectionKindUpdate]
-    ) -> schemas.ElectionKindRead:
-        return kind_read(await svc.save_kind(tx, given_fields(data), await svc.get_kind(tx, kind_id)))
-
-    @delete(
-        "/kinds/{kind_id:int}",
-        operation_id="nominations_kinds_delete",
-        summary="Delete an election kind (its elections keep going without one)",
-        guards=[permission_required(DELETE_ELECTIONKIND)],
-    )
-    async def delete_kind(self, tx: NamedDependency[AsyncSession], kind_id: PK) -> None:
-        await svc.delete_kind(tx, await svc.get_kind(tx, kind_id))
 
     # --- elections ---------------------------------------------------------------------------
 
@@ -368,7 +368,7 @@ class NominationsController(Controller):
         data: JSONBody[schemas.NominationUpdate],
     ) -> schemas.NominationRead:
         principal = require_principal(request)
-        nomination = await svc.load_nomination(tx, await svc.get_election(tx, election), nomination_id)
+        nomination = await _nomination_of(tx, election, nomination_id)
         nomination = await svc.update_nomination(tx, principal, nomination, given_fields(data))
         return nomination_read(nomination, principal, utcnow())
 
@@ -388,7 +388,7 @@ class NominationsController(Controller):
         data: JSONBody[schemas.NominationAccept],
     ) -> schemas.NominationRead:
         principal = require_principal(request)
-        nomination = await svc.load_nomination(tx, await svc.get_election(tx, election), nomination_id)
+        nomination = await _nomination_of(tx, election, nomination_id)
         nomination = await svc.accept_nomination(tx, principal, nomination, data.accepted)
         return nomination_read(nomination, principal, utcnow())
 
@@ -407,7 +407,7 @@ class NominationsController(Controller):
         nomination_id: PK,
         data: JSONBody[schemas.NominationReview],
     ) -> schemas.NominationRead:
-        nomination = await svc.load_nomination(tx, await svc.get_election(tx, election), nomination_id)
+        nomination = await _nomination_of(tx, election, nomination_id)
         nomination = await svc.review_nomination(tx, nomination, given_fields(data))
         return nomination_read(nomination, principal_of(request), utcnow())
 
@@ -442,3 +442,6 @@ class NominationsController(Controller):
                 for part in await svc.my_nominations(tx, principal)
             ]
         )
+
+
+ROUTE_HANDLERS = [ElectionKindsController, NominationsController]

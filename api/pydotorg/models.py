@@ -21,6 +21,7 @@ from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.nominations import models as nominations
 from pydotorg.domains.pages import models as pages
 from pydotorg.domains.redirects import models as redirects
+from pydotorg.domains.sponsors import models as sponsors
 from pydotorg.domains.successstories import models as successstories
 from pydotorg.domains.users import models as users
 from pydotorg.domains.workgroups import models as workgroups
@@ -46,6 +47,7 @@ __all__ = [
     "nominations",
     "pages",
     "redirects",
+    "sponsors",
     "successstories",
     "users",
     "workgroups",

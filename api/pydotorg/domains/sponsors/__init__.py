@@ -1,0 +1,1 @@
+"""The PSF sponsorship programme (inventory 1.16)."""

@@ -56,6 +56,7 @@ from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.nominations.controllers import ROUTE_HANDLERS as NOMINATIONS_ROUTE_HANDLERS
 from pydotorg.domains.pages.controllers import PagesController
 from pydotorg.domains.redirects.controllers import RedirectsController
+from pydotorg.domains.sponsors.controllers import ROUTE_HANDLERS as SPONSORS_ROUTE_HANDLERS
 from pydotorg.domains.successstories.controllers import ROUTE_HANDLERS as STORIES_ROUTE_HANDLERS
 from pydotorg.domains.users import credentials
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
@@ -201,6 +202,7 @@ def create_app(
             *EVENTS_ROUTE_HANDLERS,
             CompaniesController,
             *STORIES_ROUTE_HANDLERS,
+            *SPONSORS_ROUTE_HANDLERS,
             RedirectsController,
             FlagsController,
             v1.router(

@@ -393,9 +393,7 @@ class Sponsorship(IntPK, Base):
     __change_kind__ = "sponsorship"
     __table_args__ = (
         CheckConstraint(_one_of("status", SPONSORSHIP_STATUSES), name="status"),
-        CheckConstraint(
-            "start_date IS NULL OR end_date IS NULL OR start_date < end_date", name="dates"
-        ),
+        CheckConstraint("start_date IS NULL OR end_date IS NULL OR start_date < end_date", name="dates"),
         CheckConstraint("sponsorship_fee IS NULL OR sponsorship_fee >= 0", name="sponsorship_fee"),
         _year_check(),
         # python.org checks "one application in progress per sponsor" in Python only; here the
@@ -443,9 +441,7 @@ class SponsorBenefit(IntPK, Base):
     __change_kind__ = "sponsor_benefit"
 
     order: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    sponsorship_id: Mapped[int] = mapped_column(
-        ForeignKey("sponsorships.id", ondelete="CASCADE"), index=True
-    )
+    sponsorship_id: Mapped[int] = mapped_column(ForeignKey("sponsorships.id", ondelete="CASCADE"), index=True)
     sponsorship_benefit_id: Mapped[int | None] = mapped_column(
         ForeignKey("sponsorship_benefits.id", ondelete="SET NULL"), nullable=True, index=True
     )

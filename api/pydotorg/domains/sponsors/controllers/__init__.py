@@ -1,0 +1,14 @@
+"""``/api/v3/sponsors/``: every route of the domain, composed from one module per area."""
+
+from __future__ import annotations
+
+from pydotorg.domains.sponsors.controllers import configuration, placements, sponsorships, staff
+
+ROUTE_HANDLERS = (
+    *configuration.ROUTE_HANDLERS,
+    *placements.ROUTE_HANDLERS,
+    *sponsorships.ROUTE_HANDLERS,
+    *staff.ROUTE_HANDLERS,
+)
+
+__all__ = ["ROUTE_HANDLERS"]

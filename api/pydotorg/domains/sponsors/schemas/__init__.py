@@ -1,0 +1,1 @@
+"""The sponsors domain's request and response shapes, one module per service area."""

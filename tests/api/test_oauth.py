@@ -45,6 +45,7 @@ CLIENT_SECRET = "fake-client-secret"
 PROVIDERS = "/api/v3/auth/providers"
 CONNECTIONS = "/api/v3/users/me/connections"
 ME = "/api/v3/users/me"
+ERROR_PAGE = "/accounts/social/login/error/"
 
 
 def s256(verifier: str) -> str:
@@ -72,6 +73,8 @@ class FakeProvider:
         self.grants: dict[str, dict[str, str]] = {}  # code -> what the authorize request carried
         self.tokens: dict[str, str] = {}  # access token -> provider
         self.token_requests: list[dict[str, str]] = []
+        self.token_outage = False  # the token endpoint answers 503
+        self.deny = False  # the user declines at the provider's authorize page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
@@ -94,8 +97,14 @@ class FakeProvider:
             await self._resource(send, path, headers)
 
     async def _authorize(self, send: Send, provider: str, query: dict[str, str]) -> None:
-        # The user approves at once: back to the client's redirect URI with a fresh code.
+        # The user approves at once (declines with ``deny``): back to the client's redirect URI.
         assert query["client_id"] == CLIENT_ID and query["response_type"] == "code"
+        if self.deny:  # RFC 6749 4.1.2.1
+            target = (
+                query["redirect_uri"] + "?" + urlencode({"error": "access_denied", "state": query["state"]})
+            )
+            await _answer(send, 302, b"", [(b"location", target.encode())])
+            return
         code = secrets.token_hex(8)
         self.grants[code] = {**query, "provider": provider}
         target = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
@@ -103,6 +112,9 @@ class FakeProvider:
 
     async def _token(self, send: Send, provider: str, form: dict[str, str]) -> None:
         self.token_requests.append(form)
+        if self.token_outage:
+            await _answer(send, 503, b'{"error": "temporarily_unavailable"}')
+            return
         grant = self.grants.pop(form.get("code", ""), None)  # a code works once
         problem = None
         if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
@@ -211,6 +223,17 @@ async def sign_in(client: Any, provider: str = "github", next_path: str = "/jobs
 
 async def _rows(db_conn: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in await db_conn.fetch(sql, *args)]
+
+
+def assert_sent_to_error_page(client: Any, r: httpx.Response, reason: str, provider: str = "github") -> None:
+    """A failed flow: the browser goes to the site's error page with the reason code and the
+    provider, the state cookie is cleared and no session cookie is set."""
+    assert r.status_code == 302, r.text
+    assert r.headers["location"] == f"{ERROR_PAGE}?reason={reason}&provider={provider}"
+    set_cookies = r.headers.get_list("set-cookie")
+    assert any(c.startswith("pydotorg_oauth=") and "Max-Age=0" in c for c in set_cookies), set_cookies
+    assert not any(c.startswith(("pydotorg_session=", "pydotorg_csrf=")) for c in set_cookies), set_cookies
+    assert "pydotorg_oauth" not in client.cookies and "pydotorg_session" not in client.cookies
 
 
 # --- not configured ---------------------------------------------------------------------------
@@ -324,11 +347,20 @@ async def test_a_wrong_verifier_is_refused_by_the_provider(oauth: Any, db_conn: 
         grant["code_challenge"] = s256("some other verifier")
         before = await db_fingerprint(db_conn)
         r = await client.get(callback)
-        assert r.status_code == 400, r.text
-        assert "did not accept the authorization code" in r.json()["detail"]
+        assert_sent_to_error_page(client, r, "exchange", provider)
         assert fake.token_requests[-1]["code_verifier"]
         assert await db_fingerprint(db_conn) == before
-        assert "pydotorg_session" not in client.cookies
+
+
+async def test_a_provider_outage_is_reported_as_unavailable(oauth: Any, db_conn: Any) -> None:
+    client, fake = oauth
+    callback = await at_provider(await start(client))
+    fake.token_outage = True
+    before = await db_fingerprint(db_conn)
+    r = await client.get(callback)
+    assert_sent_to_error_page(client, r, "unavailable")
+    assert len(fake.token_requests) == 1
+    assert await db_fingerprint(db_conn) == before
 
 
 # --- linking --------------------------------------------------------------------------------------
@@ -354,26 +386,22 @@ async def test_a_verified_address_connects_the_existing_account(
 async def test_an_unverified_address_never_connects_or_creates(oauth: Any, actors: Any, db_conn: Any) -> None:
     """GitHub's /user/emails says ``verified: false``, Google's userinfo ``email_verified: false``:
     the address is not used at all. Nothing is connected or created, no session opens, and the
-    answer says what to do instead (verify at the provider, or connect while logged in) without
-    saying whether an account has the address."""
+    error page (its fixed message says what to do instead: verify at the provider, or connect
+    while logged in) is the same whether or not an account has the address."""
     client, fake = oauth
     fake.github_emails = [{"email": "ordinary@example.org", "verified": False, "primary": True}]
     fake.google_info["email"] = "ordinary@example.org"
     fake.google_info["email_verified"] = False
     before = await db_fingerprint(db_conn)
-    answers = []
     for provider in ("github", "google"):
         r = await sign_in(client, provider)
-        assert r.status_code == 403, r.text
-        assert "verified e-mail address" in r.json()["detail"]
-        assert "connect" in r.json()["detail"] and "log in with your password" in r.json()["detail"]
-        answers.append(r.json()["detail"].split(" does not report")[1])
-        assert "pydotorg_session" not in client.cookies
+        assert_sent_to_error_page(client, r, "email_unverified", provider)
     assert await db_fingerprint(db_conn) == before
     # An address nobody has gets the same answer: the refusal reveals no account.
     fake.github_emails = [{"email": "nobody@example.org", "verified": False, "primary": True}]
     r = await sign_in(client)
-    assert r.status_code == 403 and r.json()["detail"].split(" does not report")[1] == answers[0]
+    assert_sent_to_error_page(client, r, "email_unverified")
+    assert await db_fingerprint(db_conn) == before
 
     # What to do instead: log in with the password, then connect GitHub from the account.
     login = await client.post(
@@ -400,9 +428,24 @@ async def test_a_provider_account_connected_elsewhere_is_not_moved(
     assert login.status_code == 200
     before = await db_fingerprint(db_conn)
     r = await sign_in(client)
-    assert r.status_code == 409, r.text
-    assert "already connected to another" in r.json()["detail"]
+    assert r.status_code == 302 and r.headers["location"] == f"{ERROR_PAGE}?reason=taken&provider=github"
+    assert "pydotorg_oauth" not in client.cookies
     assert await db_fingerprint(db_conn) == before
+    assert (await client.get(ME)).json()["username"] == "ordinary"  # still signed in as before
+
+
+async def test_an_inactive_account_goes_to_the_inactive_page(oauth: Any, actors: Any, db_conn: Any) -> None:
+    """The verified address leads to an inactive account: the inactive page, as a password
+    log-in shows, and the connection made on the way is rolled back with everything else."""
+    client, fake = oauth
+    await db_conn.execute("UPDATE users SET is_active = false WHERE id = $1", actors["ordinary"].user_id)
+    fake.github_emails = [{"email": "ordinary@example.org", "verified": True, "primary": True}]
+    before = await db_fingerprint(db_conn)
+    r = await sign_in(client)
+    assert r.status_code == 302 and r.headers["location"] == "/accounts/inactive/"
+    assert "pydotorg_oauth" not in client.cookies and "pydotorg_session" not in client.cookies
+    assert await db_fingerprint(db_conn) == before
+    assert await _rows(db_conn, "SELECT id FROM social_accounts") == []
 
 
 # --- state ------------------------------------------------------------------------------------------
@@ -426,43 +469,42 @@ async def test_missing_mismatched_and_expired_state_are_refused(
     callback = await at_provider(await start(client))
     path, query = callback.split("?", 1)
     params = {k: v[0] for k, v in parse_qs(query).items()}
-    r = await client.get(path, params={**params, "state": "not-the-state"})
-    assert r.status_code == 400, r.text
-    assert "state parameter does not match" in r.json()["detail"]
-    r = await client.get(path, params={"code": params["code"]})
-    assert r.status_code == 400 and "state parameter does not match" in r.json()["detail"]
-    r = await client.get(path, params={**params, "state": "\u00e9t\u00e9"})
-    assert r.status_code == 400 and "state parameter does not match" in r.json()["detail"]
+    cookie = client.cookies.get("pydotorg_oauth")
+    assert cookie
+
+    def with_cookie(value: str) -> None:
+        client.cookies.set("pydotorg_oauth", value, domain="testserver.local", path="/api/v3/auth/oauth/")
+
+    for wrong in (
+        {**params, "state": "not-the-state"},
+        {"code": params["code"]},
+        {**params, "state": "\u00e9t\u00e9"},
+    ):
+        with_cookie(cookie)  # each failure clears it
+        r = await client.get(path, params=wrong)
+        assert_sent_to_error_page(client, r, "state")
 
     # Another browser (no state cookie) sent to the callback: a login-CSRF attempt.
-    cookie = client.cookies.get("pydotorg_oauth")
     client.cookies.clear()
     r = await client.get(callback)
-    assert r.status_code == 400, r.text
-    assert "No sign-in with GitHub was started in this browser" in r.json()["detail"]
+    assert_sent_to_error_page(client, r, "state")
 
     # A state cookie of a flow started for the other provider.
-    client.cookies.set("pydotorg_oauth", cookie, domain="testserver.local", path="/api/v3/auth/oauth/")
+    with_cookie(cookie)
     r = await client.get(callback.replace("/github/", "/google/"))
-    assert r.status_code == 400 and "was not with Google" in r.json()["detail"]
+    assert_sent_to_error_page(client, r, "state", "google")
 
     # Expired: the same state, signed longer ago than the state's lifetime.
     client.cookies.clear()
     payload = {"pr": "github", "s": params["state"], "v": "v" * 50, "n": "/", "u": None}
     old = int(time.time()) - settings.oauth_state_max_age_seconds - 5
-    client.cookies.set(
-        "pydotorg_oauth", _forged_state(settings.secret_key, payload, old), domain="testserver.local"
-    )
+    with_cookie(_forged_state(settings.secret_key, payload, old))
     r = await client.get(callback)
-    assert r.status_code == 400 and "took too long" in r.json()["detail"]
+    assert_sent_to_error_page(client, r, "expired")
     # Tampered: a valid shape signed with another key.
-    client.cookies.set(
-        "pydotorg_oauth",
-        _forged_state("another-key" * 4, payload, int(time.time())),
-        domain="testserver.local",
-    )
+    with_cookie(_forged_state("another-key" * 4, payload, int(time.time())))
     r = await client.get(callback)
-    assert r.status_code == 400 and "is not valid" in r.json()["detail"]
+    assert_sent_to_error_page(client, r, "state")
 
     assert fake.token_requests == []  # no code was ever exchanged
     assert await db_fingerprint(db_conn) == before
@@ -478,8 +520,7 @@ async def test_a_connect_flow_needs_the_same_signed_in_browser(oauth: Any, actor
     callback = await at_provider(await start(client))
     await client.post("/api/v3/auth/logout", headers={"X-CSRF-Token": login.json()["csrf_token"]})
     r = await client.get(callback)
-    assert r.status_code == 400, r.text
-    assert "no longer signed in" in r.json()["detail"]
+    assert_sent_to_error_page(client, r, "signed_out")
     assert await _rows(db_conn, "SELECT id FROM social_accounts") == []
 
 
@@ -495,14 +536,28 @@ async def test_next_must_be_a_path_on_this_site(oauth: Any, target: str) -> None
     assert "location" not in r.headers and "pydotorg_oauth" not in client.cookies
 
 
-async def test_a_denied_authorization_is_explained(oauth: Any, db_conn: Any) -> None:
-    client, _ = oauth
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"error": "access_denied"}, "denied"),
+        ({"error": "server_error", "error_description": "<b>free text</b>"}, "provider"),
+        ({}, "provider"),  # neither a code nor an error
+    ],
+)
+async def test_a_refused_authorization_goes_to_the_error_page(
+    oauth: Any, db_conn: Any, params: dict[str, str], reason: str
+) -> None:
+    """The provider sends the browser back without a code: the error page names only the reason
+    code (nothing the provider wrote), and nothing is exchanged or stored."""
+    client, fake = oauth
+    before = await db_fingerprint(db_conn)
     callback = await at_provider(await start(client))
     path, query = callback.split("?", 1)
     state = parse_qs(query)["state"][0]
-    r = await client.get(path, params={"state": state, "error": "access_denied"})
-    assert r.status_code == 400 and "did not authorize the sign-in (access_denied)" in r.json()["detail"]
-    assert await _rows(db_conn, "SELECT id FROM users") == []
+    r = await client.get(path, params={"state": state, **params})
+    assert_sent_to_error_page(client, r, reason)
+    assert fake.token_requests == []
+    assert await db_fingerprint(db_conn) == before
 
 
 # --- the account's connections ------------------------------------------------------------------------

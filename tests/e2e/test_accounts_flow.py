@@ -32,6 +32,8 @@ ACCOUNT_PAGES = [
     "/accounts/password/reset/key/",
     "/accounts/password/reset/key/done/",
     "/accounts/password/change/",
+    "/accounts/social/connections/",
+    "/accounts/social/login/error/?reason=denied&provider=github",
 ]
 FIRST_PASSWORD = "first-password-1"
 NEW_PASSWORD = "second-password-2"
@@ -161,6 +163,7 @@ async def test_sign_up_confirm_log_in_and_out(
             ["/users/newbie/", "View your profile"],
             ["/users/edit/", "Edit your user profile"],
             ["/accounts/password/change/", "Change your password"],
+            ["/accounts/social/connections/", "Connected accounts"],
             ["/users/membership/", "Become a PSF Basic member"],
             ["/users/nominations/", "Nominations"],
         ]

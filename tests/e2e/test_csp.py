@@ -42,8 +42,10 @@ document.addEventListener("securitypolicyviolation", function (event) {
 EVIL = "evil.example"
 # Form and list pages the accessibility test does not open, checked here as well.
 MORE_PAGES = ["/blogs/", "/events/submit/", "/success-stories/create/", "/jobs/thanks/", "/users/ordinary/"]
-# Anonymous, the password change page sends the visitor to log in; it is checked logged in.
-ANONYMOUS_ACCOUNT_PAGES = [path for path in ACCOUNT_PAGES if path != "/accounts/password/change/"]
+# Anonymous, the password change and connections pages send the visitor to log in; they are
+# checked logged in.
+LOGGED_IN_ONLY = ("/accounts/password/change/", "/accounts/social/connections/")
+ANONYMOUS_ACCOUNT_PAGES = [path for path in ACCOUNT_PAGES if path not in LOGGED_IN_ONLY]
 
 
 async def _open(page: Any, url: str) -> None:

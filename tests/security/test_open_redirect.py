@@ -1,7 +1,7 @@
 """Open redirects (issue 12, item 7), the API's side.
 
 The redirect after log-in happens in the browser: the log-in page's script reads ``?next=`` and
-sends it through ``safeNext`` in content-theme/static/js/app.js, which tests/e2e/test_csp.py
+sends it through ``safeNext`` in content-theme/static/js/site.js, which tests/e2e/test_csp.py
 drives in Chromium with ``/%5Chost``, ``//host``, ``https://host`` and ``javascript:`` values. The
 API must give an attacker nothing to bounce through either: no operation takes a ``next`` /
 ``redirect`` / ``return`` parameter or answers with a redirect, and a ``?next=`` sent to the

@@ -1,100 +1,14 @@
 /* The interactive pages of the static site (the account pages under /accounts/, post and edit a
    job, preview, your listings, event and story submissions).
    Each is a static page whose <main> names its controller in data-app; everything goes through
-   /api/v3/ on the same origin with the browser's session cookie and the CSRF header. */
+   /api/v3/ on the same origin with the browser's session cookie and the CSRF header (the helpers
+   in window.pydotorg, site.js). */
 (function () {
   "use strict";
 
-  function cookie(name) {
-    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  function api(method, path, body) {
-    var headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRF-Token"] = cookie("pydotorg_csrf");
-    return fetch("/api/v3" + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      if (response.status === 204) return { ok: true, status: 204, data: null };
-      return response.json().then(
-        function (data) { return { ok: response.ok, status: response.status, data: data }; },
-        function () { return { ok: response.ok, status: response.status, data: null }; }
-      );
-    });
-  }
-
-  function param(name) {
-    return new URLSearchParams(window.location.search).get(name);
-  }
-
-  function loginUrl() {
-    return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
-  }
-
-  // The one gate for every URL a page navigates to that it did not write itself (a ?next=
-  // parameter, a URL from the API): a path on this origin, or the fallback. The value must start
-  // with one "/" not followed by "/" or "\" (browsers read "/\host" as "//host"), and parsed
-  // against this origin it must stay on it (tabs and newlines, which the URL parser drops, cannot
-  // smuggle a host past the first check).
-  function safeNext(value, fallback) {
-    var otherwise = fallback || "/";
-    if (typeof value !== "string" || !/^\/(?![\/\\])/.test(value)) return otherwise;
-    var url;
-    try {
-      url = new URL(value, window.location.origin);
-    } catch (e) {
-      return otherwise;
-    }
-    // The absolute URL, not its path: "/..//host" parses to the path "//host", which would
-    // leave the site again if it were handed on as it is.
-    return url.origin === window.location.origin ? url.href : otherwise;
-  }
-
-  // Every navigation of these pages goes through here.
-  function go(target, fallback) {
-    window.location.assign(safeNext(target, fallback));
-  }
-
-  // Messages from the API: {"detail": ..., "errors": {"field": ["..."]}}, a 409's
-  // {"detail": ..., "extra": {"field": ...}}, or DRF-like shapes.
-  function problems(data) {
-    if (!data) return ["Something went wrong. Please try again."];
-    var out = [];
-    var errors = data.errors || data.extra || {};
-    // One problem with the field it concerns: {"detail": ..., "extra": {"field": "username"}}.
-    if (typeof errors.field === "string" && data.detail) return [errors.field + ": " + data.detail];
-    if (Array.isArray(errors)) {
-      errors.forEach(function (e) { out.push((e.key ? e.key + ": " : "") + (e.message || e)); });
-    } else {
-      Object.keys(errors).forEach(function (field) {
-        [].concat(errors[field]).forEach(function (msg) { out.push(field + ": " + msg); });
-      });
-    }
-    if (!out.length) out.push(data.detail || "Something went wrong. Please try again.");
-    return out;
-  }
-
-  function showProblems(box, list) {
-    box.hidden = false;
-    box.textContent = "";
-    var ul = document.createElement("ul");
-    list.forEach(function (text) {
-      var li = document.createElement("li");
-      li.textContent = text;
-      ul.appendChild(li);
-    });
-    box.appendChild(ul);
-    box.focus();
-  }
-
-  function text(el, value) {
-    if (el) el.textContent = value == null ? "" : String(value);
-  }
+  var P = window.pydotorg;  // the shared helpers (site.js)
+  var api = P.api, param = P.param, loginUrl = P.loginUrl, safeNext = P.safeNext, go = P.go;
+  var problems = P.problems, showProblems = P.showProblems, text = P.text, done = P.done;
 
   var controllers = {};
 
@@ -117,16 +31,6 @@
       });
     });
   };
-
-  // Shows a finished form's message in place of the form, and moves focus to it.
-  function done(main, form) {
-    var message = main.querySelector(".form-done");
-    main.querySelector(".form-errors").hidden = true;
-    if (form) form.hidden = true;
-    message.hidden = false;
-    message.focus();
-    return message;
-  }
 
   // Password twice, as allauth's forms ask: a mismatch is told before anything is sent.
   function passwordsDiffer(form, errors) {
@@ -276,6 +180,110 @@
         done(main, form);
       });
     });
+  };
+
+  // The GitHub/Google accounts connected to yours (allauth's /accounts/social/connections/); the
+  // providers to connect are social.js's links, which start the flow while logged in.
+  controllers["social-connections"] = function (main) {
+    var errors = main.querySelector(".form-errors");
+    var section = main.querySelector(".connections");
+    var table = main.querySelector(".connections-list");
+    var body = table.querySelector("tbody");
+    var removed = main.querySelector(".form-done");
+
+    function show(listing) {
+      body.textContent = "";
+      listing.connections.forEach(function (connection) {
+        var row = document.createElement("tr");
+        var provider = document.createElement("th");
+        provider.scope = "row";
+        provider.textContent = connection.label;
+        row.appendChild(provider);
+        [connection.email, connection.created.slice(0, 10)].forEach(function (value) {
+          var cell = document.createElement("td");
+          cell.textContent = value;
+          row.appendChild(cell);
+        });
+        var actions = document.createElement("td");
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "button connection-remove";
+        remove.textContent = "Remove";
+        remove.setAttribute("aria-label", "Remove " + connection.label + " (" + connection.email + ")");
+        remove.addEventListener("click", function () { removeConnection(connection); });
+        actions.appendChild(remove);
+        row.appendChild(actions);
+        body.appendChild(row);
+      });
+      var none = !listing.connections.length;
+      table.hidden = none;
+      main.querySelector(".connections-none").hidden = !none;
+      main.querySelector(".connections-no-password").hidden = listing.has_password || none;
+      section.hidden = false;
+    }
+
+    function load() {
+      return api("GET", "/users/me/connections").then(function (result) {
+        if (result.status === 401) return go(loginUrl());
+        main.querySelector(".connections-loading").hidden = true;
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        show(result.data);
+      });
+    }
+
+    function removeConnection(connection) {
+      removed.hidden = true;
+      api("DELETE", "/users/me/connections/" + encodeURIComponent(connection.id)).then(function (result) {
+        if (result.status === 401) return go(loginUrl());
+        // The last way in to an account without a password: the API's sentence says what to do.
+        if (result.status === 409 && result.data && result.data.detail) {
+          return showProblems(errors, [result.data.detail]);
+        }
+        if (!result.ok) return showProblems(errors, problems(result.data));
+        errors.hidden = true;
+        load().then(function () {
+          removed.hidden = false;
+          removed.focus();
+        });
+      });
+    }
+
+    load();
+  };
+
+  // Where the API's OAuth callback sends a sign-in or connection that failed
+  // (allauth's /accounts/social/login/error/). Only fixed text is shown: the reason and the
+  // provider in the query pick a message and a name from these tables, anything else the default.
+  var PROVIDER_NAMES = { github: "GitHub", google: "Google" };
+  var SOCIAL_FAILURES = {
+    denied: "You cancelled signing in with %s, or %s did not allow it. Nothing was changed.",
+    provider: "%s reported a problem and did not sign you in. Nothing was changed.",
+    state: "The sign-in was not started in this browser, or the browser lost its cookie. Start again from this site.",
+    expired: "The sign-in with %s took too long. Start again.",
+    signed_out: "The account that started connecting %s is no longer signed in here. Sign in and start again.",
+    exchange: "%s did not accept the sign-in. Start again.",
+    unavailable: "%s could not be reached or sent an account this site cannot read. Try again later.",
+    taken: "This %s account is already connected to another python.org account. Nothing was changed.",
+    email_unverified: "%s does not report a verified e-mail address for this account, so it cannot " +
+      "sign you in to an account here or create one; nothing was connected or created. Verify your " +
+      "address at %s and try again, or sign in with your password and connect %s from your connected accounts."
+  };
+
+  controllers["social-login-error"] = function (main) {
+    var reason = param("reason");
+    var provider = param("provider");
+    var own = Object.prototype.hasOwnProperty;
+    if (own.call(SOCIAL_FAILURES, reason)) {
+      var name = own.call(PROVIDER_NAMES, provider) ? PROVIDER_NAMES[provider] : "the other site";
+      var message = SOCIAL_FAILURES[reason].split("%s").join(name);
+      text(main.querySelector(".social-error-message"), message.charAt(0).toUpperCase() + message.slice(1));
+    }
+    // A browser still logged in was connecting an account: back to its connections.
+    if (P.maybeLoggedIn()) {
+      var again = main.querySelector(".social-error-again");
+      again.href = "/accounts/social/connections/";
+      again.textContent = "Back to your connected accounts";
+    }
   };
 
   var JOB_FIELDS = ["job_title", "company_name", "other_job_type", "city", "region", "country",
@@ -459,9 +467,5 @@
     });
   };
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var main = document.querySelector("[data-app]");
-    var controller = main && controllers[main.getAttribute("data-app")];
-    if (controller) controller(main);
-  });
+  P.runApp(controllers);
 })();

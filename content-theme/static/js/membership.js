@@ -1,7 +1,8 @@
 /* PSF membership pages: /membership/ (behind the psf_membership flag) and the member's own
    pages under /users/membership/ (join, edit and leave, vote affirmation). Each is a static page
    whose element with data-app names its controller here; everything goes through /api/v3/ on
-   the same origin with the browser's session cookie and the CSRF header, as app.js does. */
+   the same origin with the browser's session cookie and the CSRF header (the helpers in
+   window.pydotorg, site.js). */
 (function () {
   "use strict";
 
@@ -9,54 +10,11 @@
   var FIELDS = ["legal_name", "preferred_name", "email_address", "city", "region", "country",
     "postal_code"];
 
-  function cookie(name) {
-    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  function api(method, path, body) {
-    var headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRF-Token"] = cookie("pydotorg_csrf");
-    return fetch("/api/v3" + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      if (response.status === 204) return { ok: true, status: 204, data: null };
-      return response.json().then(
-        function (data) { return { ok: response.ok, status: response.status, data: data }; },
-        function () { return { ok: response.ok, status: response.status, data: null }; }
-      );
-    });
-  }
-
-  // Every navigation goes to a fixed path on this origin; the log-in page comes back here.
-  function go(path) {
-    window.location.assign(path);
-  }
+  var P = window.pydotorg;  // the shared helpers (site.js)
+  var api = P.api, go = P.go, complaints = P.complaints;
 
   function toLogin() {
-    go("/accounts/login/?next=" + encodeURIComponent(window.location.pathname));
-  }
-
-  // The API's complaints as [field or "", message]: {"errors": {"field": [...]}}, a single
-  // {"detail", "extra": {"field"}}, or a list of {"key", "message"} from body validation.
-  function complaints(data) {
-    if (!data) return [["", "Something went wrong. Please try again."]];
-    var out = [];
-    var errors = data.errors || data.extra || {};
-    if (typeof errors.field === "string" && data.detail) return [[errors.field, data.detail]];
-    if (Array.isArray(errors)) {
-      errors.forEach(function (e) { out.push([e.key || "", e.message || String(e)]); });
-    } else {
-      Object.keys(errors).forEach(function (field) {
-        [].concat(errors[field]).forEach(function (msg) { out.push([field, msg]); });
-      });
-    }
-    if (!out.length) out.push(["", data.detail || "Something went wrong. Please try again."]);
-    return out;
+    go(P.loginUrl());
   }
 
   function clearProblems(main) {
@@ -114,7 +72,7 @@
   // python.org answers /membership/ with 404 unless the flag is on for the visitor. waffle's
   // testing switch (?dwft_psf_membership=1|0) goes on to the API, which remembers it in a cookie.
   controllers["membership-landing"] = function (main) {
-    var testing = new URLSearchParams(window.location.search).get("dwft_psf_membership");
+    var testing = P.param("dwft_psf_membership");
     var query = testing === null ? "" : "?dwft_psf_membership=" + encodeURIComponent(testing);
     api("GET", "/flags/psf_membership/active" + query).then(function (result) {
       var on = result.ok && result.data && result.data.active === true;
@@ -231,9 +189,5 @@
     });
   };
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var main = document.querySelector("[data-app]");
-    var controller = main && controllers[main.getAttribute("data-app")];
-    if (controller) controller(main);
-  });
+  P.runApp(controllers);
 })();

@@ -2,108 +2,28 @@
    visitors' own pages — make or edit a nomination (with the statement preview), accept one, see
    one's own candidacy before the nominees list is public, and one's nominations made and
    received. Every page is a static file, the same for everyone; everything personal comes from
-   /api/v3/nominations/ on the same origin with the session cookie and the CSRF header. The
-   helpers repeat app.js's (its functions are private to it). */
+   /api/v3/nominations/ on the same origin with the session cookie and the CSRF header (the
+   helpers in window.pydotorg, site.js). */
 (function () {
   "use strict";
 
   var COLOR = /^#[0-9a-fA-F]{6}$/;
 
-  function cookie(name) {
-    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  var P = window.pydotorg;  // the shared helpers (site.js)
+  var param = P.param, safeNext = P.safeNext, problems = P.problems, showProblems = P.showProblems, link = P.link;
+  var done = P.done;
 
+  // Everything here is under /api/v3/nominations.
   function api(method, path, body) {
-    var headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRF-Token"] = cookie("pydotorg_csrf");
-    return fetch("/api/v3/nominations" + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(
-        function (data) { return { ok: response.ok, status: response.status, data: data }; },
-        function () { return { ok: response.ok, status: response.status, data: null }; }
-      );
-    });
-  }
-
-  function param(name) {
-    return new URLSearchParams(window.location.search).get(name);
-  }
-
-  function login() {
-    window.location.assign(
-      "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search));
-  }
-
-  // A URL from the API, used as a link only when it is a path on this site (app.js's safeNext:
-  // one "/" not followed by "/" or "\", and still this origin once parsed, which drops the tabs
-  // and newlines that could hide a "//host").
-  function sitePath(value) {
-    if (typeof value !== "string" || !/^\/(?![\/\\])/.test(value)) return "/";
-    var url;
-    try {
-      url = new URL(value, window.location.origin);
-    } catch (e) {
-      return "/";
-    }
-    return url.origin === window.location.origin ? url.href : "/";
-  }
-
-  function problems(data) {
-    if (!data) return ["Something went wrong. Please try again."];
-    var out = [];
-    var errors = data.errors || data.extra || {};
-    if (typeof errors.field === "string" && data.detail) return [errors.field + ": " + data.detail];
-    if (Array.isArray(errors)) {
-      errors.forEach(function (e) { out.push((e.key ? e.key + ": " : "") + (e.message || e)); });
-    } else {
-      Object.keys(errors).forEach(function (field) {
-        [].concat(errors[field]).forEach(function (msg) { out.push(field + ": " + msg); });
-      });
-    }
-    if (!out.length) out.push(data.detail || "Something went wrong. Please try again.");
-    return out;
-  }
-
-  function showProblems(box, list) {
-    box.hidden = false;
-    box.textContent = "";
-    var ul = document.createElement("ul");
-    list.forEach(function (message) {
-      var li = document.createElement("li");
-      li.textContent = message;
-      ul.appendChild(li);
-    });
-    box.appendChild(ul);
-    box.focus();
+    return P.api(method, "/nominations" + path, body);
   }
 
   // Stops on a failed answer: a visitor who is not logged in goes to log in and comes back.
   function failed(result, errors) {
     if (result.ok) return false;
-    if (result.status === 401) login();
+    if (result.status === 401) P.go(P.loginUrl());
     else showProblems(errors, problems(result.data));
     return true;
-  }
-
-  function done(main, hide) {
-    main.querySelector(".form-errors").hidden = true;
-    if (hide) hide.hidden = true;
-    var message = main.querySelector(".form-done");
-    message.hidden = false;
-    message.focus();
-  }
-
-  function link(href, label) {
-    var a = document.createElement("a");
-    a.href = href;
-    a.textContent = label;
-    return a;
   }
 
   // The election's colour (validated #rrggbb by the API and the builder) as a CSS custom
@@ -120,7 +40,7 @@
   // Before the close the list is empty for everyone; a logged-in nominee sees their own record.
   controllers.nominees = function (main) {
     var own = main.querySelector(".nominee-own");
-    if (!own || !cookie("pydotorg_csrf")) return;
+    if (!own || !P.maybeLoggedIn()) return;
     var slug = main.getAttribute("data-election");
     api("GET", "/elections/" + encodeURIComponent(slug) + "/nominees").then(function (result) {
       if (!result.ok || !result.data.data.length) return;
@@ -260,7 +180,7 @@
     var li = document.createElement("li");
     li.className = "my-nomination";
     var open = election.nominations_complete && n.accepted && n.approved;
-    li.appendChild(open ? link(sitePath(n.url), n.name || "Nomination " + n.id) : document.createTextNode(n.name || ""));
+    li.appendChild(open ? link(safeNext(n.url), n.name || "Nomination " + n.id) : document.createTextNode(n.name || ""));
     var state = [n.self_nomination ? "self-nomination" : (received ? "received" : "made"),
       n.accepted ? "accepted" : "not accepted", n.approved ? "approved" : "not approved"];
     li.appendChild(document.createTextNode(" (" + state.join(", ") + ")"));
@@ -287,7 +207,7 @@
         section.className = "election-accent";
         section.setAttribute("data-accent", part.election.accent_color);
         var h2 = document.createElement("h2");
-        h2.appendChild(link(sitePath(part.election.url), part.election.name));
+        h2.appendChild(link(safeNext(part.election.url), part.election.name));
         h2.appendChild(document.createTextNode(" — " + part.election.status));
         section.appendChild(h2);
         [["Nominations received", part.received, true], ["Nominations made", part.made, false]].forEach(function (group) {
@@ -305,10 +225,6 @@
     });
   };
 
-  document.addEventListener("DOMContentLoaded", function () {
-    accents();
-    var main = document.querySelector("[data-app]");
-    var controller = main && controllers[main.getAttribute("data-app")];
-    if (controller) controller(main);
-  });
+  document.addEventListener("DOMContentLoaded", accents);
+  P.runApp(controllers);
 })();

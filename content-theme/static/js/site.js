@@ -1,7 +1,174 @@
 /* python.org theme: mobile menu toggle, the download button for the visitor's platform and the
-   header's account menu. */
+   header's account menu; and window.pydotorg, the helpers every page script shares.
+
+   base.html loads this file on every page, in <head> and without "defer", so window.pydotorg is
+   there before any page's own (deferred) script runs: app.js, users.js, membership.js,
+   nominations.js and social.js use these and define none of their own. */
+window.pydotorg = (function () {
+  "use strict";
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // Only a browser holding the CSRF cookie that a log-in sets can be logged in.
+  function maybeLoggedIn() {
+    return /(?:^|; )pydotorg_csrf=[^;]/.test(document.cookie);
+  }
+
+  // One call to /api/v3/ on this origin with the session cookie and, for anything but a GET,
+  // the CSRF header. Resolves to {ok, status, data} (data null for a 204 or a body that is not
+  // JSON); rejects only when the request could not be made.
+  function api(method, path, body) {
+    var headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET") headers["X-CSRF-Token"] = cookie("pydotorg_csrf");
+    return fetch("/api/v3" + path, {
+      method: method,
+      credentials: "same-origin",
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 204) return { ok: true, status: 204, data: null };
+      return response.json().then(
+        function (data) { return { ok: response.ok, status: response.status, data: data }; },
+        function () { return { ok: response.ok, status: response.status, data: null }; }
+      );
+    });
+  }
+
+  function param(name) {
+    return new URLSearchParams(window.location.search).get(name);
+  }
+
+  // The log-in page, coming back to this one.
+  function loginUrl() {
+    return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+  }
+
+  // The one gate for every URL a page navigates to, links to or hands on that it did not write
+  // itself (a ?next= parameter, a URL from the API): a path on this origin, or the fallback. The
+  // value must start with one "/" not followed by "/" or "\" (browsers read "/\host" as
+  // "//host"), and parsed against this origin it must stay on it (tabs and newlines, which the
+  // URL parser drops, cannot smuggle a host past the first check).
+  function safeNext(value, fallback) {
+    var otherwise = fallback || "/";
+    if (typeof value !== "string" || !/^\/(?![\/\\])/.test(value)) return otherwise;
+    var url;
+    try {
+      url = new URL(value, window.location.origin);
+    } catch (e) {
+      return otherwise;
+    }
+    // The absolute URL, not its path: "/..//host" parses to the path "//host", which would
+    // leave the site again if it were handed on as it is.
+    return url.origin === window.location.origin ? url.href : otherwise;
+  }
+
+  // The same gate for a target handed on as a path (the API's ?next=, which takes nothing else):
+  // the path of safeNext's URL, or the fallback where that path would read as "//host".
+  function sitePath(value, fallback) {
+    var url = new URL(safeNext(value, fallback), window.location.origin);
+    var path = url.pathname + url.search + url.hash;
+    return /^\/[\/\\]/.test(path) ? fallback || "/" : path;
+  }
+
+  // Every navigation of the page scripts goes through here.
+  function go(target, fallback) {
+    window.location.assign(safeNext(target, fallback));
+  }
+
+  // The API's complaints as [field or "", message]: {"detail", "errors": {"field": [...]}}, a
+  // 409's {"detail", "extra": {"field"}}, or a list of {"key", "message"} from body validation.
+  function complaints(data) {
+    if (!data) return [["", "Something went wrong. Please try again."]];
+    var out = [];
+    var errors = data.errors || data.extra || {};
+    // One problem with the field it concerns: {"detail": ..., "extra": {"field": "username"}}.
+    if (typeof errors.field === "string" && data.detail) return [[errors.field, data.detail]];
+    if (Array.isArray(errors)) {
+      errors.forEach(function (e) { out.push([e.key || "", e.message || String(e)]); });
+    } else {
+      Object.keys(errors).forEach(function (field) {
+        [].concat(errors[field]).forEach(function (msg) { out.push([field, msg]); });
+      });
+    }
+    if (!out.length) out.push(["", data.detail || "Something went wrong. Please try again."]);
+    return out;
+  }
+
+  // The same as lines to show: "field: message", or the message alone.
+  function problems(data) {
+    return complaints(data).map(function (item) { return item[0] ? item[0] + ": " + item[1] : item[1]; });
+  }
+
+  // A list of messages in a page's .form-errors box (role="alert"), which gets the focus.
+  function showProblems(box, list) {
+    box.hidden = false;
+    box.textContent = "";
+    var ul = document.createElement("ul");
+    list.forEach(function (message) {
+      var li = document.createElement("li");
+      li.textContent = message;
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    box.focus();
+  }
+
+  function text(el, value) {
+    if (el) el.textContent = value == null ? "" : String(value);
+  }
+
+  function link(href, label) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.textContent = label;
+    return a;
+  }
+
+  // A finished form: its message (.form-done) in place of the element given, with the focus.
+  function done(main, hide) {
+    var message = main.querySelector(".form-done");
+    main.querySelector(".form-errors").hidden = true;
+    if (hide) hide.hidden = true;
+    message.hidden = false;
+    message.focus();
+    return message;
+  }
+
+  // Runs the controller that the page's [data-app] element names, once the page is parsed.
+  function runApp(controllers) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var main = document.querySelector("[data-app]");
+      var controller = main && controllers[main.getAttribute("data-app")];
+      if (controller) controller(main);
+    });
+  }
+
+  return Object.freeze({
+    cookie: cookie,
+    maybeLoggedIn: maybeLoggedIn,
+    api: api,
+    param: param,
+    loginUrl: loginUrl,
+    safeNext: safeNext,
+    sitePath: sitePath,
+    go: go,
+    complaints: complaints,
+    problems: problems,
+    showProblems: showProblems,
+    text: text,
+    link: link,
+    done: done,
+    runApp: runApp
+  });
+})();
+
 (function () {
   "use strict";
+  var P = window.pydotorg;
   var root = document.documentElement;
   root.classList.remove("no-js");
   root.classList.add("js");
@@ -71,12 +238,7 @@
     if (!bar) return;
     var here = window.location.pathname + window.location.search;
     var back = /^\/accounts\//.test(window.location.pathname) ? "" : "?next=" + encodeURIComponent(here);
-    function link(href, label) {
-      var a = document.createElement("a");
-      a.href = href;
-      a.textContent = label;
-      return a;
-    }
+    var link = P.link;
     function anonymous() {
       bar.textContent = "";
       var signin = link("/accounts/login/" + back, "Sign in");
@@ -87,10 +249,9 @@
       bar.appendChild(document.createTextNode(" / "));
       bar.appendChild(signup);
     }
-    if (!/(?:^|; )pydotorg_csrf=[^;]/.test(document.cookie)) return anonymous();
-    fetch("/api/v3/users/me", { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (me) { return me ? signedIn(bar, me) : anonymous(); })
+    if (!P.maybeLoggedIn()) return anonymous();
+    P.api("GET", "/users/me")
+      .then(function (result) { return result.ok && result.data ? signedIn(bar, result.data) : anonymous(); })
       .catch(anonymous);
 
     function signedIn(bar, me) {
@@ -117,6 +278,7 @@
         hasProfile ? ["/users/" + encodeURIComponent(me.username) + "/", "View your profile"] : null,
         ["/users/edit/", "Edit your user profile"],
         ["/accounts/password/change/", "Change your password"],
+        ["/accounts/social/connections/", "Connected accounts"],
         ["/users/membership/", me.has_membership ? "Edit your PSF Basic membership" : "Become a PSF Basic member"],
         ["/users/nominations/", "Nominations"]
       ].filter(Boolean).forEach(function (item) {
@@ -131,12 +293,8 @@
       signout.textContent = "Sign out";
       function home() { window.location.assign("/"); }
       signout.addEventListener("click", function () {
-        var csrf = document.cookie.match(/(?:^|; )pydotorg_csrf=([^;]*)/);
-        fetch("/api/v3/auth/logout", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { Accept: "application/json", "X-CSRF-Token": csrf ? decodeURIComponent(csrf[1]) : "" }
-        }).then(home, home);  // python.org's log-out lands on the home page, whatever happened
+        // python.org's log-out lands on the home page, whatever happened.
+        P.api("POST", "/auth/logout").then(home, home);
       });
       last.appendChild(signout);
       menu.appendChild(last);

@@ -2,73 +2,16 @@
    what a public profile page (/users/<username>/) shows depending on who looks at it (the
    owner's edit link; an address its owner shows to logged-in users only).
    Everything goes through /api/v3/ on the same origin with the session cookie and the CSRF
-   header, as app.js does for the account pages. */
+   header (the helpers in window.pydotorg, site.js). */
 (function () {
   "use strict";
 
-  function cookie(name) {
-    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  function api(method, path, body) {
-    var headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRF-Token"] = cookie("pydotorg_csrf");
-    return fetch("/api/v3" + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      if (response.status === 204) return { ok: true, status: 204, data: null };
-      return response.json().then(
-        function (data) { return { ok: response.ok, status: response.status, data: data }; },
-        function () { return { ok: response.ok, status: response.status, data: null }; }
-      );
-    });
-  }
-
-  function loginUrl() {
-    return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname);
-  }
+  var P = window.pydotorg;  // the shared helpers (site.js)
+  var api = P.api, go = P.go, loginUrl = P.loginUrl, problems = P.problems, showProblems = P.showProblems;
+  var text = P.text;
 
   function profileUrl(username) {
     return "/users/" + encodeURIComponent(username) + "/";
-  }
-
-  // The API's messages: {"detail", "errors": {field: [...]}} or a 409's {"detail", "extra": {"field"}}.
-  function problems(data) {
-    if (!data) return ["Something went wrong. Please try again."];
-    var errors = data.errors || data.extra || {};
-    if (typeof errors.field === "string" && data.detail) return [errors.field + ": " + data.detail];
-    var out = [];
-    if (Array.isArray(errors)) {
-      errors.forEach(function (e) { out.push((e.key ? e.key + ": " : "") + (e.message || e)); });
-    } else {
-      Object.keys(errors).forEach(function (field) {
-        [].concat(errors[field]).forEach(function (msg) { out.push(field + ": " + msg); });
-      });
-    }
-    if (!out.length) out.push(data.detail || "Something went wrong. Please try again.");
-    return out;
-  }
-
-  function showProblems(box, list) {
-    box.hidden = false;
-    box.textContent = "";
-    var ul = document.createElement("ul");
-    list.forEach(function (message) {
-      var li = document.createElement("li");
-      li.textContent = message;
-      ul.appendChild(li);
-    });
-    box.appendChild(ul);
-    box.focus();
-  }
-
-  function text(el, value) {
-    if (el) el.textContent = value == null ? "" : String(value);
   }
 
   var TEXT_FIELDS = ["username", "first_name", "last_name", "bio", "bio_markup_type"];
@@ -100,7 +43,7 @@
     }
 
     api("GET", "/users/me").then(function (result) {
-      if (result.status === 401) return window.location.assign(loginUrl());
+      if (result.status === 401) return go(loginUrl());
       main.querySelector(".user-loading").hidden = true;
       if (!result.ok) return showProblems(errors, problems(result.data));
       fill(result.data);
@@ -120,7 +63,7 @@
       body.public_profile = form.public_profile.checked;
       body.website = form.website.value;  // the honeypot: empty unless a bot filled it
       api("PATCH", "/users/me", body).then(function (result) {
-        if (result.status === 401) return window.location.assign(loginUrl());
+        if (result.status === 401) return go(loginUrl());
         if (!result.ok) return showProblems(errors, problems(result.data));
         errors.hidden = true;
         fill(result.data);
@@ -143,7 +86,7 @@
         return showProblems(errors, ["confirm_username: Type your username exactly as it is: " + me.username]);
       }
       api("DELETE", "/users/me").then(function (result) {
-        if (result.status === 401) return window.location.assign(loginUrl());
+        if (result.status === 401) return go(loginUrl());
         if (!result.ok) return showProblems(errors, problems(result.data));
         errors.hidden = true;
         form.hidden = true;
@@ -159,7 +102,7 @@
 
   function showProfile(main) {
     var username = main.getAttribute("data-username");
-    if (!/(?:^|; )pydotorg_csrf=[^;]/.test(document.cookie)) return;  // not logged in: nothing to add
+    if (!P.maybeLoggedIn()) return;  // not logged in: nothing to add
     api("GET", "/users/me").then(function (me) {
       if (!me.ok) return;
       if (me.data.username === username) main.querySelector(".user-edit").hidden = false;
@@ -177,11 +120,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var main = document.querySelector("[data-app]");
-    if (!main) return;
-    var app = main.getAttribute("data-app");
-    if (app === "user-edit") editProfile(main);
-    else if (app === "user-profile") showProfile(main);
-  });
+  P.runApp({ "user-edit": editProfile, "user-profile": showProfile });
 })();

@@ -1,9 +1,11 @@
 """Visitors' own pages under python.org's allauth URLs (``/accounts/...``): sign up, confirm an
-address, log in and out, reset and change a password, and the inactive-account page. Each is a
+address, log in and out, reset and change a password, the inactive-account page, the connected
+GitHub/Google accounts and the page a failed GitHub/Google sign-in lands on. Each is a
 static shell, the same for everyone and cacheable by the CDN; its script (``app.js``) calls the
 API with the visitor's session, so nothing private is ever in a public file. Their URLs are
 the ones the API's mails link to (``/accounts/confirm-email/?token=``,
-``/accounts/password/reset/key/?token=``)."""
+``/accounts/password/reset/key/?token=``) and the OAuth callback redirects to
+(``/accounts/social/login/error/?reason=``)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ PAGES = {
     "password/reset/key": "password_reset_key.html",
     "password/reset/key/done": "password_reset_key_done.html",
     "password/change": "password_change.html",
+    "social/connections": "social_connections.html",
+    "social/login/error": "social_login_error.html",
 }
 
 

@@ -4,15 +4,22 @@ connected accounts.
 ``/auth/oauth/<provider>/authorize`` and ``/callback`` are browser navigations, not JSON
 operations: the first redirects to the provider, the second (where the provider sends the
 browser back) sets the same cookie session a password log-in sets and redirects to ``next`` (a
-path on this site, checked when the flow starts and carried in the signed state cookie). They
-are left out of the OpenAPI document, which describes the JSON API (no operation there answers a
+path on this site, checked when the flow starts and carried in the signed state cookie). A flow
+that cannot finish (the visitor declined, a missing or mismatched state, a code the provider did
+not accept, ...: ``oauth.FlowFailed``) redirects the browser to the site's page
+``/accounts/social/login/error/?reason=<code>&provider=<name>`` (django-allauth's URL), whose
+script turns the code into a fixed message; an inactive account goes to ``/accounts/inactive/``
+as a password log-in does. The transaction is rolled back, so nothing of a failed flow is
+stored. They are left out of the OpenAPI document, which describes the JSON API (no operation there answers a
 redirect; tests/security/test_open_redirect.py). A provider that is not configured is a 404.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
+import structlog
 from litestar import Controller, Request, delete, get
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -31,6 +38,9 @@ from pydotorg.settings import Settings
 ProviderName = Annotated[str, Parameter(max_length=20, pattern=r"^[a-z]+$")]
 QueryValue = Annotated[str | None, Parameter(max_length=2048)]
 ConnectionId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+ERROR_PAGE = "/accounts/social/login/error/"
+INACTIVE_PAGE = "/accounts/inactive/"
+log = structlog.get_logger(__name__)
 
 
 def _state_cookie(settings: Settings, value: str, *, clear: bool = False) -> Cookie:
@@ -43,6 +53,19 @@ def _state_cookie(settings: Settings, value: str, *, clear: bool = False) -> Coo
         max_age=0 if clear else settings.oauth_state_max_age_seconds,
         path=oauth.STATE_COOKIE_PATH,
     )
+
+
+def _flow_failed(request: Request[Any, Any, Any], exc: oauth.FlowFailed) -> Redirect:
+    """The callback's failures, for a browser: the error page with the reason code (and the
+    provider's name, a configured one: the route found it), the state cookie cleared."""
+    settings: Settings = request.app.state.settings
+    provider = str(request.path_params.get("provider", ""))
+    log.info("oauth_flow_failed", provider=provider, reason=exc.reason, detail=exc.detail)
+    if exc.reason == "inactive":
+        target = INACTIVE_PAGE
+    else:
+        target = f"{ERROR_PAGE}?{urlencode({'reason': exc.reason, 'provider': provider})}"
+    return Redirect(target, status_code=HTTP_302_FOUND, cookies=[_state_cookie(settings, "", clear=True)])
 
 
 class OAuthController(Controller):
@@ -78,6 +101,7 @@ class OAuthController(Controller):
         operation_id="auth_oauth_callback",
         summary="Where the provider sends the browser back; signs in and redirects to next",
         include_in_schema=False,
+        exception_handlers={oauth.FlowFailed: _flow_failed},
     )
     async def callback(
         self,

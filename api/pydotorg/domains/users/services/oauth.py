@@ -16,6 +16,10 @@ The flow, for a browser on the site:
    never used to find, connect or create an account (anyone can type any address at a
    provider): the sign-in is refused with the way to connect the provider while signed in.
 
+A flow that cannot finish raises ``FlowFailed`` with a short reason code (``REASONS``); the
+callback sends the browser to the site's error page with that code, and the transaction is rolled
+back, so a failed flow stores nothing.
+
 The providers themselves (configuration, httpx-oauth clients, reading their user) are in
 ``oauth_providers``.
 """
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from httpx_oauth.oauth2 import OAuth2RequestError
-from litestar.exceptions import NotFoundException, PermissionDeniedException, ServiceUnavailableException
+from litestar.exceptions import NotFoundException
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +64,34 @@ STATE_COOKIE = "pydotorg_oauth"
 STATE_COOKIE_PATH = "/api/v3/auth/oauth/"
 _PURPOSE = "oauth-state"
 _USERNAME_CHARS = re.compile(r"[^A-Za-z0-9_.@+-]")
+
+
+# Why a flow failed, as the callback's error page (/accounts/social/login/error/?reason=) names it.
+REASONS = frozenset(
+    {
+        "denied",  # the visitor declined at the provider (error=access_denied)
+        "provider",  # the provider sent another error, or no code
+        "state",  # no, a forged or another provider's state cookie, or a state that does not match
+        "expired",  # the state cookie is older than oauth_state_max_age_seconds
+        "signed_out",  # the account that started connecting is no longer signed in in this browser
+        "exchange",  # the provider did not accept the authorization code
+        "unavailable",  # the provider could not be reached or sent an account this site cannot read
+        "taken",  # the provider account is connected to another python.org account
+        "email_unverified",  # no verified address to find, connect or create an account with
+        "inactive",  # the account the provider account leads to is inactive
+    }
+)
+
+
+class FlowFailed(Exception):
+    """A sign-in or connect flow that cannot finish: ``reason`` is one of ``REASONS`` (what the
+    browser is told), ``detail`` the explanation for the log."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        assert reason in REASONS, reason
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -124,29 +156,21 @@ async def begin(
 def _check_state(settings: Settings, name: str, cookie: str | None, state: str | None) -> dict[str, Any]:
     label = LABELS.get(name, name)
     if not cookie:
-        raise BadRequest(
-            f"No sign-in with {label} was started in this browser (or its cookie was lost); start again.",
-            extra={"field": "state"},
+        raise FlowFailed(
+            "state", f"No sign-in with {label} was started in this browser (or its cookie was lost)."
         )
     try:
         payload = tokens.unsign(
             settings.secret_key, _PURPOSE, cookie, max_age=settings.oauth_state_max_age_seconds
         )
     except tokens.BadToken as exc:
-        reason = "took too long" if "expired" in str(exc) else "is not valid"
-        raise BadRequest(
-            f"The sign-in with {label} {reason}; start again.", extra={"field": "state"}
-        ) from None
+        if "expired" in str(exc):
+            raise FlowFailed("expired", f"The sign-in with {label} took too long.") from None
+        raise FlowFailed("state", f"The state cookie of the sign-in with {label} is not valid.") from None
     if payload.get("pr") != name:
-        raise BadRequest(
-            f"The sign-in started in this browser was not with {label}; start again.",
-            extra={"field": "state"},
-        )
+        raise FlowFailed("state", f"The sign-in started in this browser was not with {label}.")
     if not state or not hmac.compare_digest(str(payload["s"]).encode(), state.encode()):
-        raise BadRequest(
-            "The state parameter does not match the sign-in started in this browser; start again.",
-            extra={"field": "state"},
-        )
+        raise FlowFailed("state", "The state parameter does not match the sign-in started in this browser.")
     return payload
 
 
@@ -158,20 +182,12 @@ async def _exchange(settings: Settings, provider: Provider, code: str, verifier:
     except OAuth2RequestError as exc:
         status = exc.response.status_code if exc.response is not None else 0
         if 400 <= status < 500:
-            raise BadRequest(
-                f"{provider.label} did not accept the authorization code; start again.",
-                extra={"field": "code"},
-            ) from None
-        raise ServiceUnavailableException(
-            f"{provider.label} could not be reached; try again later."
-        ) from None
+            raise FlowFailed("exchange", f"{provider.label} did not accept the authorization code.") from None
+        raise FlowFailed("unavailable", f"{provider.label} could not be reached (status {status}).") from None
     access_token = token.get("access_token")
     if not access_token:  # GitHub answers an error with 200 and {"error": ...}
         reason = str(token.get("error", "no token"))[:100]
-        raise BadRequest(
-            f"{provider.label} did not accept the authorization code ({reason}); start again.",
-            extra={"field": "code"},
-        )
+        raise FlowFailed("exchange", f"{provider.label} did not accept the authorization code ({reason}).")
     return str(access_token)
 
 
@@ -189,24 +205,23 @@ async def complete(
     provider = get_provider(ctx.settings, name)
     payload = _check_state(ctx.settings, name, cookie, state)
     if error:
-        raise BadRequest(
-            f"{provider.label} did not authorize the sign-in ({error[:100]}).", extra={"field": "error"}
+        # RFC 6749 4.1.2.1: access_denied is the resource owner's (or the provider's) refusal.
+        raise FlowFailed(
+            "denied" if error == "access_denied" else "provider",
+            f"{provider.label} did not authorize the sign-in ({error[:100]}).",
         )
     if not code:
-        raise BadRequest(f"{provider.label} sent no authorization code.", extra={"field": "code"})
+        raise FlowFailed("provider", f"{provider.label} sent no authorization code.")
     bound = payload.get("u")
     if bound is not None and (principal is None or principal.user_id != bound):
-        raise BadRequest(
-            f"The account that started connecting {provider.label} is no longer signed in here; start again.",
-            extra={"field": "state"},
+        raise FlowFailed(
+            "signed_out", f"The account that started connecting {provider.label} is no longer signed in here."
         )
     access_token = await _exchange(ctx.settings, provider, code, str(payload["v"]))
     try:
         identity = await provider.identity(ctx.settings, access_token)
     except (KeyError, TypeError, AttributeError, IndexError):
-        raise ServiceUnavailableException(
-            f"{provider.label} sent an account this site cannot read; try again later."
-        ) from None
+        raise FlowFailed("unavailable", f"{provider.label} sent an account this site cannot read.") from None
     next_path = str(payload["n"])
 
     connection = await session.scalar(
@@ -217,9 +232,8 @@ async def complete(
     if bound is not None:
         user = await get_user(session, int(bound))
         if connection is not None and connection.user_id != user.id:
-            raise ConflictException(
-                f"This {provider.label} account is already connected to another python.org account.",
-                extra={"field": "provider"},
+            raise FlowFailed(
+                "taken", f"This {provider.label} account is already connected to another python.org account."
             )
         if connection is None:
             _connect(session, user, name, identity)
@@ -230,11 +244,10 @@ async def complete(
         if identity.email:
             connection.email = identity.email[:254]
     elif identity.email is None:
-        raise PermissionDeniedException(
+        raise FlowFailed(
+            "email_unverified",
             f"{provider.label} does not report a verified e-mail address for this account, so it "
-            "cannot sign you in to an existing account or create one; nothing was connected or "
-            f"created. Verify your address at {provider.label} and try again, or log in with your "
-            f"password and connect {provider.label} from your account page."
+            "cannot sign in to an existing account or create one.",
         )
     else:
         owner = await verified_owner(session, identity.email)
@@ -244,7 +257,7 @@ async def complete(
             user = await _sign_up(session, identity)
         _connect(session, user, name, identity)
     if not user.is_active:
-        raise PermissionDeniedException("This account is inactive.")
+        raise FlowFailed("inactive", f"The account {user.id} is inactive.")
     user.last_login = utcnow()
     token, auth = await open_session(session, ctx, user, "cookie")
     return Outcome(user, next_path, token, auth)
@@ -349,8 +362,10 @@ async def remove_connection(session: AsyncSession, user_id: int, connection_id: 
 
 __all__ = [
     "LABELS",
+    "REASONS",
     "STATE_COOKIE",
     "STATE_COOKIE_PATH",
+    "FlowFailed",
     "Identity",
     "Outcome",
     "begin",

@@ -104,6 +104,14 @@ async def test_import_from_the_django_database(
         "downloads_release_files": 15538,
         "redirects": 2,
         "feature_flags": 2 + sum(o["model"] == "waffle.flag" for o in HAND_WRITTEN),
+        # sponsors: each polymorphic parent + child pair read from the two tables is one row.
+        "benefit_feature_configurations": 78,
+        "benefit_features": 38,
+        "sponsor_assets": 21,
+        "sponsorship_benefits": 47 + sum(o["model"] == "sponsors.sponsorshipbenefit" for o in HAND_WRITTEN),
+        "sponsorship_benefit_conflicts": 2,
+        "sponsorship_contracts": 1,
+        "sponsor_email_templates": 1,
     }
     counts = {table: await db_conn.fetchval(f'SELECT count(*) FROM "{table}"') for table in expected}
     assert counts == expected
@@ -132,6 +140,7 @@ async def test_import_from_the_django_database(
     assert mismatched == ["users.user"], check.stdout
     assert _row(check.stdout, "users.user")[3] == "1"  # exactly the re-hashed one
     assert _row(check.stdout, "downloads.releasefile")[1:4] == ["15538", "15538", "0"]
+    assert _row(check.stdout, "sponsors.tieredbenefitconfiguration")[1:4] == ["46", "46", "0"]
 
     # Second run: nothing written except the password the login upgraded (the source still has
     # the Django hash, which is the one the import keeps).

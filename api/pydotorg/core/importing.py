@@ -2,6 +2,12 @@
 ``ModelImport`` per Django model label (target table, converter, order, change-feed kind), and
 the helpers converters share (``ImportContext``, ``RowError``, ``parse_dt``, ``sync_links``).
 
+Django's multi-table inheritance (django-polymorphic's parent table plus one table per subclass,
+the child's primary key being the parent's) is declared with ``ModelImport.parts``: the child
+labels whose rows extend the parent's rows. The engine merges each child row into the parent row
+with the same primary key before conversion, so one converter makes one row of our table from
+both; it names the child's label in ``fields[PART]``.
+
 Each domain lists its imports in a module-level ``IMPORTS`` tuple; ``pydotorg.django_import``
 composes them and runs them. These types live in core because domains may not import the
 importer (it sits above them).
@@ -24,6 +30,10 @@ class RowError(ValueError):
     """A row that cannot be imported; the message says why."""
 
 
+# The key under which a merged row's fields name the child label it was merged with (a Django field
+# name is a Python identifier, so this cannot clash with one).
+PART = "part:label"
+
 Converter = Callable[[Any, Mapping[str, Any], "ImportContext"], Awaitable[dict[str, Any] | None]]
 
 
@@ -41,6 +51,10 @@ class ModelImport:
     # Runs once the model's rows are stored, with (pk, fields) of each imported row: many-to-many
     # links, which need both ends to exist. Returns how many rows it wrote; RowError -> reported.
     links: Callable[[Any, Mapping[str, Any], ImportContext], Awaitable[int]] | None = None
+    # Multi-table inheritance: the labels of the child models whose rows (same pk) are merged into
+    # this model's rows before conversion. A child row without a parent row is reported by the
+    # engine; a parent row without a child (no ``PART`` in its fields) is the converter's to judge.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass

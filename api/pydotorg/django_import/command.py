@@ -101,9 +101,7 @@ def load_fixtures(paths: Sequence[Path]) -> Objects:
 async def read_source(database_url: str, bars: ProgressBars) -> tuple[Objects, list[tuple[str, str]]]:
     """Every model we import, read from python.org's database in one read-only snapshot."""
     try:
-        result = await read_django_database(
-            database_url, sorted(importer.REGISTRY), progress=bars.start("read")
-        )
+        result = await read_django_database(database_url, importer.LABELS, progress=bars.start("read"))
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise ValueError(f"cannot read the Django database: {type(exc).__name__}: {exc}") from None
     return list(result.objects), list(result.missing)

@@ -4,9 +4,10 @@ inverse of ``source``. The migration tests and the benchmark (``make bench``) re
 
 The loader maps a foreign key field to its ``<field>_id`` column and many-to-many lists to rows
 of the through table, resolves natural keys (users by ``["username"]``, permissions by
-``[codename, app_label, model]``, creating the content type and permission rows they need),
-and fills every NOT NULL column the object leaves out with the Django model's default, since
-Django keeps its defaults in Python and the database has none.
+``[codename, app_label, model]``, content types by ``[app_label, model]``, creating the content
+type and permission rows they need), and fills every NOT NULL column the object leaves out with
+the Django model's default, since Django keeps its defaults in Python and the database has none.
+An object whose (model, pk) came earlier replaces it, as ``loaddata`` saves the last.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import asyncpg
 
 from pydotorg.django_import.layout import (
+    CONTENT_TYPE,
     CONTENT_TYPE_TABLE,
     LAYOUT,
     PERMISSION,
@@ -145,6 +147,51 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "eligibility_confirmed": False,
     },
     "successstories_story": {**_CM, "content_markup_type": _RST, "is_published": False, "featured": False},
+    "sponsors_sponsorshipprogram": {"order": 0},
+    "sponsors_sponsorshippackage": {
+        "order": 0,
+        "advertise": False,
+        "logo_dimension": 175,
+        "allow_a_la_carte": True,
+    },
+    "sponsors_legalclause": {"order": 0},
+    "sponsors_sponsorshipbenefit": {
+        "order": 0,
+        "package_only": False,
+        "new": False,
+        "unavailable": False,
+        "standalone": False,
+        "soft_capacity": False,
+    },
+    "sponsors_logoplacementconfiguration": {"link_to_sponsors_page": False, "describe_as_sponsor": False},
+    "sponsors_logoplacement": {"link_to_sponsors_page": False, "describe_as_sponsor": False},
+    "sponsors_providedtextassetconfiguration": {"shared": False},
+    "sponsors_providedfileassetconfiguration": {"shared": False},
+    "sponsors_providedtextasset": {"shared": False},
+    "sponsors_providedfileasset": {"shared": False},
+    "sponsors_sponsor": _CM,
+    "sponsors_sponsorcontact": {
+        "primary": False,
+        "administrative": False,
+        "accounting": False,
+        "manager": False,
+    },
+    "sponsors_sponsorship": {
+        "status": "applied",
+        "locked": False,
+        "applied_on": NOW,
+        "for_modified_package": False,
+    },
+    "sponsors_sponsorbenefit": {"order": 0, "added_by_user": False, "standalone": False},
+    "sponsors_contract": {
+        "status": "draft",
+        "revision": 0,
+        "benefits_list_markup_type": "markdown",
+        "legal_clauses_markup_type": "markdown",
+        "created_on": NOW,
+        "last_update": NOW,
+    },
+    "sponsors_sponsoremailnotificationtemplate": {"created_at": NOW, "updated_at": NOW},
     "work_groups_workgroup": {
         **_CM,
         "active": True,
@@ -238,6 +285,7 @@ class _References:
         self.conn = conn
         self.usernames = dict(usernames)
         self.permissions: dict[tuple[str, str, str], int] = {}
+        self.content_types: dict[tuple[str, str], int] = {}
 
     async def resolve(self, target: str, value: Any) -> Any:
         if not isinstance(value, list):
@@ -252,12 +300,14 @@ class _References:
             return self.usernames[name]
         if target == PERMISSION and len(value) == 3:
             return await self._permission(*(str(part) for part in value))
+        if target == CONTENT_TYPE and len(value) == 2:
+            return await self._content_type(str(value[0]), str(value[1]))
         raise ValueError(f"cannot resolve natural key {value!r} of {target}")
 
-    async def _permission(self, codename: str, app_label: str, model: str) -> int:
-        key = (codename, app_label, model)
-        if key not in self.permissions:
-            content_type = await self.conn.fetchval(
+    async def _content_type(self, app_label: str, model: str) -> int:
+        key = (app_label, model)
+        if key not in self.content_types:
+            self.content_types[key] = await self.conn.fetchval(
                 f"SELECT id FROM {CONTENT_TYPE_TABLE} WHERE app_label = $1 AND model = $2",  # noqa: S608
                 app_label,
                 model,
@@ -266,6 +316,12 @@ class _References:
                 app_label,
                 model,
             )
+        return self.content_types[key]
+
+    async def _permission(self, codename: str, app_label: str, model: str) -> int:
+        key = (codename, app_label, model)
+        if key not in self.permissions:
+            content_type = await self._content_type(app_label, model)
             self.permissions[key] = await self.conn.fetchval(
                 f"SELECT id FROM {PERMISSION_TABLE} WHERE content_type_id = $1 AND codename = $2",  # noqa: S608
                 content_type,
@@ -286,7 +342,12 @@ async def load_objects(conn: asyncpg.Connection, objects: Iterable[Mapping[str, 
     Labels without a table in ``LAYOUT`` are counted in ``skipped``; a field with no column, or a
     NOT NULL column without a value or model default, is an error.
     """
-    items = list(objects)
+    # The last object of a (model, pk) wins; without a pk there is nothing to replace by.
+    latest = {
+        (obj.get("model"), obj.get("pk") if obj.get("pk") is not None else i): obj
+        for i, obj in enumerate(objects)
+    }
+    items = list(latest.values())
     report = LoadReport()
     columns = await table_columns(conn)
     now = datetime.now(UTC).isoformat()

@@ -8,6 +8,12 @@ afterwards), only when they differ, so a second run changes nothing. A row that 
 or validation is reported (model, pk, reason) and skipped; the rest still imports. Every inserted
 or changed row is appended to the change feed in the same transaction, so the site builder sees
 the import.
+
+Several dumps may be given together; an object whose (model, pk) came earlier is replaced by the
+later one, as ``manage.py loaddata`` saves the last. A model with ``parts`` (Django multi-table
+inheritance) gets each child row merged into the parent row with the same pk before conversion;
+the report and ``--verify`` still count and check every Django label, the children's rows among
+their parent's.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.changes import CHANGE_FEED_LOCK, Change
-from pydotorg.core.importing import ImportContext, ModelImport, RowError
-from pydotorg.django_import.registry import REGISTRY
+from pydotorg.core.importing import PART, ImportContext, ModelImport, RowError
+from pydotorg.django_import.registry import LABELS, PARTS, REGISTRY
 from pydotorg.domains.users.models import Group, User
 
 MAX_PARAMETERS = 32_000  # PostgreSQL's wire protocol allows 32767 bind parameters
@@ -61,15 +67,60 @@ class Report:
 def group(
     objects: Iterable[Mapping[str, Any]],
 ) -> tuple[dict[str, list[Mapping[str, Any]]], Counter[str]]:
-    grouped: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    """The objects we import by label (the others counted by label); a later object with the same
+    (label, pk) replaces the earlier one."""
+    grouped: dict[str, dict[Any, Mapping[str, Any]]] = defaultdict(dict)
     unknown: Counter[str] = Counter()
-    for obj in objects:
+    for index, obj in enumerate(objects):
         label = str(obj.get("model", ""))
-        if label in REGISTRY:
-            grouped[label].append(obj)
+        if label in REGISTRY or label in PARTS:
+            pk = obj.get("pk")
+            # Without a pk (dumpdata --natural-primary) there is nothing to replace by.
+            grouped[label][pk if pk is not None else ("no pk", index)] = obj
         else:
             unknown[label] += 1
-    return grouped, unknown
+    return {label: list(rows.values()) for label, rows in grouped.items()}, unknown
+
+
+def families(grouped: Mapping[str, Any]) -> list[str]:
+    """The labels to import, each child label stood for by its parent, in dependency order."""
+    labels = {PARTS.get(label, label) for label in grouped}
+    return sorted(labels, key=lambda lbl: (REGISTRY[lbl].order, lbl))
+
+
+def merge_parts(
+    spec: ModelImport, grouped: Mapping[str, list[Mapping[str, Any]]], failures: list[Failure]
+) -> list[Mapping[str, Any]]:
+    """The parent's objects, each with the fields of its child (same pk) and ``fields[PART]``
+    naming the child's label; a child without a parent, or a second child of one parent, is a
+    failure of that child's row."""
+    children: dict[Any, tuple[str, Mapping[str, Any]]] = {}
+    for part in spec.parts:
+        for obj in grouped.get(part, []):
+            pk = obj.get("pk")
+            if pk in children:
+                failures.append(Failure(part, pk, f"pk {pk} is already a {children[pk][0]} row"))
+                continue
+            children[pk] = (part, obj.get("fields") or {})
+    merged: list[Mapping[str, Any]] = []
+    for obj in grouped.get(spec.label, []):
+        pk = obj.get("pk")
+        fields = dict(obj.get("fields") or {})
+        if pk in children:
+            part, extra = children.pop(pk)
+            fields.update(extra)
+            fields[PART] = part
+        merged.append({"model": spec.label, "pk": pk, "fields": fields})
+    for pk, (part, _) in children.items():
+        failures.append(Failure(part, pk, f"no {spec.label} row with pk {pk}"))
+    return merged
+
+
+def _items(
+    spec: ModelImport, grouped: Mapping[str, list[Mapping[str, Any]]], failures: list[Failure]
+) -> list[Mapping[str, Any]]:
+    items = merge_parts(spec, grouped, failures) if spec.parts else grouped.get(spec.label, [])
+    return spec.prepare(items) if spec.prepare else items
 
 
 Converted = list[tuple[Any, Mapping[str, Any], dict[str, Any]]]  # (pk, Django fields, our row)
@@ -118,10 +169,12 @@ async def run(
     grouped, unknown = group(objects)
     ctx = _context(session)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
-    for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
+    for label in families(grouped):
         spec = REGISTRY[label]
-        items = spec.prepare(grouped[label]) if spec.prepare else grouped[label]
-        report.counts[label] = len(items)
+        items = _items(spec, grouped, report.failures)
+        for counted in (label, *spec.parts):
+            if counted in grouped:
+                report.counts[counted] = len(grouped[counted])
 
         def step(done: int, label: str = label, total: int = len(items)) -> None:
             if progress:
@@ -129,6 +182,8 @@ async def run(
 
         converted = await convert_all(spec, items, ctx, report.failures, step)
         rows = [row for _, _, row in converted]
+        # A merged row written counts for its child label too: "written" counts Django rows.
+        part_of = {row[spec.key[0]]: fields[PART] for _, fields, row in converted if PART in fields}
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:  # one multi-row statement per set of columns
             shapes[tuple(sorted(row))].append(row)
@@ -138,6 +193,7 @@ async def run(
             for start in range(0, len(same), size):
                 changed = await _upsert(session, spec, same[start : start + size])
                 report.written[label] += len(changed)
+                report.written.update(part_of[key] for key in changed if key in part_of)
                 if changed and spec.change:
                     domain, kind = spec.change
                     await session.execute(
@@ -252,12 +308,11 @@ async def verify(
     grouped, _ = group(objects)
     ctx = _context(session)
     checks: list[Check] = []
-    for label in sorted(grouped, key=lambda lbl: (REGISTRY[lbl].order, lbl)):
-        spec, check = REGISTRY[label], Check(label)
-        items = spec.prepare(grouped[label]) if spec.prepare else grouped[label]
-        converted = await convert_all(spec, items, ctx, check.failures)
-        expected = {tuple(row[k] for k in spec.key): row for _, _, row in converted}
-        check.source = len(expected)
+    for label in families(grouped):
+        spec, failures = REGISTRY[label], list[Failure]()
+        items = _items(spec, grouped, failures)
+        converted = await convert_all(spec, items, ctx, failures)
+        expected = {tuple(row[k] for k in spec.key): (fields, row) for _, fields, row in converted}
         table, keys = spec.table, list(expected)
         found: dict[tuple[Any, ...], Any] = {}
         for start in range(0, len(keys), chunk):
@@ -267,24 +322,40 @@ async def verify(
                 found[tuple(stored[k] for k in spec.key)] = stored
             if progress:
                 progress(label, min(start + chunk, len(keys)), len(keys))
-        source_lines, target_lines = [], []
-        for key in sorted(expected, key=repr):
-            want = expected[key]
-            columns = [c for c in sorted(want) if c not in BOOKKEEPING]
-            source_lines.append(repr(key) + "|" + "|".join(_canonical(want[c]) for c in columns))
-            have = found.get(key)
-            if have is None:
-                continue
-            check.target += 1
-            target_lines.append(repr(key) + "|" + "|".join(_canonical(have[c]) for c in columns))
-            if source_lines[-1] != target_lines[-1]:
-                check.differing += 1
-                if len(check.examples) < 3:
-                    diff = [c for c in columns if _canonical(want[c]) != _canonical(have[c])]
-                    check.examples.append(f"{key[0] if len(key) == 1 else key}: {', '.join(diff)}")
-        check.source_sum, check.target_sum = _digest(source_lines), _digest(target_lines)
-        checks.append(check)
+        # The parent's check covers every merged row; each child label's, the rows it extended.
+        for checked in (label, *(p for p in spec.parts if p in grouped)):
+            rows = {
+                key: row
+                for key, (fields, row) in expected.items()
+                if checked == label or fields.get(PART) == checked
+            }
+            check = _compare(Check(checked), rows, found)
+            check.failures = [f for f in failures if f.label == checked]
+            checks.append(check)
     return checks
 
 
-__all__ = ["REGISTRY", "Check", "Report", "run", "verify"]
+def _compare(
+    check: Check, expected: Mapping[tuple[Any, ...], dict[str, Any]], found: Mapping[Any, Any]
+) -> Check:
+    check.source = len(expected)
+    source_lines, target_lines = [], []
+    for key in sorted(expected, key=repr):
+        want = expected[key]
+        columns = [c for c in sorted(want) if c not in BOOKKEEPING]
+        source_lines.append(repr(key) + "|" + "|".join(_canonical(want[c]) for c in columns))
+        have = found.get(key)
+        if have is None:
+            continue
+        check.target += 1
+        target_lines.append(repr(key) + "|" + "|".join(_canonical(have[c]) for c in columns))
+        if source_lines[-1] != target_lines[-1]:
+            check.differing += 1
+            if len(check.examples) < 3:
+                diff = [c for c in columns if _canonical(want[c]) != _canonical(have[c])]
+                check.examples.append(f"{key[0] if len(key) == 1 else key}: {', '.join(diff)}")
+    check.source_sum, check.target_sum = _digest(source_lines), _digest(target_lines)
+    return check
+
+
+__all__ = ["LABELS", "REGISTRY", "Check", "Report", "run", "verify"]

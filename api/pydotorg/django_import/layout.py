@@ -11,6 +11,12 @@ automatic many-to-many table ``<table>_<field>`` with ``<model>_id`` and ``<targ
 ``from_``/``to_`` for a model pointing at itself); the few exceptions are spelled out (the
 ``django_*`` tables, DRF's token keyed by ``key``). They were checked against python.org's
 ``apps/*/models.py`` and the models of the pinned third-party apps.
+
+django-polymorphic's subclasses (the sponsors app's feature configurations, features and assets)
+are Django multi-table inheritance: the child's table is keyed by ``<parent model>_ptr_id``, the
+parent's primary key, and holds only the child's own fields; the parent row names its child's model
+in ``polymorphic_ctype``, a content type. Content types (like permissions) travel by natural key,
+``[app_label, model]``, since their ids differ from database to database.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from dataclasses import dataclass, field
 USER = "users.user"
 GROUP = "auth.group"
 PERMISSION = "auth.permission"
-# Permissions travel by natural key (our side maps them by name, not by python.org's ids).
+CONTENT_TYPE = "contenttypes.contenttype"
+# Permissions and content types travel by natural key (our side maps them by name, not by
+# python.org's ids).
 PERMISSION_TABLE = "auth_permission"
 CONTENT_TYPE_TABLE = "django_content_type"
 
@@ -179,4 +187,89 @@ LAYOUT: dict[str, DjangoTable] = {
 }
 
 
-__all__ = ["LAYOUT", "PERMISSION", "USER", "DjangoTable", "ForeignKey", "ManyToMany"]
+def _polymorphic(
+    parent: str, children: Mapping[str, Mapping[str, str]], fks: Mapping[str, str]
+) -> dict[str, DjangoTable]:
+    """A django-polymorphic parent (``fks`` besides its content type) and its children (label ->
+    the child's own foreign keys), each child keyed by the parent's ``<model>_ptr_id``."""
+    ptr = f"{parent.split('.')[1]}_ptr_id"
+    tables = {parent: _model(parent, fks={"polymorphic_ctype": CONTENT_TYPE, **fks})}
+    for child, child_fks in children.items():
+        tables[child] = _model(child, fks=child_fks, pk=ptr)
+    return tables
+
+
+_PACKAGE = {"package": "sponsors.sponsorshippackage"}
+_FEATURE_KINDS = (
+    "logoplacement",
+    "tieredbenefit",
+    "emailtargetable",
+    "requiredimgasset",
+    "requiredtextasset",
+    "requiredresponseasset",
+    "providedtextasset",
+    "providedfileasset",
+)
+
+# apps/sponsors/models: the configuration of a year, sponsors and sponsorships, the three
+# polymorphic families (configurations, features, assets), contracts and e-mail templates.
+LAYOUT |= {
+    "sponsors.sponsorshipprogram": _model("sponsors.sponsorshipprogram"),
+    "sponsors.sponsorshippackage": _model("sponsors.sponsorshippackage"),
+    "sponsors.legalclause": _model("sponsors.legalclause"),
+    "sponsors.sponsorshipbenefit": _model(
+        "sponsors.sponsorshipbenefit",
+        fks={"program": "sponsors.sponsorshipprogram"},
+        m2m={
+            "packages": "sponsors.sponsorshippackage",
+            "legal_clauses": "sponsors.legalclause",
+            "conflicts": "sponsors.sponsorshipbenefit",
+        },
+    ),
+    "sponsors.sponsorshipcurrentyear": _model("sponsors.sponsorshipcurrentyear"),
+    **_polymorphic(
+        "sponsors.benefitfeatureconfiguration",
+        {
+            f"sponsors.{kind}configuration": _PACKAGE if kind == "tieredbenefit" else {}
+            for kind in _FEATURE_KINDS
+        },
+        {"benefit": "sponsors.sponsorshipbenefit"},
+    ),
+    "sponsors.sponsor": _model("sponsors.sponsor", fks=_CM),
+    "sponsors.sponsorcontact": _model(
+        "sponsors.sponsorcontact", fks={"sponsor": "sponsors.sponsor", "user": USER}
+    ),
+    "sponsors.sponsorship": _model(
+        "sponsors.sponsorship",
+        fks={
+            "submited_by": USER,
+            "sponsor": "sponsors.sponsor",
+            "package": "sponsors.sponsorshippackage",
+            "overlapped_by": "sponsors.sponsorship",
+        },
+    ),
+    "sponsors.sponsorbenefit": _model(
+        "sponsors.sponsorbenefit",
+        fks={
+            "sponsorship": "sponsors.sponsorship",
+            "sponsorship_benefit": "sponsors.sponsorshipbenefit",
+            "program": "sponsors.sponsorshipprogram",
+        },
+    ),
+    **_polymorphic(
+        "sponsors.benefitfeature",
+        {f"sponsors.{kind}": _PACKAGE if kind == "tieredbenefit" else {} for kind in _FEATURE_KINDS},
+        {"sponsor_benefit": "sponsors.sponsorbenefit"},
+    ),
+    # A generic foreign key: content_type (sponsors.sponsor or sponsors.sponsorship) + object_id.
+    **_polymorphic(
+        "sponsors.genericasset",
+        {f"sponsors.{kind}asset": {} for kind in ("img", "text", "file", "response")},
+        {"content_type": CONTENT_TYPE},
+    ),
+    "sponsors.contract": _model("sponsors.contract", fks={"sponsorship": "sponsors.sponsorship"}),
+    "sponsors.sponsoremailnotificationtemplate": _model("sponsors.sponsoremailnotificationtemplate"),
+}
+
+
+__all__ = ["CONTENT_TYPE", "LAYOUT", "PERMISSION", "USER", "DjangoTable", "ForeignKey", "ManyToMany"]

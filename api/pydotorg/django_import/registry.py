@@ -1,5 +1,8 @@
 """Every domain's Django imports (``IMPORTS`` in ``domains/<name>/importers.py``), by Django
-model label. Adding a domain's importer means one more line here."""
+model label. Adding a domain's importer means one more line here.
+
+``PARTS`` maps the child label of a multi-table inheritance (``ModelImport.parts``) to its parent's
+label; ``LABELS`` is every label the import reads, parents, children and plain models alike."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from pydotorg.domains.navigation import importers as navigation
 from pydotorg.domains.nominations import importers as nominations
 from pydotorg.domains.pages import importers as pages
 from pydotorg.domains.redirects import importers as redirects
+from pydotorg.domains.sponsors import importers as sponsors
 from pydotorg.domains.successstories import importers as successstories
 from pydotorg.domains.users import importers as users
 from pydotorg.domains.workgroups import importers as workgroups
@@ -45,7 +49,11 @@ REGISTRY: dict[str, ModelImport] = {
         *minutes.IMPORTS,
         *nominations.IMPORTS,
         *redirects.IMPORTS,
+        *sponsors.IMPORTS,
         *successstories.IMPORTS,
         *workgroups.IMPORTS,
     )
 }
+
+PARTS: dict[str, str] = {part: spec.label for spec in REGISTRY.values() for part in spec.parts}
+LABELS: tuple[str, ...] = tuple(sorted({*REGISTRY, *PARTS}))

@@ -10,7 +10,10 @@ importer's converters then take them exactly as they take fixture files.
 Where the reader differs from ``dumpdata`` it is on purpose: references to other rows are
 always primary keys (``dumpdata --natural-foreign`` would write users as ``["username"]``),
 except permissions, which come out as ``[codename, app_label, model]`` because our side maps
-them by name; datetimes keep their microseconds (Django's encoder cuts them to milliseconds).
+them by name, and content types (a polymorphic row's ``polymorphic_ctype``, a generic foreign
+key's ``content_type``), which come out as ``[app_label, model]``, as ``--natural-foreign`` writes
+them, since their ids mean nothing outside python.org's database; datetimes keep their
+microseconds (Django's encoder cuts them to milliseconds).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any, NamedTuple
 import asyncpg
 
 from pydotorg.django_import.layout import (
+    CONTENT_TYPE,
     CONTENT_TYPE_TABLE,
     LAYOUT,
     PERMISSION,
@@ -39,6 +43,12 @@ from pydotorg.django_import.layout import (
 
 Progress = Callable[[str, int, int], None]
 PermissionKey = list[str]  # [codename, app_label, model]
+ContentTypeKey = list[str]  # [app_label, model]
+# The referenced models that travel by natural key, and the tables their keys are read from.
+NATURAL_KEY_TABLES = {
+    PERMISSION: (PERMISSION_TABLE, CONTENT_TYPE_TABLE),
+    CONTENT_TYPE: (CONTENT_TYPE_TABLE,),
+}
 
 
 class MissingTable(NamedTuple):
@@ -148,32 +158,43 @@ async def _permission_keys(conn: asyncpg.Connection) -> dict[int, PermissionKey]
     return {row["id"]: [row["codename"], row["app_label"], row["model"]] for row in rows}
 
 
+async def _content_type_keys(conn: asyncpg.Connection) -> dict[int, ContentTypeKey]:
+    rows = await conn.fetch(f"SELECT id, app_label, model FROM {CONTENT_TYPE_TABLE}")  # noqa: S608
+    return {row["id"]: [row["app_label"], row["model"]] for row in rows}
+
+
 class _Reader:
-    """One read inside one snapshot: table existence, permission natural keys, the batches."""
+    """One read inside one snapshot: table existence, permission and content type natural keys,
+    the batches."""
 
     def __init__(self, conn: asyncpg.Connection, snapshot: DjangoSnapshot) -> None:
         self.conn = conn
         self.snapshot = snapshot
         self.present: set[str] = set()
         self.permissions: dict[int, PermissionKey] | None = None
+        self.content_types: dict[int, ContentTypeKey] | None = None
 
     async def prepare(self, labels: Sequence[str]) -> None:
         wanted = [t for label in labels for t in LAYOUT[label].tables()]
-        if any(self._needs_permissions(LAYOUT[label]) for label in labels):
-            wanted += [PERMISSION_TABLE, CONTENT_TYPE_TABLE]
+        for label in labels:
+            for target in self._targets(LAYOUT[label]) & NATURAL_KEY_TABLES.keys():
+                wanted += NATURAL_KEY_TABLES[target]
         self.present = await _existing(self.conn, wanted)
         if {PERMISSION_TABLE, CONTENT_TYPE_TABLE} <= self.present:
             self.permissions = await _permission_keys(self.conn)
+        if CONTENT_TYPE_TABLE in self.present:
+            self.content_types = await _content_type_keys(self.conn)
 
     @staticmethod
-    def _needs_permissions(spec: DjangoTable) -> bool:
-        return any(fk.target == PERMISSION for fk in spec.foreign_keys.values()) or any(
-            m2m.target_label == PERMISSION for m2m in spec.many_to_many.values()
-        )
+    def _targets(spec: DjangoTable) -> set[str]:
+        return {fk.target for fk in spec.foreign_keys.values()} | {
+            m2m.target_label for m2m in spec.many_to_many.values()
+        }
 
     def _usable(self, label: str, table: str, target: str) -> bool:
-        """Whether a field's table (and, for permissions, the permission tables) can be read."""
-        needed = [table] + ([PERMISSION_TABLE, CONTENT_TYPE_TABLE] if target == PERMISSION else [])
+        """Whether a field's table (and, for permissions and content types, the tables their
+        natural keys come from) can be read."""
+        needed = [table, *NATURAL_KEY_TABLES.get(target, ())]
         gone = [t for t in needed if t not in self.present]
         for name in gone:
             if MissingTable(label, name) not in self.snapshot.missing:
@@ -181,10 +202,11 @@ class _Reader:
         return not gone
 
     def _reference(self, target: str, value: Any) -> Any:
-        if value is None or target != PERMISSION:
+        if value is None or target not in NATURAL_KEY_TABLES:
             return value
-        assert self.permissions is not None  # _usable checked the permission tables
-        return self.permissions.get(value, value)
+        keys = self.permissions if target == PERMISSION else self.content_types
+        assert keys is not None  # _usable checked the tables the keys come from
+        return keys.get(value, value)
 
     async def read(self, label: str, batch_size: int, progress: Progress | None) -> None:
         spec = LAYOUT[label]
@@ -194,7 +216,8 @@ class _Reader:
         fks = {
             column: (name, spec.foreign_keys[name].target)
             for column, name in spec.fk_columns.items()
-            if spec.foreign_keys[name].target != PERMISSION or self._usable(label, spec.table, PERMISSION)
+            if spec.foreign_keys[name].target not in NATURAL_KEY_TABLES
+            or self._usable(label, spec.table, spec.foreign_keys[name].target)
         }
         many = {
             name: m2m

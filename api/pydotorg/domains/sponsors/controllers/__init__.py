@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from pydotorg.domains.sponsors.controllers import configuration, placements, sponsorships, staff
+from pydotorg.domains.sponsors.controllers import (
+    configuration,
+    contracts,
+    notifications,
+    placements,
+    sponsorships,
+    staff,
+)
 
 ROUTE_HANDLERS = (
     *configuration.ROUTE_HANDLERS,
+    *contracts.ROUTE_HANDLERS,
+    *notifications.ROUTE_HANDLERS,
     *placements.ROUTE_HANDLERS,
     *sponsorships.ROUTE_HANDLERS,
     *staff.ROUTE_HANDLERS,

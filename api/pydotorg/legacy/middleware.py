@@ -12,6 +12,10 @@ Consequences, chosen on purpose: a write is visible at once in the process that 
 within ``SYNC_INTERVAL`` in the others; a throttle may let through up to ``SYNC_INTERVAL`` worth
 of extra requests from other processes. Staff callers are never served from the cache. Without
 Redis nothing is cached and throttling is per process.
+
+A route open only to holders of a permission names it in its handler's ``opt[ROUTE_PERMISSION]``
+(the v2 sponsor endpoints): callers without it go straight to the handler, which refuses them
+(DRF checks permissions before throttles), and those with it share the cached answer.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ SYNC_INTERVAL = 0.05
 MAX_AGE = 30.0
 MAX_ENTRIES = 4096
 MAX_BODY = 4 * 1024 * 1024
+ROUTE_PERMISSION = "legacy_permission"
 
 
 class SharedCounters:
@@ -142,6 +147,18 @@ class ResponseCache:
             self.entries.popitem(last=False)
 
 
+def _admitted(scope: Scope, principal: Principal | None) -> bool:
+    """Whether the route lets the caller in: staff and holders of the permission its handler
+    names in ``opt[ROUTE_PERMISSION]``; everyone on other routes."""
+    handler = scope.get("route_handler")
+    required = handler.opt.get(ROUTE_PERMISSION) if handler is not None else None
+    if required is None:
+        return True
+    return (
+        principal is not None and principal.is_active and (principal.is_staff or principal.has_perm(required))
+    )
+
+
 class LegacyReadMiddleware:
     """Placed on the /api/v1/ and /api/v2/ routers (after authentication)."""
 
@@ -171,6 +188,9 @@ class LegacyReadMiddleware:
         self.counters.ensure_running(scope["app"].state.redis)
         principal = scope.get("user")
         principal = principal if isinstance(principal, Principal) else None
+        if not _admitted(scope, principal):
+            await self.app(scope, receive, send)
+            return
         bucket, limit, window = self._bucket(scope, principal)
         now = int(time.time())
         start = now - now % window

@@ -3,7 +3,8 @@
 Bare JSON arrays (no pagination), absolute ``resource_uri``s and relation URLs built from the
 configured site URL, ``Authorization: Token <key>``, ``IsStaffOrReadOnly`` status codes and
 messages, strict filter sets for pages and release files, ``Z`` datetimes, and the anonymous and
-per-user daily throttles. The sponsor endpoints arrive with the sponsors domain.
+per-user daily throttles. The sponsor endpoints (``sponsors/logo-placement/``,
+``sponsors/sponsorship-assets/``) are in ``legacy/sponsors.py``.
 """
 
 from __future__ import annotations
@@ -499,7 +500,10 @@ async def root(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 def router(middleware: list[Any] | None = None) -> Router:
+    from pydotorg.legacy import sponsors  # it uses this module's helpers
+
     handlers: list[Callable[..., Any]] = [root]
     for resource in RESOURCES.values():
         handlers.extend(_handlers(resource))
+    handlers.extend(sponsors.ROUTE_HANDLERS)
     return Router(path="/", route_handlers=handlers, middleware=middleware or [])

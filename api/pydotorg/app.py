@@ -86,7 +86,7 @@ async def provide_tx(
     db_session.info["actor_id"] = principal.user_id if principal else None
     db_session.info["queue"] = request.app.state.queue
     db_session.info["redis"] = request.app.state.redis
-    async for session in db.provide_transaction(db_session):
+    async with db.provide_transaction(db_session) as session:
         yield session
 
 

@@ -371,6 +371,9 @@ async def test_uploads(client: Any, actors: Any, db_conn: Any, settings: Any) ->
         {"file": ("fake.png", b"<script>alert(1)</script>", "image/png")},
         {"file": ("evil.exe", b"MZ" + bytes(30), "application/octet-stream")},
         {"other": ("a.png", PNG, "image/png")},
+        # Large enough to be spooled to disk: refused the same way after the post was read (the
+        # request's transaction rolled back at once, not in a later clean-up; this was a 500).
+        {"file": ("large.png", b"not an image" * 200_000, "image/png")},
     ):
         r = await client.post(photo_url, headers=editor, files=upload)
         assert r.status_code == 400 and "file" in r.text, r.text

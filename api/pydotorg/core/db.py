@@ -153,8 +153,12 @@ async def rollback(session: AsyncSession) -> None:
     await session.rollback()
 
 
+@asynccontextmanager
 async def provide_transaction(db_session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """Request dependency: commit when the handler returns, roll back when it raises."""
+    """The request's transaction: commit when the handler returns, roll back when it raises.
+    A context manager, so the request dependency's ``async with`` hands the handler's exception
+    in here at once (an ``async for`` would leave this generator suspended and roll back later,
+    in a clean-up task, after the session is closed)."""
     try:
         yield db_session
     except BaseException:

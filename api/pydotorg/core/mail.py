@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -21,9 +23,28 @@ class Mailer(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (e.g. a contract PDF). It travels inside the message itself
+    (MIME, base64), so the queued ``mail.send`` payload stays one RFC 5322 text."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
 def build_message(
-    *, to: list[str], subject: str, body: str, from_email: str, reply_to: str | None = None
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    from_email: str,
+    reply_to: str | None = None,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
+    """A plain-text message; with ``html``, a text/html alternative of the same body; with
+    ``attachments``, a multipart/mixed message carrying them."""
     message = EmailMessage()
     message["From"] = from_email
     message["To"] = ", ".join(to)
@@ -31,6 +52,16 @@ def build_message(
     if reply_to:
         message["Reply-To"] = reply_to
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return message
 
 

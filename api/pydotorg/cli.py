@@ -485,6 +485,51 @@ def events_import_ics(calendar_slug: str | None, force: bool) -> None:
         raise Failure(f"{len(failed)} calendar(s) failed; see above")
 
 
+# --- sponsors ------------------------------------------------------------------------------
+
+
+@main.group()
+def sponsors() -> None:
+    """Sponsorships: the required-asset deadline reminder (the worker sends it daily)."""
+
+
+@sponsors.command("check-assets-due")
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(0, 365),
+    help="Remind sponsorships whose required assets are due this many days from today.",
+)
+@friendly
+def sponsors_check_assets_due(days: int) -> None:
+    """Queue the "[Action Required] PSF Sponsor deadline approaching" mail for every sponsorship
+    with a required asset due in exactly --days days and still empty."""
+    from pydotorg.core.observability import configure_logging
+
+    settings = _with_dev_services(_settings())
+    configure_logging(settings)
+
+    async def run() -> list[int]:
+        from pydotorg.core.db import command_sessionmaker, utcnow
+        from pydotorg.core.mail import create_mailer
+        from pydotorg.core.tasks import create_queue
+        from pydotorg.domains.mailing.services import MailContext
+        from pydotorg.domains.sponsors.tasks import run_assets_due_check
+
+        queue = create_queue(settings)
+        mail = MailContext(settings=settings, mailer=create_mailer(settings), queue=queue)
+        try:
+            async with command_sessionmaker(settings) as sessionmaker:
+                return await run_assets_due_check(sessionmaker, mail, days=days, today=utcnow().date())
+        finally:
+            with contextlib.suppress(Exception):
+                await queue.disconnect()
+
+    notified = _run(run())
+    click.echo(f"{len(notified)} sponsorship(s) reminded" + (f": {notified}" if notified else ""))
+
+
 # --- site ----------------------------------------------------------------------------------
 
 

@@ -107,6 +107,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     jobs_board_email: str = "jobs@python.org"
     jobs_report_recipients: str = "jobs@python.org"
 
+    # Sponsorship mail: sent from this address; the PSF's copy of applications, rejections and
+    # contracts goes to the second (python.org: SPONSORSHIP_NOTIFICATION_FROM_EMAIL / _TO_EMAIL).
+    sponsorship_notification_from_email: str = "sponsors@python.org"
+    sponsorship_notification_to_email: str = "psf-sponsors@python.org"
+
     # Queue.
     queue_name: str = "pydotorg"
     job_timeout_seconds: int = 300

@@ -26,6 +26,7 @@ from pydotorg.core.tasks import Builders, create_queue, watch_site
 from pydotorg.domains.blogs import tasks as blogs_tasks
 from pydotorg.domains.events import tasks as events_tasks
 from pydotorg.domains.jobs import tasks as jobs_tasks
+from pydotorg.domains.sponsors import tasks as sponsors_tasks
 from pydotorg.settings import Settings
 
 JOBS_TOTAL = Counter("pydotorg_jobs_total", "SAQ jobs processed", ["function", "status"])
@@ -36,6 +37,7 @@ JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     *jobs_tasks.JOB_FUNCTIONS,
     *blogs_tasks.JOB_FUNCTIONS,
     *events_tasks.JOB_FUNCTIONS,
+    *sponsors_tasks.JOB_FUNCTIONS,
 )
 
 # Periodic jobs (SAQ cron): the platform's and each domain's.
@@ -44,6 +46,7 @@ CRON_JOBS: tuple[CronJob[Any], ...] = (
     *jobs_tasks.CRON_JOBS,
     *blogs_tasks.CRON_JOBS,
     *events_tasks.CRON_JOBS,
+    *sponsors_tasks.CRON_JOBS,
 )
 
 

@@ -36,7 +36,8 @@ class Output:
     path: str  # relative output path, e.g. "downloads/index.html"
     template: str | None  # a theme template, or None for generated text
     context: dict[str, Any] = field(default_factory=dict)
-    text: str | None = None  # for outputs written directly (robots, sitemap, feeds)
+    # For outputs written directly: text (robots, sitemap, feeds) or bytes (sponsor logo thumbnails).
+    text: str | bytes | None = None
     alias_of: str | None = None  # the same bytes as another output (the /getit/ mirror)
     # Generated text too costly to produce when unchanged (iCal): called with ``context`` only
     # when the output is rendered.
@@ -143,7 +144,7 @@ def isolate(outputs: Iterable[Output]) -> tuple[list[Output], list[Skipped]]:
     return kept, sorted(skipped.values(), key=lambda s: s.path)
 
 
-def text_of(output: Output) -> str:
+def text_of(output: Output) -> str | bytes:
     if output.renderer is not None:
         return output.renderer.render(output.context)
     return output.text or ""

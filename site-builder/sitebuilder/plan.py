@@ -26,6 +26,8 @@ def plan(snap: Snapshot, site_url: str) -> tuple[list[Output], list[Skipped]]:
             outputs.extend(planned)
             site.planned.update(o.path for o in planned)
     outputs, skipped = isolate(outputs)
+    # What the sections left out while planning (a sponsor logo that could not be fetched).
+    skipped = sorted(skipped + site.skipped, key=lambda s: s.path)
     for section in SECTIONS:
         if section.finish is not None:
             outputs.extend(section.finish(site, outputs, skipped))

@@ -136,7 +136,11 @@ class ApiOutputsGenerator(Generator):
     def _write(self, writer: Any, output: Output, target: Path) -> None:
         if output.template is None:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text_of(output), encoding="utf-8")
+            text = text_of(output)
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_text(text, encoding="utf-8")
         else:
             writer.write_file(
                 output.path,

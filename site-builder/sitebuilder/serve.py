@@ -341,15 +341,19 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             return
         path = re.sub(r"/{2,}", "/", path)  # nginx's merge_slashes
         release = self._release()
+        segments = path.split("/")
+        # Media do not depend on a published site: the first build reads sponsor logos from here.
+        if self.server.media_root is not None and path.startswith(MEDIA_PREFIX):
+            if "\0" in path or "." in segments or ".." in segments:
+                self._send_not_found(release, body=body)
+            else:
+                self._send_media(path[len(MEDIA_PREFIX) :], release, body=body)
+            return
         if release is None:
             self._send_status(HTTPStatus.SERVICE_UNAVAILABLE, body=body, text="no site is published yet\n")
             return
-        segments = path.split("/")
         if "\0" in path or "." in segments or ".." in segments:
             self._send_not_found(release, body=body)
-            return
-        if self.server.media_root is not None and path.startswith(MEDIA_PREFIX):
-            self._send_media(path[len(MEDIA_PREFIX) :], release, body=body)
             return
 
         legacy = redirects.resolve(path, query)
@@ -437,7 +441,7 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             if body:
                 shutil.copyfileobj(handle, self.wfile)
 
-    def _send_media(self, relative: str, release: Path, *, body: bool) -> None:
+    def _send_media(self, relative: str, release: Path | None, *, body: bool) -> None:
         media = self.server.media_root
         found = None if media is None or _DOTFILE.search("/" + relative) else self._file(media, relative)
         if found is None:
@@ -458,8 +462,8 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             if body:
                 shutil.copyfileobj(handle, self.wfile)
 
-    def _send_not_found(self, release: Path, *, body: bool) -> None:
-        page = self._file(release, NOT_FOUND_PAGE)
+    def _send_not_found(self, release: Path | None, *, body: bool) -> None:
+        page = None if release is None else self._file(release, NOT_FOUND_PAGE)
         if page is None:
             self._send_status(HTTPStatus.NOT_FOUND, body=body)
         else:

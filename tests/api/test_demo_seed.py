@@ -17,7 +17,8 @@ import msgspec
 import pytest
 
 from pydotorg.dev import run as dev_run
-from pydotorg.dev.seed import EDITOR_PERMISSIONS, EDITORS_GROUP, JOB_TAXONOMY_FILE
+from pydotorg.dev.paths import DEMO_DATA_DIR
+from pydotorg.dev.seed import DEMO_SPONSORS, EDITOR_PERMISSIONS, EDITORS_GROUP, JOB_TAXONOMY_FILE
 from tests.api.test_cli import _run, cli_env  # noqa: F401  (fixture)
 from tests.api.test_jobs import job_body
 from tests.helpers import db_fingerprint
@@ -99,6 +100,48 @@ async def test_seed_twice_adds_nothing_the_second_time(
     for username, password in passwords.items():
         assert f"  {username} (" in second and password in second
     assert _passwords(seed_env) == passwords
+
+
+async def test_seed_shows_demo_sponsors_on_the_three_logo_walls(
+    seed_env: dict[str, str],
+    db_conn: Any,
+    tmp_path: Path,
+    live_api: str,  # noqa: F811
+) -> None:
+    """python.org's sponsorship configuration is imported and four demo sponsors, their logos
+    stored as uploads, hold finalized sponsorships active today whose benefits place their logos
+    on /psf/sponsors/, /downloads/ and the jobs sidebar as their package says; a second seed
+    adds no sponsor."""
+    await _seed(seed_env, tmp_path)
+    assert await db_conn.fetchval("SELECT count(*) FROM sponsorship_packages") == 11  # sponsors.json
+    rows = await db_conn.fetch(
+        "SELECT s.name, s.web_logo, p.slug, sp.status, sp.start_date <= current_date AS started, "
+        "sp.end_date >= current_date AS running FROM sponsors s JOIN sponsorships sp ON sp.sponsor_id = s.id "
+        "JOIN sponsorship_packages p ON p.id = sp.package_id ORDER BY s.name"
+    )
+    expected = sorted(DEMO_SPONSORS)
+    assert [(r["name"], r["slug"], r["status"], r["started"], r["running"]) for r in rows] == [
+        (name, package, "finalized", True, True) for name, package, _, _ in expected
+    ]
+    media = Path(seed_env["PYDOTORG_STATE_DIR"]) / "media"
+    for row, (_, _, logo, _) in zip(rows, expected, strict=True):
+        assert row["web_logo"].startswith("sponsors/logos/")
+        assert (media / row["web_logo"]).read_bytes() == (DEMO_DATA_DIR / logo).read_bytes()
+    async with httpx.AsyncClient(base_url=live_api, timeout=30) as api:
+        walls = {}
+        for flight in ("sponsors", "download", "jobs"):
+            r = await api.get("/api/v3/sponsors/placements", params={"publisher": "psf", "flight": flight})
+            assert r.status_code == 200, r.text
+            walls[flight] = [(item["name"], item["package"]["name"]) for item in r.json()]
+    visionary = [("Pythonic Cloud", "Visionary"), ("Snake Data Labs", "Visionary")]
+    assert walls["download"] == visionary
+    assert walls["jobs"] == [*visionary, ("Indent Systems", "Sustainability")]
+    assert walls["sponsors"] == [*walls["jobs"], ("Duck Typing Co.", "Supporting")]
+    sponsors_before = await db_conn.fetchval("SELECT count(*) FROM sponsors")
+    files_before = sorted(p.name for p in (media / "sponsors/logos").iterdir())
+    await _seed(seed_env, tmp_path)
+    assert await db_conn.fetchval("SELECT count(*) FROM sponsors") == sponsors_before == len(DEMO_SPONSORS)
+    assert sorted(p.name for p in (media / "sponsors/logos").iterdir()) == files_before
 
 
 async def test_seed_completes_an_already_seeded_database(

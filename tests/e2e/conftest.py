@@ -67,6 +67,7 @@ PAGE_TYPES = [
     "/shell/",
     "/community/",
     "/community/3/",  # the demo video post (DEMO_COMMUNITY_POSTS)
+    "/psf/sponsors/",  # the sponsors by package (shared_content's sponsor)
 ]
 
 
@@ -104,6 +105,42 @@ async def shared_content(actors: Any, sessionmaker: Any, tmp_path_factory: Any) 
             )
         for post in DEMO_COMMUNITY_POSTS:  # /community/ and a post page per media type
             await save_post(session, {**post, "status": 2}, LocalStorage(tmp_path_factory.mktemp("media")))
+        await _sponsor(session)
+
+
+async def _sponsor(session: Any) -> None:
+    """A sponsor on the three logo walls (/psf/sponsors/, /downloads/, the jobs sidebar), shown
+    by name: it has no logo, so the build fetches nothing from outside."""
+    from datetime import UTC, datetime, timedelta
+
+    from pydotorg.domains.sponsors import models as m
+
+    today = datetime.now(UTC).date()
+    package = m.SponsorshipPackage(
+        slug="visionary", name="Visionary", order=0, year=today.year, logo_dimension=350, sponsorship_amount=1
+    )
+    sponsor = m.Sponsor(name="Example Sponsor", landing_page_url="https://example.org/")
+    session.add_all([package, sponsor])
+    await session.flush()
+    sponsorship = m.Sponsorship(
+        sponsor_id=sponsor.id,
+        status=m.FINALIZED,
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=1),
+        package_id=package.id,
+        year=today.year,
+    )
+    session.add(sponsorship)
+    await session.flush()
+    benefit = m.SponsorBenefit(sponsorship_id=sponsorship.id, name="Logo on python.org")
+    session.add(benefit)
+    await session.flush()
+    session.add_all(
+        m.BenefitFeature(
+            sponsor_benefit_id=benefit.id, kind=m.LOGO_PLACEMENT, publisher="psf", logo_place=place
+        )
+        for place in ("sponsors", "download", "jobs")
+    )
 
 
 @pytest.fixture

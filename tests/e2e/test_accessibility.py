@@ -17,6 +17,7 @@ from tests.e2e.conftest import ARGS, ARTIFACTS, CHROMIUM, PAGE_TYPES, USER_AGENT
 from tests.e2e.test_accounts_flow import ACCOUNT_PAGES
 from tests.e2e.test_membership_flow import MEMBERSHIP_PAGES
 from tests.e2e.test_nominations_flow import NOMINATION_PAGES
+from tests.e2e.test_sponsors_flow import SPONSORSHIP_PAGES
 from tests.e2e.test_users_flow import USER_PAGES
 from tests.helpers import PASSWORD
 from tests.site.test_build import _build
@@ -99,7 +100,13 @@ async def test_no_serious_accessibility_violations(
             # Logged in (the password change page needs it): the account pages, then the
             # header's account menu, opened.
             await _log_in(page, base)
-            for path in [*ACCOUNT_PAGES, *MEMBERSHIP_PAGES, *USER_PAGES, *NOMINATION_PAGES]:
+            for path in [
+                *ACCOUNT_PAGES,
+                *MEMBERSHIP_PAGES,
+                *USER_PAGES,
+                *NOMINATION_PAGES,
+                *SPONSORSHIP_PAGES,
+            ]:
                 await _open(page, base + path)
                 await page.wait_for_load_state("networkidle")
                 problems += await _violations(page, f"{path} at {width}px")

@@ -26,6 +26,7 @@ from tests.e2e.conftest import ARGS, CHROMIUM, PAGE_TYPES
 from tests.e2e.test_accounts_flow import ACCOUNT_PAGES
 from tests.e2e.test_membership_flow import MEMBERSHIP_PAGES, PUBLIC_MEMBERSHIP_PAGES
 from tests.e2e.test_nominations_flow import NOMINATION_PAGES
+from tests.e2e.test_sponsors_flow import PUBLIC_SPONSORSHIP_PAGES, SPONSORSHIP_PAGES
 from tests.e2e.test_users_flow import USER_PAGES
 from tests.helpers import PASSWORD
 from tests.site.test_build import _build
@@ -128,7 +129,13 @@ async def test_every_page_type_runs_under_the_policy(
             await context.add_init_script(LISTEN)
             page = await _page_with_log(context, console)
             page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-            for path in [*PAGE_TYPES, *MORE_PAGES, *ANONYMOUS_ACCOUNT_PAGES, *PUBLIC_MEMBERSHIP_PAGES]:
+            for path in [
+                *PAGE_TYPES,
+                *MORE_PAGES,
+                *ANONYMOUS_ACCOUNT_PAGES,
+                *PUBLIC_MEMBERSHIP_PAGES,
+                *PUBLIC_SPONSORSHIP_PAGES,
+            ]:
                 await _open(page, base + path)
                 problems += await _violations(page, console, f"{path} at {width}px")
             await _open(page, base + "/")
@@ -174,7 +181,15 @@ async def test_logged_in_pages_run_under_the_policy(
         await page.fill("#id-password", PASSWORD)
         await page.click(".stacked-form button[type=submit]")
         await page.wait_for_url(base + "/")
-        for path in ["/", "/about/", *ACCOUNT_PAGES, *MEMBERSHIP_PAGES, *USER_PAGES, *NOMINATION_PAGES]:
+        for path in [
+            "/",
+            "/about/",
+            *ACCOUNT_PAGES,
+            *MEMBERSHIP_PAGES,
+            *USER_PAGES,
+            *NOMINATION_PAGES,
+            *SPONSORSHIP_PAGES,
+        ]:
             await _open(page, base + path)
             assert await page.inner_text(".account-toggle") == "ordinary", path
             problems += await _violations(page, console, f"{path}, logged in")

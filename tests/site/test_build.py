@@ -555,10 +555,11 @@ async def test_banners_and_code_samples(
         assert r.status_code == 204
     _build(live_api, out, builder_key)
     report = json.loads((out / "_state/last-build.json").read_text())
-    # The PSF pages that show it: the landing and the board minutes.
+    # The PSF pages that show it: the landing, the board minutes and the sponsors page.
     assert sorted(report["published"]) == [
         "psf-landing/index.html",
         "psf/records/board/minutes/index.html",
+        "psf/sponsors/index.html",
     ], report
     fresh = tmp_path / "fresh"
     _build(live_api, fresh, builder_key, full=True)

@@ -2,13 +2,15 @@
 expected output committed under ``tests/site/golden/``.
 
 The input is a saved snapshot (``golden/snapshot.json``: the test downloads data, a handful of
-python.org's boxes and its menu), rendered offline with ``sitebuilder.build --from-snapshot``.
+python.org's boxes and its menu, and two sponsors on the three logo walls, one with a PNG logo
+and one with an SVG: ``_sponsor_walls``), rendered offline with ``sitebuilder.build --from-snapshot``.
 After an intended change to the theme or the plan, regenerate both with
 ``PYDOTORG_UPDATE_GOLDEN=1 pytest tests/site/test_golden.py`` and review the diff."""
 
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import shutil
@@ -50,6 +52,13 @@ FILES = (
     "jobs/index.html",
     "jobs/feed/rss/index.rss",
     "accounts/login/index.html",
+    "psf/sponsors/index.html",
+)
+# The sponsors of the fixture site: the API's placement items (docs/api/v3-sponsors-placements.md)
+# and their logos, put into the snapshot as the builder stores them (no media server needed).
+SPONSOR_PACKAGE = {"name": "Visionary", "slug": "visionary", "order": 0, "logo_dimension": 350, "year": 2026}
+SPONSOR_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120"><rect width="240" height="120"/></svg>'
 )
 
 
@@ -69,8 +78,43 @@ async def _regenerate(api: str, key: str, sessionmaker: Any, tmp_path: Path) -> 
     _build(api, out, key)
     snap = json.loads((out / "_state/snapshot.json").read_text())
     snap["outputs"], snap["site_version"] = {}, ""
+    _sponsor_walls(snap["data"])
     GOLDEN.mkdir(exist_ok=True)
     SNAPSHOT.write_text(json.dumps(snap, indent=1, sort_keys=True) + "\n")
+
+
+def _sponsor_walls(data: dict[str, Any]) -> None:
+    from PIL import Image
+
+    from sitebuilder.sections.sponsors import logo_info
+
+    png = io.BytesIO()
+    Image.new("RGB", (300, 100), (43, 91, 132)).save(png, "PNG")
+    logos = {
+        f"{SITE}/media/sponsors/golden.png": png.getvalue(),
+        f"{SITE}/media/sponsors/golden.svg": SPONSOR_SVG,
+    }
+    items = [
+        {
+            "sponsor_id": number,
+            "name": name,
+            "slug": name.lower().replace(" ", "-"),
+            "description": "",
+            "landing_page_url": f"https://example.org/{number}",
+            "web_logo": url,
+            "white_logo": None,
+            "package": SPONSOR_PACKAGE,
+            "year": 2026,
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "link_to_sponsors_page": False,
+            "describe_as_sponsor": False,
+        }
+        for number, (name, url) in enumerate(zip(("Golden Raster", "Golden Vector"), logos, strict=True), 1)
+    ]
+    for flight in ("sponsors", "download", "jobs"):
+        data[f"view:sponsors/{flight}"] = items
+    data["view:sponsor-logos"] = {url: logo_info(url, body) for url, body in logos.items()}
 
 
 def _render(tmp_path: Path) -> Path:

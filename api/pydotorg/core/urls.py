@@ -37,10 +37,11 @@ MAX_SEGMENT = 100  # bytes (ASCII only, so characters); the builder adds "/index
 MAX_SLUG = 200  # Django's SlugField max_length on python.org's models; < 255, a file name
 MAX_LINK = 1024
 
-# First segments the site does not own: the API (routed by the CDN), the theme's assets and media
-# uploads; and the files the builder writes at the top of every release, which cannot also be
-# directories (a redirect at exactly /robots.txt is harmless: the published file wins).
-RESERVED_DIRECTORIES = frozenset({"api", "theme", "media"})
+# First segments the site does not own: the API (routed by the CDN), the theme's assets, media
+# uploads and the logo thumbnails the builder makes; and the files the builder writes at the top
+# of every release, which cannot also be directories (a redirect at exactly /robots.txt is
+# harmless: the published file wins).
+RESERVED_DIRECTORIES = frozenset({"api", "theme", "media", "media-thumbs"})
 RESERVED_FILES = frozenset({"_redirects.json", "sitemap.xml", "robots.txt", "humans.txt", "404.html"})
 # File names the builder writes inside directories: never a directory themselves.
 INDEX_NAMES = frozenset({"index.html", "index.rss"})

@@ -56,13 +56,6 @@ def run(settings: Settings, host: str, port: int, echo: Callable[[str], object])
     )
     wait_for(f"http://{host}:{port}/readyz")
     site_dir = settings.site_dir
-    if site_key:
-        subprocess.run(  # noqa: S603
-            [*exe, "build-site", "--api", f"http://{host}:{port}", "--out", str(site_dir)],
-            env=env,
-            check=False,
-        )
-    worker_proc = subprocess.Popen([*exe, "worker"], env=env)  # noqa: S603
     site_proc = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -81,6 +74,15 @@ def run(settings: Settings, host: str, port: int, echo: Callable[[str], object])
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The site's server first: it serves /media/ before anything is published, and the first
+    # build reads the sponsor logos from there (sitebuilder/sections/sponsors.py).
+    if site_key:
+        subprocess.run(  # noqa: S603
+            [*exe, "build-site", "--api", f"http://{host}:{port}", "--out", str(site_dir)],
+            env=env,
+            check=False,
+        )
+    worker_proc = subprocess.Popen([*exe, "worker"], env=env)  # noqa: S603
     for line in banner(settings, host, port):
         echo(line)
     try:

@@ -1,7 +1,9 @@
 """Demo data for development (``pydotorg seed --demo``, what ``make run`` loads): three demo
 accounts, the site builder's account and API key, a few CMS pages, success stories, code samples,
 community posts, the Python Insider feed, python.org's downloads at full scale, its boxes, menu
-and events, and two upcoming events; these go into an empty database only.
+and events, and two upcoming events, python.org's sponsorship configuration with four demo
+sponsors whose logos are on /psf/sponsors/, /downloads/ and the jobs sidebar; these go into an
+empty database only.
 
 Every run, on an empty or an already seeded database, also makes sure of what the demo's flows
 need and adds only what is missing: python.org's job types and categories (``dev/data``, so the
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import pydotorg.models  # noqa: F401  (every domain's named permissions, for the Editors group)
 from pydotorg.core.db import create_engine, slugify, transaction
 from pydotorg.core.permissions import Principal
-from pydotorg.core.storage import create_storage
+from pydotorg.core.storage import Storage, create_storage, safe_name
 from pydotorg.dev.paths import BENCH_DOWNLOADS, DEMO_DATA_DIR, PYTHON_ORG_DATA
 from pydotorg.django_import import importer
 from pydotorg.django_import.command import read_fixture
@@ -37,6 +39,7 @@ from pydotorg.domains.jobs.models import JobCategory, JobType
 from pydotorg.domains.jobs.services import save_taxonomy
 from pydotorg.domains.nominations.services import save_election, save_kind
 from pydotorg.domains.pages.services import save_page
+from pydotorg.domains.sponsors import models as sponsors
 from pydotorg.domains.successstories.services import save_category, save_story
 from pydotorg.domains.users import schemas as user_schemas
 from pydotorg.domains.users.models import Group, GroupPermission, User, UserPermission, user_groups
@@ -150,6 +153,21 @@ DEMO_STORIES = [
 ]
 
 # Five code samples for the home page slideshow (python.org seeds five of its own in development).
+# Demo sponsors (ours): name, package slug (python.org's imported 2022 packages), logo file in
+# ``dev/data``. The package decides the walls: Visionary holds python.org's "Logo on
+# python.org/downloads/", "Python Job Board support" and "Logo on python.org" benefits (logo
+# placements psf/download, psf/jobs and psf/sponsors), Sustainability the last two, Supporting
+# only the sponsors page.
+DEMO_SPONSORS = (
+    ("Pythonic Cloud", "visionary", "sponsor-pythonic-cloud.svg", "https://example.org/pythonic-cloud"),
+    ("Snake Data Labs", "visionary", "sponsor-snake-data-labs.png", "https://example.org/snake-data-labs"),
+    ("Indent Systems", "sustainability", "sponsor-indent-systems.png", "https://example.org/indent-systems"),
+    ("Duck Typing Co.", "supporting", "sponsor-duck-typing.svg", "https://example.org/duck-typing"),
+)
+# The logo walls the demo sponsorships place logos on (the rest of a package's benefits are left
+# out of the demo sponsorships).
+DEMO_SPONSOR_PLACES = ("sponsors", "download", "jobs")
+
 # Demo community posts (ours; python.org's live posts are in its database): one per media type.
 DEMO_COMMUNITY_POSTS: list[dict[str, Any]] = [
     {
@@ -393,6 +411,7 @@ async def _seed_empty(
         PYTHON_ORG_DATA / "boxes.json",
         PYTHON_ORG_DATA / "sitetree_menus.json",
         PYTHON_ORG_DATA / "events.json",  # python.org's small events fixture (its creator: admin)
+        PYTHON_ORG_DATA / "sponsors.json",  # python.org's sponsorship configuration (2022)
     ):
         if source.exists():
             report, _ = await importer.run(s, read_fixture(source))
@@ -415,6 +434,7 @@ async def _seed_empty(
                     },
                 },
             )
+    await _seed_sponsors(s, storage)
     # An open PSF Board election, so a new person can nominate someone on ``make run``.
     board = await save_kind(s, {"name": "PSF Board", "nomination_form": "board"})
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -430,6 +450,101 @@ async def _seed_empty(
         },
     )
     return created, imported
+
+
+async def _seed_sponsors(s: AsyncSession, storage: Storage) -> None:
+    """The demo sponsors (``DEMO_SPONSORS``): each with its logo stored as uploads are, and a
+    finalized sponsorship running from 30 days ago for a year in its package, holding copies of
+    the package's benefits that place a logo on a PSF wall (``DEMO_SPONSOR_PLACES``) with their
+    logo-placement features. Nothing when python.org's configuration was not imported."""
+    today = datetime.now(UTC).date()
+    placed = (
+        select(sponsors.BenefitFeatureConfiguration)
+        .join(
+            sponsors.benefit_packages,
+            sponsors.benefit_packages.c.benefit_id == sponsors.BenefitFeatureConfiguration.benefit_id,
+        )
+        .where(
+            sponsors.BenefitFeatureConfiguration.kind == sponsors.LOGO_PLACEMENT,
+            sponsors.BenefitFeatureConfiguration.publisher == "psf",
+            sponsors.BenefitFeatureConfiguration.logo_place.in_(DEMO_SPONSOR_PLACES),
+        )
+    )
+    for name, package_slug, logo_file, landing_page in DEMO_SPONSORS:
+        package = await s.scalar(
+            select(sponsors.SponsorshipPackage)
+            .where(sponsors.SponsorshipPackage.slug == package_slug)
+            .order_by(sponsors.SponsorshipPackage.year.desc().nulls_last(), sponsors.SponsorshipPackage.id)
+            .limit(1)
+        )
+        if package is None:
+            continue
+        logo = await storage.save(
+            safe_name("sponsors/logos", logo_file), (DEMO_DATA_DIR / logo_file).read_bytes()
+        )
+        sponsor = sponsors.Sponsor(
+            name=name,
+            description=f"{name} is a demo sponsor of ``make run``.",
+            landing_page_url=landing_page,
+            web_logo=logo,
+            primary_phone="+1 555 0100",
+            mailing_address_line_1="1 Demo Street",
+            city="Wilmington",
+            state="DE",
+            postal_code="19801",
+            country="US",
+        )
+        s.add(sponsor)
+        await s.flush()
+        sponsorship = sponsors.Sponsorship(
+            sponsor_id=sponsor.id,
+            status=sponsors.FINALIZED,
+            start_date=today - timedelta(days=30),
+            end_date=today + timedelta(days=335),
+            applied_on=today - timedelta(days=60),
+            approved_on=today - timedelta(days=45),
+            finalized_on=today - timedelta(days=31),
+            year=package.year,
+            package_id=package.id,
+            sponsorship_fee=package.sponsorship_amount,
+        )
+        s.add(sponsorship)
+        await s.flush()
+        configurations = (
+            await s.scalars(
+                placed.where(sponsors.benefit_packages.c.package_id == package.id).order_by(
+                    sponsors.BenefitFeatureConfiguration.id
+                )
+            )
+        ).all()
+        copies: dict[int, sponsors.SponsorBenefit] = {}
+        for configuration in configurations:
+            copy = copies.get(configuration.benefit_id)
+            if copy is None:
+                benefit = await s.get_one(sponsors.SponsorshipBenefit, configuration.benefit_id)
+                copy = sponsors.SponsorBenefit(
+                    sponsorship_id=sponsorship.id,
+                    sponsorship_benefit_id=benefit.id,
+                    program_id=benefit.program_id,
+                    name=benefit.name,
+                    description=benefit.description or "",
+                    order=benefit.order,
+                    benefit_internal_value=benefit.internal_value,
+                )
+                s.add(copy)
+                await s.flush()
+                copies[benefit.id] = copy
+            s.add(
+                sponsors.BenefitFeature(
+                    sponsor_benefit_id=copy.id,
+                    kind=sponsors.LOGO_PLACEMENT,
+                    publisher=configuration.publisher,
+                    logo_place=configuration.logo_place,
+                    link_to_sponsors_page=configuration.link_to_sponsors_page,
+                    describe_as_sponsor=configuration.describe_as_sponsor,
+                )
+            )
+        await s.flush()
 
 
 def write_credentials(settings: Settings, created: list[tuple[str, str, str]]) -> tuple[Path, list[str]]:

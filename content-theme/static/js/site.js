@@ -3,7 +3,7 @@
 
    base.html loads this file on every page, in <head> and without "defer", so window.pydotorg is
    there before any page's own (deferred) script runs: app.js, users.js, membership.js,
-   nominations.js and social.js use these and define none of their own. */
+   nominations.js, sponsors.js and social.js use these and define none of their own. */
 window.pydotorg = (function () {
   "use strict";
 
@@ -286,6 +286,15 @@ window.pydotorg = (function () {
         li.appendChild(link(item[0], item[1]));
         menu.appendChild(li);
       });
+      // python.org's "Sponsorships Dashboard" entry, for users with a visible sponsorship:
+      // /users/me does not say, so the menu asks the sponsors API (logged-in visitors only).
+      var nominations = menu.lastChild;
+      P.api("GET", "/sponsors/me/sponsorships?limit=1").then(function (result) {
+        if (!result.ok || !result.data || !result.data.meta || result.data.meta.total < 1) return;
+        var li = document.createElement("li");
+        li.appendChild(link("/users/sponsorships/", "Sponsorships Dashboard"));
+        menu.insertBefore(li, nominations.nextSibling);
+      }).catch(function () { /* the menu stays without it */ });
       var last = document.createElement("li");
       var signout = document.createElement("button");
       signout.type = "button";

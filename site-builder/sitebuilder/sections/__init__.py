@@ -33,6 +33,8 @@ from sitebuilder.sections import (
     redirects,
     sitefiles,
     sitemap,
+    sponsors,
+    sponsorship_forms,
     stories,
     users,
 )
@@ -56,6 +58,8 @@ SECTIONS: tuple[Section, ...] = (
     stories.SECTION,
     community.SECTION,
     nominations.SECTION,
+    sponsors.SECTION,
+    sponsorship_forms.SECTION,
     pages.SECTION,
     sitefiles.SECTION,
     redirects.SECTION,

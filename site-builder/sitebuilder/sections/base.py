@@ -9,6 +9,7 @@ snapshot (``plan``, and ``finish`` for files made from every other output). ``fe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,93 @@ EMPTY_LANDING: dict[str, Any] = {
 }
 
 
+# The sponsor logo walls (sections/sponsors.py): python.org's ``list_sponsors`` places on the
+# PSF's site, the snapshot keys they are kept under, and the thumbnail heights of the walls that
+# show thumbnails (python.org's sorl-thumbnail "x150" and "x100").
+SPONSOR_FLIGHTS = ("sponsors", "download", "jobs")
+SPONSOR_LOGOS_KEY = "view:sponsor-logos"  # logo URL -> what the builder learned of it (or "error")
+THUMBNAIL_HEIGHTS = {"download": 150, "jobs": 100}
+THUMBNAILS_DIR = "media-thumbs"
+# A package's grid cell when a sponsorship has none (python.org's default logo_dimension).
+DEFAULT_LOGO_DIMENSION = 175
+
+
+def sponsor_wall_key(flight: str) -> str:
+    return f"view:sponsors/{flight}"
+
+
+def thumbnail_path(digest: str, height: int) -> str:
+    """The output path of a logo's PNG thumbnail: named by the logo's content, so a new logo is a
+    new file and an unchanged one is never rewritten."""
+    return f"{THUMBNAILS_DIR}/{digest[:16]}-h{height}.png"
+
+
+def _fit(width: int | None, height: int | None, box: int) -> tuple[int, int]:
+    """A logo's displayed size inside a ``box`` x ``box`` square (python.org's ``max-width`` and
+    ``max-height``); a logo of unknown shape (an SVG without a size) fills the square."""
+    if not width or not height:
+        return box, box
+    scale = min(box / width, box / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _ideal(width: int | None, height: int | None, dimension: int) -> tuple[int, int]:
+    """python.org's ``ideal_size`` filter on /psf/sponsors/: the width that gives every logo of a
+    package the same area (100 x ``logo_dimension`` square pixels), never wider than the cell."""
+    if not width or not height:
+        width = height = dimension
+    ideal = min(dimension, int(width * math.sqrt((100 * dimension) / (width * height))))
+    return max(1, ideal), max(1, round(ideal * height / width))
+
+
+def _link(url: str | None) -> str | None:
+    """A sponsor's landing page, when it is a web address a link may point to."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def _sponsor_logo(flight: str, item: dict[str, Any], logos: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``<img>`` of one sponsor on one wall, or None when it is shown by name (no logo, or
+    one the builder could not fetch or decode)."""
+    url = item["web_logo"]
+    info = logos.get(url) if url else None
+    if not info or "error" in info:
+        return None
+    if flight in THUMBNAIL_HEIGHTS:
+        box = THUMBNAIL_HEIGHTS[flight]
+        thumb = info.get("thumbs", {}).get(str(box))
+        if thumb is not None:  # a raster logo: its PNG thumbnail, made by the builder
+            width, height = _fit(thumb["width"], box, box)
+            return {"src": "/" + thumbnail_path(info["sha"], box), "width": width, "height": height}
+        width, height = _fit(info["width"], info["height"], box)  # an SVG, used as it is
+        return {"src": url, "width": width, "height": height}
+    package = item["package"]
+    dimension = package["logo_dimension"] if package else DEFAULT_LOGO_DIMENSION
+    width, height = _ideal(info["width"], info["height"], dimension)
+    return {"src": url, "width": width, "height": height}
+
+
+def _sponsor_walls(snap: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    logos = snap.data.get(SPONSOR_LOGOS_KEY) or {}
+    walls = {}
+    for flight in SPONSOR_FLIGHTS:
+        shown = []
+        for item in snap.data.get(sponsor_wall_key(flight)) or []:
+            sponsor = {
+                "name": item["name"],
+                "slug": item["slug"],
+                "url": _link(item["landing_page_url"]),
+                "logo": _sponsor_logo(flight, item, logos),
+            }
+            if flight == "sponsors":  # /psf/sponsors/ groups by package
+                package = item["package"]
+                sponsor["package"] = (
+                    {k: package[k] for k in ("name", "slug", "logo_dimension")} if package else None
+                )
+            shown.append(sponsor)
+        walls[flight] = shown
+    return walls
+
+
 def _banner(b: dict[str, Any]) -> dict[str, Any]:
     return {k: b[k] for k in ("id", "title", "message", "link")}
 
@@ -72,9 +160,10 @@ def _banner(b: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class Site:
     """What every section's ``plan`` is given: the snapshot, the site URL, and the data many
-    sections show (the downloads landing, the boxes, the banners). ``planned`` holds the paths
-    the sections before this one planned (and those ``finish`` will write); ``redirects`` the
-    entries of ``_redirects.json``, added where each redirect is planned."""
+    sections show (the downloads landing, the boxes, the banners, the sponsor logo walls).
+    ``planned`` holds the paths the sections before this one planned (and those ``finish`` will
+    write); ``redirects`` the entries of ``_redirects.json``, added where each redirect is
+    planned."""
 
     snap: Snapshot
     url: str
@@ -82,8 +171,13 @@ class Site:
     boxes: dict[str, str]  # box label -> its HTML
     banner: dict[str, Any] | None  # for pages outside the PSF's (home, downloads)
     psf_banner: dict[str, Any] | None  # for PSF pages
+    # Who is shown on each sponsor logo wall (``SPONSOR_FLIGHTS``), in the API's order, each with
+    # the logo to show (``src``, ``width``, ``height``) or None: read it with ``sponsor_wall``.
+    sponsor_walls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     planned: set[str] = field(default_factory=set)
     redirects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What a section left out while planning (reported with the outputs ``isolate`` left out).
+    skipped: list[Skipped] = field(default_factory=list)
 
     @classmethod
     def of(cls, snap: Snapshot, url: str, *, reserved: Iterable[str] = ()) -> Site:
@@ -98,6 +192,7 @@ class Site:
             # (sort_order, id).
             banner=next((_banner(b) for b in banners if b["active"] and not b["psf_pages_only"]), None),
             psf_banner=next((_banner(b) for b in banners if b["active"]), None),
+            sponsor_walls=_sponsor_walls(snap),
             planned=set(reserved),
         )
 
@@ -105,6 +200,11 @@ class Site:
         """The boxes a page places, by label (empty when there is none): a page's context
         carries only its boxes, so editing a box re-renders exactly the pages that show it."""
         return {label: self.boxes.get(label, "") for label in labels}
+
+    def sponsor_wall(self, flight: str) -> list[dict[str, Any]]:
+        """The sponsors one wall shows (``download``, ``jobs``, ``sponsors``): a page's context
+        carries the wall it shows, so a sponsors change re-renders exactly those pages."""
+        return self.sponsor_walls.get(flight, [])
 
     @property
     def latest(self) -> dict[str, Any]:

@@ -166,6 +166,7 @@ def plan(site: Site) -> list[Output]:
                 "banner": site.banner,
                 "boxes": site.pick(DOWNLOAD_BOXES),
                 "generated": {"download-sources": download_sources(site)},
+                "sponsors": site.sponsor_wall("download"),
             },
         ),
         Output(

@@ -62,15 +62,18 @@ def _job_summary(job: dict[str, Any], today: date) -> dict[str, Any]:
     }
 
 
-def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Output]:
-    """/jobs/ and its lists, taxonomies, details and feed, from the visible listings (inventory 1.10)."""
+def job_pages(
+    snap: Snapshot, site_url: str, boxes: dict[str, str], sponsors: list[dict[str, Any]]
+) -> list[Output]:
+    """/jobs/ and its lists, taxonomies, details and feed, from the visible listings (inventory 1.10).
+    Every page shows the sidebar: its boxes and the "Job Board Sponsors" wall (``sponsors``)."""
     today = date.fromisoformat(snap.data.get("view:today") or "1970-01-01")
     jobs = sorted(snap.items("job"), key=lambda j: (j["created"], j["id"]), reverse=True)
     summaries = [_job_summary(j, today) for j in jobs]
     # Lists show the number of listings; a listing's own page does not, so approving one job
     # re-renders the lists, its neighbours and its category, not every listing (python.org put the
     # count on every job page).
-    sidebar = {"boxes": boxes, "jobs_count": len(jobs)}
+    sidebar = {"boxes": boxes, "sponsors": sponsors, "jobs_count": len(jobs)}
     out = paginated(
         "jobs/", "jobs/list.html", summaries, JOBS_PER_PAGE, {**sidebar, "heading": "Python Jobs"}
     )
@@ -205,6 +208,7 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
                     "older": older,
                     "related": related,
                     "boxes": boxes,
+                    "sponsors": sponsors,
                 },
                 record=record_of("jobs", "job", job["id"]),
             )
@@ -220,7 +224,7 @@ def job_pages(snap: Snapshot, site_url: str, boxes: dict[str, str]) -> list[Outp
         ("jobs/mine/index.html", "jobs/mine.html"),
         ("jobs/thanks/index.html", "jobs/thanks.html"),
     ):
-        out.append(Output(path, template, {"boxes": boxes}))
+        out.append(Output(path, template, {"boxes": boxes, "sponsors": sponsors}))
     return out
 
 
@@ -244,7 +248,7 @@ def _jobs_feed(jobs: list[dict[str, Any]], site_url: str) -> str:
 
 
 def plan(site: Site) -> list[Output]:
-    return job_pages(site.snap, site.url, site.pick(JOBS_BOXES))
+    return job_pages(site.snap, site.url, site.pick(JOBS_BOXES), site.sponsor_wall("jobs"))
 
 
 SECTION = Section("jobs", fetch=fetch, watches=(Watch("jobs"),), refetch=refetch, daily=True, plan=plan)

@@ -24,6 +24,8 @@ NOINDEX = (
     "users/membership/",
     "users/edit/",
     "users/nominations/",
+    "sponsors/application/",
+    "users/sponsorships/",
 )
 
 

@@ -137,6 +137,12 @@ async def test_seed_shows_demo_sponsors_on_the_three_logo_walls(
     assert walls["download"] == visionary
     assert walls["jobs"] == [*visionary, ("Indent Systems", "Sustainability")]
     assert walls["sponsors"] == [*walls["jobs"], ("Duck Typing Co.", "Supporting")]
+    # python.org's flags: a new person can apply to sponsor (the form is open to everyone).
+    async with httpx.AsyncClient(base_url=live_api, timeout=30) as api:
+        r = await api.get("/api/v3/flags/sponsorship-applications-open/active")
+        assert r.status_code == 200 and r.json()["active"] is True, r.text
+        r = await api.get("/api/v3/flags/psf_membership/active")
+        assert r.status_code == 200 and r.json()["active"] is False, r.text
     sponsors_before = await db_conn.fetchval("SELECT count(*) FROM sponsors")
     files_before = sorted(p.name for p in (media / "sponsors/logos").iterdir())
     await _seed(seed_env, tmp_path)

@@ -412,6 +412,9 @@ async def _seed_empty(
         PYTHON_ORG_DATA / "sitetree_menus.json",
         PYTHON_ORG_DATA / "events.json",  # python.org's small events fixture (its creator: admin)
         PYTHON_ORG_DATA / "sponsors.json",  # python.org's sponsorship configuration (2022)
+        # python.org's feature flags: sponsorship applications open to everyone, the PSF
+        # membership page for superusers (and waffle's testing mode).
+        PYTHON_ORG_DATA / "flags.json",
     ):
         if source.exists():
             report, _ = await importer.run(s, read_fixture(source))

@@ -490,7 +490,8 @@ def events_import_ics(calendar_slug: str | None, force: bool) -> None:
 
 @main.group()
 def sponsors() -> None:
-    """Sponsorships: the required-asset deadline reminder (the worker sends it daily)."""
+    """Sponsorships: the required-asset deadline reminder (the worker sends it daily), drafting
+    missing contracts, resetting sponsorships' benefits."""
 
 
 @sponsors.command("check-assets-due")
@@ -528,6 +529,148 @@ def sponsors_check_assets_due(days: int) -> None:
 
     notified = _run(run())
     click.echo(f"{len(notified)} sponsorship(s) reminded" + (f": {notified}" if notified else ""))
+
+
+@sponsors.command("pycon-vouchers")
+@click.argument("year", type=int)
+@friendly
+def sponsors_pycon_vouchers(year: int) -> None:
+    """Ask PyCon's API for the voucher codes of YEAR's finalized sponsorships and store them in
+    their empty voucher assets (docs/sponsors-vouchers.md). Exit status 1 if one failed or PyCon
+    was unreachable; the codes stored stay stored, and a second run asks only for the rest."""
+    from pydotorg.core.observability import configure_logging
+    from pydotorg.domains.sponsors.services import vouchers
+
+    settings = _with_dev_services(_settings(), need_redis=False)
+    configure_logging(settings)
+    try:
+        vouchers.check_settings(settings, year)
+    except vouchers.VoucherSettingsError as exc:
+        raise Failure(str(exc)) from None
+
+    async def run() -> vouchers.VoucherReport:
+        from pydotorg.core.db import command_sessionmaker
+
+        async with command_sessionmaker(settings) as sessionmaker:
+            return await vouchers.create_vouchers(sessionmaker, settings, year=year)
+
+    report = _run(run())
+    for o in report.outcomes:
+        where = f"sponsorship {o.sponsorship_id} ({o.sponsor_name}) {o.internal_name}"
+        click.echo(f"{o.status:<8} {where}: {o.detail}", err=o.status == "failed")
+    click.echo(
+        f"{report.count('created')} code(s) stored, {report.count('skipped')} skipped, "
+        f"{report.count('failed')} failed"
+    )
+    if report.outage:
+        raise Failure(f"PyCon's API is unavailable ({report.outage}); run again later")
+    if not report.ok:
+        raise Failure(f"{report.count('failed')} voucher(s) failed; see above")
+
+
+@sponsors.command("create-contracts")
+@friendly
+def sponsors_create_contracts() -> None:
+    """Draft the missing contract of every approved sponsorship (python.org's create_contracts),
+    as approval drafts it; each gets the audit entry "Created After Sponsorship Approval"."""
+    settings = _with_dev_services(_settings(), need_redis=False)
+
+    async def run() -> list[int]:
+        from pydotorg.core.db import command_sessionmaker, transaction
+        from pydotorg.domains.sponsors.services.assets import create_missing_contracts
+
+        async with command_sessionmaker(settings) as sessionmaker, transaction(sessionmaker) as tx:
+            return await create_missing_contracts(tx)
+
+    created = _run(run())
+    if not created:
+        click.echo("There's no approved Sponsorship without associated Contract. Terminating.")
+        return
+    click.echo(f"Created contracts for {len(created)} approved sponsorship(s): {created}")
+
+
+@sponsors.command("reset-benefits")
+@click.argument("sponsorship_ids", nargs=-1, required=True, type=click.IntRange(1, 2**31 - 1))
+@click.option("--dry-run", is_flag=True, help="Show what would be reset without doing it.")
+@click.option("--update-year", is_flag=True, help="Move the sponsorship to its package's year.")
+@friendly
+def sponsors_reset_benefits(sponsorship_ids: tuple[int, ...], dry_run: bool, update_year: bool) -> None:
+    """Delete the sponsorships' own assets and benefits and copy again the benefits of their
+    package (python.org's reset_sponsorship_benefits); each sponsorship in its own transaction."""
+    settings = _with_dev_services(_settings(), need_redis=False)
+    if dry_run:
+        click.echo("DRY RUN MODE - No changes will be made")
+
+    async def reset_one(tx: Any, sid: int) -> bool:
+        from pydotorg.core.errors import ValidationFailed
+        from pydotorg.domains.sponsors.models import Sponsor, Sponsorship, SponsorshipPackage
+        from pydotorg.domains.sponsors.services.assets import reset_benefits
+
+        sponsorship = await tx.get(Sponsorship, sid, with_for_update=True)
+        if sponsorship is None:
+            click.echo(f"Sponsorship {sid} does not exist - skipping", err=True)
+            return False
+        sponsor = await tx.get(Sponsor, sponsorship.sponsor_id) if sponsorship.sponsor_id else None
+        package = await tx.get(SponsorshipPackage, sponsorship.package_id) if sponsorship.package_id else None
+        click.echo("\n" + "=" * 60)
+        click.echo(f"Sponsorship ID: {sid}")
+        click.echo(f"Sponsor: {sponsor.name if sponsor else 'None'}")
+        click.echo(f"Package: {package.name if package else 'None'}")
+        click.echo(f"Sponsorship Year: {sponsorship.year}")
+        if package is not None:
+            click.echo(f"Package Year: {package.year}")
+        click.echo(f"Status: {sponsorship.status}")
+        click.echo("=" * 60)
+        if package is not None and package.year != sponsorship.year:
+            click.echo(
+                f"Year mismatch: Sponsorship year ({sponsorship.year}) != Package year ({package.year})"
+            )
+            if not update_year:
+                click.echo(f"  Use --update-year to update sponsorship year to {package.year}")
+        try:
+            result = await reset_benefits(tx, sponsorship, update_year=update_year)
+        except ValidationFailed as exc:
+            reasons = " ".join(m for messages in exc.errors.values() for m in messages)
+            click.echo(f"  ERROR: {reasons} - skipping", err=True)
+            return False
+        would = "Would " if dry_run else ""
+        click.echo(
+            f"Summary for Sponsorship {sid} (year {result.year}): "
+            f"{would}{'remove' if dry_run else 'Removed'} {result.removed}, "
+            f"{would}{'add' if dry_run else 'Added'} {result.added}"
+        )
+        return True
+
+    class Undo(Exception):
+        """Rolls one sponsorship's transaction back (a dry run, or a sponsorship skipped)."""
+
+    async def run() -> int:
+        from pydotorg.core.db import command_sessionmaker, transaction
+        from pydotorg.core.tasks import announce_changes
+
+        failed = committed = 0
+        async with command_sessionmaker(settings) as sessionmaker:
+            for sid in sponsorship_ids:
+                try:
+                    async with transaction(sessionmaker) as tx:
+                        done = await reset_one(tx, sid)
+                        failed += not done
+                        if dry_run or not done:
+                            raise Undo
+                    committed += 1
+                except Undo:
+                    pass
+        if committed and settings.redis_url:  # logo placements changed: caches and the site
+            await announce_changes(settings)
+        return failed
+
+    failed = _run(run())
+    if dry_run:
+        click.echo("\nDRY RUN COMPLETE - No changes were made")
+    elif not failed:
+        click.echo("\nAll sponsorship benefits have been reset!")
+    if failed:
+        raise Failure(f"{failed} sponsorship(s) skipped; see above")
 
 
 # --- site ----------------------------------------------------------------------------------

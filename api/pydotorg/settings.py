@@ -112,6 +112,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     sponsorship_notification_from_email: str = "sponsors@python.org"
     sponsorship_notification_to_email: str = "psf-sponsors@python.org"
 
+    # PyCon US's voucher API (python.org: PYCON_API_KEY, _SECRET, _HOST), used by
+    # ``pydotorg sponsors pycon-vouchers YEAR`` to make sponsors' conference pass codes. The host
+    # is a host name (HTTPS) or a full http(s):// origin; without all three the command refuses.
+    pycon_api_key: str = ""
+    pycon_api_secret: str = ""
+    pycon_api_host: str = ""
+
     # Queue.
     queue_name: str = "pydotorg"
     job_timeout_seconds: int = 300

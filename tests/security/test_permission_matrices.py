@@ -204,6 +204,9 @@ WRITE_MATRICES: dict[str, str] = {
     "sponsors_email_templates_preview_draft": "tests/api/test_sponsors_notifications.py::test_email_template_matrices",
     "sponsors_notifications_preview": "tests/api/test_sponsors_notifications.py::test_notification_matrices",
     "sponsors_notifications_send": "tests/api/test_sponsors_notifications.py::test_notification_matrices",
+    # sponsors: staff operations outside the state machines (spops; the export's matrix is in the same file)
+    "sponsors_benefits_update_related": "tests/api/test_sponsors_ops.py::test_update_related_sponsorships_matrix",
+    "sponsors_feature_configurations_shared_file": "tests/api/test_sponsors_ops.py::test_shared_file_matrix",
     # success stories, work groups
     "successstories_create": "tests/api/test_successstories.py::test_stories_matrix_drafts_company_and_filters",
     "successstories_update": "tests/api/test_successstories.py::test_stories_matrix_drafts_company_and_filters",

@@ -1,5 +1,8 @@
-"""The sponsors' periodic SAQ job: the required-asset deadline reminder (python.org's
-``check_sponsorship_assets_due_date`` command, which was meant to be scheduled daily).
+"""The sponsors' SAQ jobs: the required-asset deadline reminder (python.org's
+``check_sponsorship_assets_due_date`` command, which was meant to be scheduled daily), and the
+PyCon voucher codes (python.org's ``create_pycon_vouchers_for_sponsors``; no schedule: the staff
+enqueue ``sponsors.create_pycon_vouchers`` with ``year=`` or run ``pydotorg sponsors
+pycon-vouchers YEAR``).
 
 ``pydotorg.worker`` adds ``JOB_FUNCTIONS`` to the worker and ``CRON_JOBS`` to its schedule; SAQ
 enqueues a cron job under its function's ``__qualname__``, so the function carries the name it is
@@ -18,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core.db import transaction, utcnow
 from pydotorg.domains.mailing.services import MailContext
-from pydotorg.domains.sponsors.services import notifications
+from pydotorg.domains.sponsors.services import notifications, vouchers
 
 log = structlog.get_logger(__name__)
 
@@ -62,8 +65,20 @@ async def check_assets_due(
 
 check_assets_due.__qualname__ = "sponsors.check_assets_due"
 
+
+async def create_pycon_vouchers(ctx: dict[str, Any], *, year: int) -> dict[str, Any]:
+    """``sponsors.create_pycon_vouchers``: store a PyCon promo code in every finalized
+    sponsorship's empty voucher asset of ``year``. The result lists each asset's outcome and
+    names an outage; missing PyCon settings fail the job with ``VoucherSettingsError``."""
+    report = await vouchers.create_vouchers(ctx["sessionmaker"], ctx["settings"], year=int(year))
+    return report.as_dict()
+
+
+create_pycon_vouchers.__qualname__ = "sponsors.create_pycon_vouchers"
+
 JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     ("sponsors.check_assets_due", check_assets_due),
+    ("sponsors.create_pycon_vouchers", create_pycon_vouchers),
 )
 
 CRON_JOBS: tuple[CronJob[Any], ...] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydotorg.domains.sponsors.controllers import (
+    assets,
     configuration,
     contracts,
     notifications,
@@ -12,6 +13,7 @@ from pydotorg.domains.sponsors.controllers import (
 )
 
 ROUTE_HANDLERS = (
+    *assets.ROUTE_HANDLERS,
     *configuration.ROUTE_HANDLERS,
     *contracts.ROUTE_HANDLERS,
     *notifications.ROUTE_HANDLERS,

@@ -211,6 +211,7 @@ def asset_read(view: svc.AssetView, storage: Storage) -> schemas.AssetRead:
         due_date=f.due_date,
         related_to=f.related_to,
         has_value=view.has_value,
+        asset_id=asset.id if asset is not None else None,
         asset_uuid=str(asset.uuid) if asset is not None else None,
         text=asset.text if asset is not None and asset.text else None,
         response=asset.response if asset is not None else None,

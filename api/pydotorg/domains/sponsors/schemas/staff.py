@@ -186,6 +186,7 @@ class AssetRead(msgspec.Struct):
     due_date: date | None
     related_to: str | None
     has_value: bool
+    asset_id: int | None  # what GET /assets/export.zip?ids= takes
     asset_uuid: str | None
     text: str | None
     response: str | None

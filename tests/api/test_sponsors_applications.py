@@ -413,6 +413,9 @@ async def test_new_sponsor_application_stores_everything(
         ),
     }
     assert "me@example.org" in sent["Thank you for applying to sponsor the Python Software Foundation"]
+    # The answer names exactly the addresses the confirmation went to (the finished page lists them).
+    thanked = sent["Thank you for applying to sponsor the Python Software Foundation"]
+    assert detail["notified"] and ", ".join(detail["notified"]) == thanked
     assert row["package_id"] == offer.visionary and row["sponsorship_fee"] == 150_000
     assert row["for_modified_package"] is True and row["applied_on"] == date.today()
     sponsor = await db_conn.fetchrow("SELECT * FROM sponsors WHERE id=$1", row["sponsor_id"])

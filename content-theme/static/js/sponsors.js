@@ -459,18 +459,6 @@
     show(main, ".sponsorship-summary", true);
   }
 
-  // Who the confirmation goes to (python.org's Sponsorship.verified_emails: the submitter, then
-  // the sponsor's contacts; the API mails only the contacts' addresses that are verified).
-  function notifiedOf(me, contacts) {
-    var seen = {};
-    return [me.email].concat(contacts.map(function (c) { return c.email; })).filter(function (email) {
-      var key = (email || "").toLowerCase();
-      if (!key || seen[key]) return false;
-      seen[key] = true;
-      return true;
-    });
-  }
-
   controllers["sponsorship-new"] = function (main) {
     var selection = stored(SELECTION_KEY);
     if (!selection || !selection.ids || !selection.answer) return go("/sponsors/application/");
@@ -529,16 +517,10 @@
       upload("POST", BASE + "/applications", body).then(function (result) {
         if (result.status === 401) return toLogin();
         if (!result.ok) return showProblems(main, P.complaints(result.data));
-        var detail = result.data;
-        var sponsorId = detail.sponsorship.sponsor && detail.sponsorship.sponsor.id;
-        var known = chooser.value && sponsorId
-          ? api("GET", BASE + "/sponsors/" + sponsorId).then(function (r) { return r.ok ? r.data.contacts : []; })
-          : Promise.resolve(newContacts);
-        return known.then(function (list) {
-          store(FINISHED_KEY, { detail: detail, notified: notifiedOf(me, list) });
-          store(SELECTION_KEY, null);
-          go("/sponsors/application/finished/");
-        });
+        // The API answers with the addresses it mailed the confirmation to.
+        store(FINISHED_KEY, { detail: result.data, notified: result.data.notified });
+        store(SELECTION_KEY, null);
+        go("/sponsors/application/finished/");
       });
     });
   };

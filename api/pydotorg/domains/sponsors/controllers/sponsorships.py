@@ -275,7 +275,7 @@ class SponsorshipsController(Controller):
         tx: NamedDependency[AsyncSession],
         storage: NamedDependency[Storage],
         data: Multipart,
-    ) -> schemas.SponsorshipDetail:
+    ) -> schemas.ApplicationCreated:
         principal = require_principal(request)
         application = _decode_application(data)
         logos = svc.Logos(
@@ -298,8 +298,9 @@ class SponsorshipsController(Controller):
             storage,
             contact_email=settings.sponsorship_notification_from_email,
         )
-        await notify_new_application(tx, MailContext.of(request.app.state), sponsorship.id)
-        return sponsorship_detail(await svc.sponsorship_view(tx, sponsorship), storage)
+        notified = await notify_new_application(tx, MailContext.of(request.app.state), sponsorship.id)
+        detail = sponsorship_detail(await svc.sponsorship_view(tx, sponsorship), storage)
+        return schemas.ApplicationCreated(**msgspec.structs.asdict(detail), notified=notified)
 
     # --- the dashboard -----------------------------------------------------------------------
 

@@ -291,3 +291,10 @@ class SponsorshipDetail(msgspec.Struct):
     benefits: list[SponsorBenefitRead]
     required_assets: list[RequiredAssetRead]
     provided_assets: list[ProvidedAssetRead]
+
+
+class ApplicationCreated(SponsorshipDetail):
+    """The new application, and the addresses its confirmation was mailed to (the submitter and
+    the sponsor's contacts whose addresses are verified)."""
+
+    notified: list[str]

@@ -41,8 +41,9 @@ DEFAULT_DUE_DAYS = 7
 # --- the automatic notifications -----------------------------------------------------------------
 
 
-async def notify_new_application(tx: AsyncSession, mail: MailContext, sponsorship_id: int) -> None:
-    """A new application: the PSF is told (with the staff link), and the applicant thanked."""
+async def notify_new_application(tx: AsyncSession, mail: MailContext, sponsorship_id: int) -> list[str]:
+    """A new application: the PSF is told (with the staff link), and the applicant thanked.
+    Returns the applicant's addresses the thanks goes to (the finished page names them)."""
     data = await load_sponsorship_mail(tx, sponsorship_id)
     s = data.sponsorship
     to_psf = (
@@ -78,13 +79,15 @@ async def notify_new_application(tx: AsyncSession, mail: MailContext, sponsorshi
         f"and follow it at {dashboard_url(mail, s.id)}\n\n"
         f"{assets}{SIGNATURE}\n{RULE}\n\n{summary(data)}"
     )
+    applicants = await verified_emails(tx, s)
     queue_mail(
         tx,
         mail,
-        await verified_emails(tx, s),
+        applicants,
         "Thank you for applying to sponsor the Python Software Foundation",
         to_applicant,
     )
+    return applicants
 
 
 async def notify_rejection(tx: AsyncSession, mail: MailContext, sponsorship_id: int) -> None:

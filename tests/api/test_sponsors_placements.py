@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, update
 
 from pydotorg.core.db import transaction
+from pydotorg.dev.paths import PYTHON_ORG_DATA
 from pydotorg.domains.sponsors import models as m
 from pydotorg.domains.sponsors.schemas.placements import LogoPlace, Publisher
 from pydotorg.domains.sponsors.services import placements as svc
@@ -851,3 +852,93 @@ async def test_logo_wall_needs_valid_publisher_and_flight(
 def test_schema_literals_name_the_models_choices() -> None:
     assert set(get_args(Publisher)) == set(m.PUBLISHERS)
     assert set(get_args(LogoPlace)) == set(m.LOGO_PLACES)
+
+
+async def test_v2_answers_on_python_orgs_imported_data(
+    client: Any, actors: Any, sessionmaker: Any, db_conn: Any, settings: Any, today: date
+) -> None:
+    """python.org's own sponsors admin dump, imported as an operator imports it: its one
+    application, finalized and active today, answers the two v2 endpoints field by field in
+    inventory 2.3's shapes."""
+    from tests.helpers import run_import_django
+
+    data = PYTHON_ORG_DATA
+    result = run_import_django(
+        settings,
+        "--quiet",
+        "--fixtures",
+        str(data / "users.json"),
+        "--fixtures",
+        str(data / "sponsors-admin.json"),
+    )
+    assert result.returncode == 0, result.stderr
+    await db_conn.execute(
+        "UPDATE sponsorships SET status='finalized', locked=true, start_date=$1, end_date=$2, finalized_on=$1",
+        TODAY,
+        date(TODAY.year + 1, 1, 1),
+    )
+    publisher = await actors.create("publisher", permissions=(m.SPONSOR_PUBLISHER,))
+    async with transaction(sessionmaker) as s:
+        _, key = await create_api_key(s, publisher.user_id, "drf", key="p" * 40, origin="drf")
+    token = {"Authorization": f"Token {key}"}
+
+    r = await client.get(LOGOS, headers=token, params={"publisher": "pypi"})
+    assert r.status_code == 200, r.text
+    site = settings.site_url.rstrip("/")
+    contact = {
+        "name": "Fred Contact",
+        "email": "test@example.com",
+        "primary": True,
+        "administrative": True,
+        "accounting": True,
+        "manager": False,
+    }
+    common = {
+        "publisher": "pypi",
+        "sponsor": "Example Company",
+        "sponsor_id": "1",
+        "sponsor_slug": "example-company",
+        # pypi's placements say describe_as_sponsor and link_to_sponsors_page (pk 35 and 36).
+        "description": "Example Company is a Visionary sponsor of the Python Software Foundation.",
+        "logo": f"{site}/media/sponsor_web_logos/bg_wMANY2Y.jpg",
+        "white_logo": None,
+        "start_date": TODAY.isoformat(),
+        "end_date": date(TODAY.year + 1, 1, 1).isoformat(),
+        "sponsor_url": f"{site}/psf/sponsors/#example-company",
+        "level_name": "Visionary",
+        "level_order": 0,
+        "contacts": [contact],
+    }
+    assert sorted(r.json(), key=lambda item: item["flight"]) == [
+        {**common, "flight": "sidebar"},
+        {**common, "flight": "sponsors"},
+    ]
+    # The PSF's own placements keep the sponsor's description and landing page.
+    r = await client.get(LOGOS, headers=token, params={"publisher": "psf", "flight": "download"})
+    [item] = r.json()
+    assert (item["description"], item["sponsor_url"]) == ("Example description", "https://zombo.com")
+
+    # Every text asset of the dump is empty: listed only with list_empty, value "".
+    r = await client.get(
+        "/api/v2/sponsors/sponsorship-assets/",
+        headers=token,
+        params={"internal_name": "full_conference_passes_code"},
+    )
+    assert r.status_code == 200 and r.json() == [], r.text
+    r = await client.get(
+        "/api/v2/sponsors/sponsorship-assets/",
+        headers=token,
+        params={"internal_name": "full_conference_passes_code", "list_empty": "true"},
+    )
+    [asset] = r.json()
+    stored = await db_conn.fetchrow(
+        "SELECT uuid, sponsorship_id FROM sponsor_assets WHERE internal_name='full_conference_passes_code'"
+    )
+    assert asset == {
+        "internal_name": "full_conference_passes_code",
+        "uuid": str(stored["uuid"]),
+        "value": "",
+        "content_type": "Sponsorship",
+        "sponsor": "Example Company",
+        "sponsor_slug": "example-company",
+    }

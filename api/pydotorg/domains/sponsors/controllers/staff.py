@@ -6,6 +6,7 @@ unlock; edit, execute, nullify and redraft a contract. Rules are in services/tra
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
-from pydotorg.core.permissions import permission_required, require_principal
+from pydotorg.core.permissions import Principal, permission_required, require_principal
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
 from pydotorg.domains.mailing.services import MailContext
@@ -195,6 +196,18 @@ async def detail_of(
     tx: AsyncSession, storage: Storage, sponsorship: Sponsorship
 ) -> schemas.SponsorshipDetail:
     return sponsorship_detail(await svc.sponsorship_view(tx, sponsorship), storage)
+
+
+Move = Callable[[AsyncSession, Principal, Sponsorship], Awaitable[Any]]
+
+
+async def _move(
+    tx: AsyncSession, request: Request[Any, Any, Any], sponsorship_id: int, move: Move
+) -> Sponsorship:
+    """One state-machine move on a sponsorship, under its row lock, by the caller."""
+    sponsorship = await svc.get_sponsorship(tx, sponsorship_id, for_update=True)
+    await move(tx, require_principal(request), sponsorship)
+    return sponsorship
 
 
 def asset_read(view: svc.AssetView, storage: Storage) -> schemas.AssetRead:
@@ -418,8 +431,7 @@ class SponsorsStaffController(Controller):
         storage: NamedDependency[Storage],
         sponsorship_id: PK,
     ) -> schemas.SponsorshipDetail:
-        sponsorship = await svc.get_sponsorship(tx, sponsorship_id, for_update=True)
-        await svc.reject(tx, require_principal(request), sponsorship)
+        sponsorship = await _move(tx, request, sponsorship_id, svc.reject)
         await notify_rejection(tx, MailContext.of(request.app.state), sponsorship.id)
         return await detail_of(tx, storage, sponsorship)
 
@@ -438,8 +450,7 @@ class SponsorsStaffController(Controller):
         storage: NamedDependency[Storage],
         sponsorship_id: PK,
     ) -> schemas.SponsorshipDetail:
-        sponsorship = await svc.get_sponsorship(tx, sponsorship_id, for_update=True)
-        await svc.rollback_to_editing(tx, require_principal(request), sponsorship)
+        sponsorship = await _move(tx, request, sponsorship_id, svc.rollback_to_editing)
         return await detail_of(tx, storage, sponsorship)
 
     @post(
@@ -456,8 +467,7 @@ class SponsorsStaffController(Controller):
         storage: NamedDependency[Storage],
         sponsorship_id: PK,
     ) -> schemas.SponsorshipDetail:
-        sponsorship = await svc.get_sponsorship(tx, sponsorship_id, for_update=True)
-        await svc.lock(tx, require_principal(request), sponsorship)
+        sponsorship = await _move(tx, request, sponsorship_id, svc.lock)
         return await detail_of(tx, storage, sponsorship)
 
     @post(
@@ -474,8 +484,7 @@ class SponsorsStaffController(Controller):
         storage: NamedDependency[Storage],
         sponsorship_id: PK,
     ) -> schemas.SponsorshipDetail:
-        sponsorship = await svc.get_sponsorship(tx, sponsorship_id, for_update=True)
-        await svc.unlock(tx, require_principal(request), sponsorship)
+        sponsorship = await _move(tx, request, sponsorship_id, svc.unlock)
         return await detail_of(tx, storage, sponsorship)
 
     # --- contract transitions ------------------------------------------------------------------

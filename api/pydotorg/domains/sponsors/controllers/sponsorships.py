@@ -427,7 +427,7 @@ class SponsorshipsController(Controller):
     ) -> schemas.SponsorRead:
         principal = require_principal(request)
         sponsor = await svc.get_sponsor(tx, principal, sponsor_id)
-        return sponsor_read(sponsor, await svc.contacts_of(tx, sponsor.id), principal, storage)
+        return sponsor_read(sponsor, await svc.sponsor_contacts(tx, sponsor.id), principal, storage)
 
     @patch(
         "/sponsors/{sponsor_id:int}",
@@ -447,7 +447,7 @@ class SponsorshipsController(Controller):
         principal = require_principal(request)
         sponsor = await svc.get_sponsor(tx, principal, sponsor_id)
         sponsor = await svc.update_sponsor(tx, principal, sponsor, msgspec.to_builtins(given_fields(data)))
-        return sponsor_read(sponsor, await svc.contacts_of(tx, sponsor.id), principal, storage)
+        return sponsor_read(sponsor, await svc.sponsor_contacts(tx, sponsor.id), principal, storage)
 
     @put(
         "/sponsors/{sponsor_id:int}/logos/{logo:str}",
@@ -472,7 +472,7 @@ class SponsorshipsController(Controller):
             data, allowed=types, image=logo != "print_logo", max_bytes=svc.MAX_LOGO_BYTES
         )
         sponsor = await svc.replace_logo(tx, principal, sponsor, logo, upload, storage)
-        return sponsor_read(sponsor, await svc.contacts_of(tx, sponsor.id), principal, storage)
+        return sponsor_read(sponsor, await svc.sponsor_contacts(tx, sponsor.id), principal, storage)
 
 
 ROUTE_HANDLERS = [SponsorshipsController]

@@ -205,6 +205,13 @@ async def contacts_of(tx: AsyncSession, sponsor_ids: Iterable[int]) -> dict[int,
     return out
 
 
+async def sponsor_contacts(tx: AsyncSession, sponsor_id: int | None) -> list[SponsorContact]:
+    """One sponsor's contacts, in the order they were added (none without a sponsor)."""
+    if sponsor_id is None:
+        return []
+    return (await contacts_of(tx, [sponsor_id]))[sponsor_id]
+
+
 def sponsor_slug(sponsor: Sponsor) -> str:
     """python.org's ``Sponsor.slug`` (not stored): Django's slugify of the name."""
     return slugify(sponsor.name)

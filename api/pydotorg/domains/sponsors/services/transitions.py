@@ -35,7 +35,7 @@ import io
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -83,6 +83,7 @@ from pydotorg.domains.sponsors.models import (
     benefit_legal_clauses,
 )
 from pydotorg.domains.sponsors.services import audit
+from pydotorg.domains.sponsors.services.placements import contacts_of, sponsor_contacts
 
 # python.org's ``get_status_display()`` labels, which its refusals quote.
 SPONSORSHIP_LABELS = {APPLIED: "Applied", REJECTED: "Rejected", APPROVED: "Approved", FINALIZED: "Finalized"}
@@ -763,18 +764,6 @@ class SponsorshipView:
     audit: list[SponsorAuditEntry] = field(default_factory=list)
 
 
-async def contacts_of(tx: AsyncSession, sponsor_ids: Iterable[int]) -> dict[int, list[SponsorContact]]:
-    found: dict[int, list[SponsorContact]] = defaultdict(list)
-    stmt = (
-        select(SponsorContact)
-        .where(SponsorContact.sponsor_id.in_(set(sponsor_ids)))
-        .order_by(SponsorContact.id)
-    )
-    for contact in await tx.scalars(stmt):
-        found[contact.sponsor_id].append(contact)
-    return found
-
-
 async def sponsorship_view(tx: AsyncSession, sponsorship: Sponsorship) -> SponsorshipView:
     """One sponsorship with its sponsor's contacts, its contract, its benefits with their features
     and its audit trail (oldest first)."""
@@ -789,7 +778,7 @@ async def sponsorship_view(tx: AsyncSession, sponsorship: Sponsorship) -> Sponso
     )
     for feature in await tx.scalars(stmt):
         features[feature.sponsor_benefit_id].append(feature)
-    contacts = await contacts_of(tx, [sponsorship.sponsor_id] if sponsorship.sponsor_id is not None else [])
+    contacts = await sponsor_contacts(tx, sponsorship.sponsor_id)
     trail = await tx.scalars(
         select(SponsorAuditEntry)
         .where(SponsorAuditEntry.sponsorship_id == sponsorship.id)
@@ -797,7 +786,7 @@ async def sponsorship_view(tx: AsyncSession, sponsorship: Sponsorship) -> Sponso
     )
     return SponsorshipView(
         row=row,
-        contacts=contacts.get(sponsorship.sponsor_id or 0, []),
+        contacts=contacts,
         contract=await contract_of(tx, sponsorship.id),
         benefits=[BenefitView(b, names[b.id], features.get(b.id, [])) for b in benefits],
         audit=list(trail),

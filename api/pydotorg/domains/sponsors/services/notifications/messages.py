@@ -27,6 +27,7 @@ from pydotorg.domains.sponsors.models import (
     Sponsorship,
     SponsorshipPackage,
 )
+from pydotorg.domains.sponsors.services.placements import level_name, sponsor_contacts
 from pydotorg.domains.users.models import EmailAddress, User
 
 CONTACT_TYPES = ("primary", "administrative", "accounting", "manager")
@@ -39,10 +40,6 @@ RULE = "-" * 72
 
 def day(value: date | None) -> str:
     return f"{value.strftime('%B')} {value.day}, {value.year}" if value is not None else ""
-
-
-def level_name(sponsorship: Sponsorship, package: SponsorshipPackage | None) -> str:
-    return package.name if package is not None else sponsorship.level_name_old
 
 
 def template_context(
@@ -58,15 +55,6 @@ def template_context(
     }
 
 
-async def contacts_of(tx: AsyncSession, sponsor_id: int | None) -> list[SponsorContact]:
-    if sponsor_id is None:
-        return []
-    rows = await tx.scalars(
-        select(SponsorContact).where(SponsorContact.sponsor_id == sponsor_id).order_by(SponsorContact.id)
-    )
-    return list(rows)
-
-
 async def verified_emails(tx: AsyncSession, sponsorship: Sponsorship) -> list[str]:
     """python.org's ``Sponsorship.verified_emails``: the submitter's address, then each contact
     address that is a verified address of an account, each once (case-insensitively)."""
@@ -75,7 +63,7 @@ async def verified_emails(tx: AsyncSession, sponsorship: Sponsorship) -> list[st
         submitter = await tx.get(User, sponsorship.submitted_by_id)
         if submitter is not None and submitter.email:
             addresses.append(submitter.email)
-    contacts = await contacts_of(tx, sponsorship.sponsor_id)
+    contacts = await sponsor_contacts(tx, sponsorship.sponsor_id)
     if contacts:
         # Compared as PostgreSQL's lower() compares (the verified-address index is on it).
         lowered = {c.email.lower() for c in contacts if c.email}
@@ -141,7 +129,7 @@ async def load_sponsorship_mail(tx: AsyncSession, sponsorship_id: int) -> Sponso
         sponsor=await tx.get(Sponsor, sponsorship.sponsor_id) if sponsorship.sponsor_id else None,
         package=await tx.get(SponsorshipPackage, sponsorship.package_id) if sponsorship.package_id else None,
         submitter=await tx.get(User, sponsorship.submitted_by_id) if sponsorship.submitted_by_id else None,
-        contacts=await contacts_of(tx, sponsorship.sponsor_id),
+        contacts=await sponsor_contacts(tx, sponsorship.sponsor_id),
         benefits=benefits,
         features=features,
     )

@@ -26,9 +26,9 @@ from pydotorg.domains.sponsors.models import (
 from pydotorg.domains.sponsors.services import audit
 from pydotorg.domains.sponsors.services.notifications.messages import (
     CONTACT_TYPES,
-    contacts_of,
     template_context,
 )
+from pydotorg.domains.sponsors.services.placements import sponsor_contacts
 
 # --- staff notifications -------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ async def plan_notification(tx: AsyncSession, values: Mapping[str, Any]) -> Noti
         sponsorship = found[sponsorship_id]
         sponsor = await tx.get(Sponsor, sponsorship.sponsor_id) if sponsorship.sponsor_id else None
         sponsor_name = sponsor.name if sponsor is not None else ""
-        contacts = await contacts_of(tx, sponsorship.sponsor_id)
+        contacts = await sponsor_contacts(tx, sponsorship.sponsor_id)
         to = mailing.unique_addresses([c.email for c in contacts if any(getattr(c, t) for t in types)])
         reason = _skip_reason(sponsorship_id in targetable, sponsor, to)
         if reason is not None:

@@ -61,10 +61,10 @@ from pydotorg.domains.sponsors.services.sponsorships.rules import (
 )
 from pydotorg.domains.sponsors.services.sponsorships.selection import FIELDS, Selection, validate_selection
 from pydotorg.domains.sponsors.services.sponsorships.sponsors import (
-    contacts_of,
     get_sponsor,
     my_sponsors,
     replace_logo,
+    sponsor_contacts,
     update_sponsor,
 )
 
@@ -88,7 +88,6 @@ __all__ = [
     "Selection",
     "SponsorshipView",
     "agreed_fee",
-    "contacts_of",
     "copy_benefits",
     "countries",
     "country_errors",
@@ -109,6 +108,7 @@ __all__ = [
     "required_value",
     "reset_benefit_copy",
     "reset_sponsorship_benefits",
+    "sponsor_contacts",
     "sponsors_and_packages",
     "sponsorship_view",
     "update_sponsor",

@@ -24,6 +24,7 @@ from pydotorg.domains.sponsors.models import (
     Sponsorship,
 )
 from pydotorg.domains.sponsors.services import audit
+from pydotorg.domains.sponsors.services.placements import sponsor_contacts
 from pydotorg.domains.sponsors.services.sponsorships.dashboard import visible_to
 from pydotorg.domains.sponsors.services.sponsorships.rules import (
     Logos,
@@ -65,14 +66,6 @@ async def get_sponsor(tx: AsyncSession, principal: Principal, sponsor_id: int) -
     return visible_or_404(await tx.scalar(stmt), f"No sponsor with id {sponsor_id}.")
 
 
-async def contacts_of(tx: AsyncSession, sponsor_id: int) -> list[SponsorContact]:
-    return list(
-        await tx.scalars(
-            select(SponsorContact).where(SponsorContact.sponsor_id == sponsor_id).order_by(SponsorContact.id)
-        )
-    )
-
-
 async def update_sponsor(
     tx: AsyncSession, principal: Principal, sponsor: Sponsor, data: Mapping[str, Any]
 ) -> Sponsor:
@@ -83,7 +76,7 @@ async def update_sponsor(
     values = clean_sponsor_values({k: v for k, v in data.items() if k != "contacts"})
     errors = sponsor_fields_errors(values, "")
     contacts = data.get("contacts")
-    existing = {c.id: c for c in await contacts_of(tx, sponsor.id)}
+    existing = {c.id: c for c in await sponsor_contacts(tx, sponsor.id)}
     if contacts is not None:
         errors.update(contacts_errors(contacts))
         for index, contact in enumerate(contacts):

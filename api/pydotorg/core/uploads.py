@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from pydotorg.core.errors import ValidationFailed
 
+# A handler's multipart body: its form fields and files by name (read with ``read_upload``).
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 MAX_UPLOAD = 20 * 1024 * 1024
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico"})
 VIDEO_TYPES = frozenset({"mp4", "webm", "ogv", "mov"})

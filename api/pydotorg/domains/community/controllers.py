@@ -9,15 +9,14 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import permission_required, principal_of
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
-from pydotorg.core.uploads import VIDEO_TYPES, read_upload
+from pydotorg.core.uploads import VIDEO_TYPES, Multipart, read_upload
 from pydotorg.domains.community import schemas
 from pydotorg.domains.community import services as svc
 from pydotorg.domains.community.models import (
@@ -31,7 +30,6 @@ from pydotorg.domains.community.models import (
 )
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _public_url(storage: Storage, name: str) -> str | None:

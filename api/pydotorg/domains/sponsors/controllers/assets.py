@@ -8,15 +8,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
 from litestar.openapi import ResponseSpec
-from litestar.params import Body, JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.permissions import permission_required, require_principal
 from pydotorg.core.storage import Storage
-from pydotorg.core.uploads import read_upload
+from pydotorg.core.uploads import Multipart, read_upload
 from pydotorg.domains.sponsors.models import CHANGE_ASSETS, CHANGE_CONFIGURATION
 from pydotorg.domains.sponsors.schemas import assets as schemas
 from pydotorg.domains.sponsors.services import assets as svc
@@ -24,7 +23,6 @@ from pydotorg.domains.sponsors.services.configuration import get_feature_configu
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 MAX_ID = 2**31 - 1
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 IdsQuery = Annotated[
     str,
     QueryParameter(

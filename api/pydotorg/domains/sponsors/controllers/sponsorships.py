@@ -18,8 +18,7 @@ import msgspec
 from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
@@ -27,7 +26,7 @@ from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import Principal, login_required, require_principal
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
-from pydotorg.core.uploads import Upload, read_upload
+from pydotorg.core.uploads import Multipart, Upload, read_upload
 from pydotorg.domains.mailing.services import MailContext
 from pydotorg.domains.sponsors.models import APPLIED, Sponsor, SponsorContact, Sponsorship, SponsorshipPackage
 from pydotorg.domains.sponsors.schemas import sponsorships as schemas
@@ -36,7 +35,6 @@ from pydotorg.domains.sponsors.services.notifications import notify_new_applicat
 from pydotorg.settings import Settings
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 LogoName = Annotated[Literal["web_logo", "white_logo", "print_logo"], Parameter(description="which logo")]
 APPLICATION_FIELDS = frozenset({"application", "web_logo", "white_logo", "print_logo"})
 _AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")

@@ -12,8 +12,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
@@ -21,6 +20,7 @@ from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import Principal, permission_required, require_principal
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
+from pydotorg.core.uploads import Multipart
 from pydotorg.domains.mailing.services import MailContext
 from pydotorg.domains.sponsors.models import (
     CHANGE_ASSETS,
@@ -39,7 +39,6 @@ from pydotorg.domains.sponsors.services import transitions as svc
 from pydotorg.domains.sponsors.services.notifications import notify_rejection
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 StatusQuery = Annotated[
     str | None,
     Parameter(

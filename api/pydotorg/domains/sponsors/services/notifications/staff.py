@@ -28,7 +28,7 @@ from pydotorg.domains.sponsors.services.notifications.messages import (
     CONTACT_TYPES,
     template_context,
 )
-from pydotorg.domains.sponsors.services.placements import sponsor_contacts
+from pydotorg.domains.sponsors.services.placements import contacts_of
 
 # --- staff notifications -------------------------------------------------------------------------
 
@@ -110,18 +110,27 @@ async def plan_notification(tx: AsyncSession, values: Mapping[str, Any]) -> Noti
             .where(SponsorBenefit.sponsorship_id.in_(ids), BenefitFeature.kind == EMAIL_TARGETABLE)
         )
     )
+    # Each sponsor, package and contact list read once for the whole selection.
+    sponsor_ids = {s.sponsor_id for s in found.values() if s.sponsor_id is not None}
+    package_ids = {s.package_id for s in found.values() if s.package_id is not None}
+    sponsors = {s.id: s for s in await tx.scalars(select(Sponsor).where(Sponsor.id.in_(sponsor_ids)))}
+    packages = {
+        p.id: p
+        for p in await tx.scalars(select(SponsorshipPackage).where(SponsorshipPackage.id.in_(package_ids)))
+    }
+    contacts_by_sponsor = await contacts_of(tx, sponsor_ids)
     plan = NotificationPlan(notification=name, contact_types=types)
     for sponsorship_id in ids:
         sponsorship = found[sponsorship_id]
-        sponsor = await tx.get(Sponsor, sponsorship.sponsor_id) if sponsorship.sponsor_id else None
+        sponsor = sponsors.get(sponsorship.sponsor_id) if sponsorship.sponsor_id else None
         sponsor_name = sponsor.name if sponsor is not None else ""
-        contacts = await sponsor_contacts(tx, sponsorship.sponsor_id)
+        contacts = contacts_by_sponsor.get(sponsor.id, []) if sponsor is not None else []
         to = mailing.unique_addresses([c.email for c in contacts if any(getattr(c, t) for t in types)])
         reason = _skip_reason(sponsorship_id in targetable, sponsor, to)
         if reason is not None:
             plan.skipped.append(SkippedSponsorship(sponsorship_id, sponsor_name, reason))
             continue
-        package = await tx.get(SponsorshipPackage, sponsorship.package_id) if sponsorship.package_id else None
+        package = packages.get(sponsorship.package_id) if sponsorship.package_id else None
         rendered = mailing.render(subject, content, template_context(sponsorship, sponsor, package))
         plan.recipients.append(PlannedMessage(sponsorship_id, sponsor_name, to, rendered))
     return plan

@@ -109,6 +109,7 @@ def settings(test_database: str, servers: tuple[str, str]) -> Settings:
         log_json=False,
         log_level="WARNING",
         trusted_proxies=("10.0.0.0/8",),
+        search_generation_seconds=0,  # a test searches right after it indexes
     ).validated()
 
 

@@ -34,6 +34,9 @@ from pydotorg.core.observability import RequestContextMiddleware, configure_logg
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import close_input_schemas
+from pydotorg.core.search import create_engine as create_search_engine
+from pydotorg.core.search.cache import AnswerCache, Generation
+from pydotorg.core.search.controller import SearchController
 from pydotorg.core.storage import Storage, create_storage
 from pydotorg.core.tasks import create_queue
 from pydotorg.domains.banners.controllers import BannersController
@@ -68,6 +71,7 @@ from pydotorg.domains.users.controllers import (
 )
 from pydotorg.domains.users.oauth_controllers import ROUTE_HANDLERS as OAUTH_ROUTE_HANDLERS
 from pydotorg.domains.workgroups.controllers import WorkGroupsController
+from pydotorg.indexes import SEARCH_SOURCES
 from pydotorg.legacy import credentials as legacy_credentials
 from pydotorg.legacy import v1, v2
 from pydotorg.legacy.middleware import LegacyReadMiddleware, SharedCounters
@@ -145,6 +149,8 @@ def create_app(
 
     counters = SharedCounters()
     storage = create_storage(settings)
+    search_engine = create_search_engine(settings)
+    search_cache = AnswerCache(settings.search_cache_bytes) if settings.search_cache_bytes > 0 else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -157,6 +163,7 @@ def create_app(
                 ("redis", redis.aclose),
                 ("queue", queue.disconnect),
                 ("database", engine.dispose),
+                ("search", search_engine.aclose),
             ]
             close_storage = getattr(storage, "aclose", None)
             if close_storage is not None:
@@ -205,6 +212,7 @@ def create_app(
             *SPONSORS_ROUTE_HANDLERS,
             RedirectsController,
             FlagsController,
+            SearchController,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
             ),
@@ -261,6 +269,10 @@ def create_app(
                 "mailer": mailer,
                 "rate_limiter": RateLimiter(redis),
                 "storage": storage,
+                "search_engine": search_engine,
+                "search_sources": SEARCH_SOURCES,
+                "search_cache": search_cache,
+                "search_generation": Generation(search_engine.name, settings.search_generation_seconds),
             }
         ),
         debug=settings.debug,

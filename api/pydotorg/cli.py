@@ -440,6 +440,52 @@ def blogs_import(force: bool) -> None:
         raise Failure(f"{len(report.failures)} feed(s) failed; see above")
 
 
+# --- search --------------------------------------------------------------------------------
+
+
+@main.group()
+def search() -> None:
+    """The search index (the worker keeps it in step with every change)."""
+
+
+@search.command("reindex")
+@friendly
+def search_reindex() -> None:
+    """Rebuild the search index from the database, from nothing, with a progress bar."""
+    from pydotorg.core.observability import configure_logging
+
+    settings = _with_dev_services(_settings(), need_redis=False)
+    configure_logging(settings)
+
+    async def run() -> int:
+        from pydotorg.core.db import command_sessionmaker
+        from pydotorg.core.search import SearchUnavailable, create_engine
+        from pydotorg.core.search.indexing import reindex
+        from pydotorg.indexes import SEARCH_SOURCES
+
+        engine = create_engine(settings)
+        bar: Any = None
+
+        def start(total: int) -> Callable[[int], None]:
+            nonlocal bar
+            bar = click.progressbar(length=total, label=f"Indexing {total} documents ({engine.name})")
+            bar.__enter__()
+            return bar.update
+
+        try:
+            async with command_sessionmaker(settings) as sessionmaker:
+                return await reindex(sessionmaker, engine, SEARCH_SOURCES, progress=start)
+        except SearchUnavailable as exc:
+            raise Failure(f"the search engine is unavailable: {exc}") from None
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+            await engine.aclose()
+
+    count = _run(run())
+    click.echo(f"Indexed {count} documents.")
+
+
 # --- events --------------------------------------------------------------------------------
 
 

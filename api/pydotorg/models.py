@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydotorg.core.changes import Change
 from pydotorg.core.db import Base
+from pydotorg.core.search.postgres import SearchCursor, SearchRow, SearchWord
 from pydotorg.domains.banners import models as banners
 from pydotorg.domains.blogs import models as blogs
 from pydotorg.domains.boxes import models as boxes
@@ -31,6 +32,9 @@ metadata = Base.metadata
 __all__ = [
     "Base",
     "Change",
+    "SearchCursor",
+    "SearchRow",
+    "SearchWord",
     "banners",
     "blogs",
     "boxes",

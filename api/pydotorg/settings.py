@@ -119,6 +119,23 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pycon_api_secret: str = ""
     pycon_api_host: str = ""
 
+    # Search (core/search): PostgreSQL full-text search in the application database, or Meilisearch
+    # (meilisearch_url, with an API key allowed to manage meilisearch_index).
+    search_engine: Literal["postgres", "meilisearch"] = "postgres"
+    meilisearch_url: str = ""
+    meilisearch_api_key: str = ""
+    meilisearch_index: str = "pydotorg"
+    meilisearch_timeout_seconds: float = 5.0
+    # How often the worker compares the search index's cursor with the change feed's head and
+    # enqueues ``search.index`` when it is behind (a lost enqueue, an engine outage); 0: never.
+    search_watch_seconds: float = 5.0
+    # Each API process keeps search answers for the current index in memory, up to this many
+    # bytes (0: no cache).
+    search_cache_bytes: int = 16 * 1024 * 1024
+    # How long a process trusts its last look at the index's generation before looking again: a
+    # change to the index reaches searches at most this late (0: look on every search).
+    search_generation_seconds: float = 1.0
+
     # Queue.
     queue_name: str = "pydotorg"
     job_timeout_seconds: int = 300
@@ -225,6 +242,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
                 raise SettingsError(f"PYDOTORG_STORAGE_BACKEND=s3 requires {', '.join(missing)}")
             if not self.s3_endpoint_url.startswith(("http://", "https://")):
                 raise SettingsError("PYDOTORG_S3_ENDPOINT_URL must be an http:// or https:// URL")
+        if self.search_engine == "meilisearch" and not self.meilisearch_url.startswith(
+            ("http://", "https://")
+        ):
+            raise SettingsError(
+                "PYDOTORG_SEARCH_ENGINE=meilisearch requires PYDOTORG_MEILISEARCH_URL (http:// or https://)"
+            )
         if self.secret_key.strip().lower() in _INSECURE_KEYS or len(self.secret_key) < 32:
             if self.is_production:
                 raise SettingsError(

@@ -19,14 +19,25 @@ from saq import CronJob, Queue, Worker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core import tasks
-from pydotorg.core.changes import REBUILD_JOB, REBUILD_REQUESTS_KEY, enqueue_rebuild
+from pydotorg.core.changes import (
+    REBUILD_JOB,
+    REBUILD_REQUESTS_KEY,
+    SEARCH_JOB,
+    SEARCH_REQUESTS_KEY,
+    enqueue_rebuild,
+    enqueue_search_index,
+)
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.core.search import SearchEngine
+from pydotorg.core.search import create_engine as create_search_engine
+from pydotorg.core.search import indexing as search_indexing
 from pydotorg.core.tasks import Builders, create_queue, watch_site
 from pydotorg.domains.blogs import tasks as blogs_tasks
 from pydotorg.domains.events import tasks as events_tasks
 from pydotorg.domains.jobs import tasks as jobs_tasks
 from pydotorg.domains.sponsors import tasks as sponsors_tasks
+from pydotorg.indexes import SEARCH_SOURCES
 from pydotorg.settings import Settings
 
 JOBS_TOTAL = Counter("pydotorg_jobs_total", "SAQ jobs processed", ["function", "status"])
@@ -34,6 +45,7 @@ JOB_SECONDS = Histogram("pydotorg_job_seconds", "SAQ job duration", ["function"]
 
 JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     *tasks.JOB_FUNCTIONS,
+    *search_indexing.JOB_FUNCTIONS,
     *jobs_tasks.JOB_FUNCTIONS,
     *blogs_tasks.JOB_FUNCTIONS,
     *events_tasks.JOB_FUNCTIONS,
@@ -43,10 +55,19 @@ JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
 # Periodic jobs (SAQ cron): the platform's and each domain's.
 CRON_JOBS: tuple[CronJob[Any], ...] = (
     *tasks.CRON_JOBS,
+    *search_indexing.CRON_JOBS,
     *jobs_tasks.CRON_JOBS,
     *blogs_tasks.CRON_JOBS,
     *events_tasks.CRON_JOBS,
     *sponsors_tasks.CRON_JOBS,
+)
+
+
+# Coalesced jobs (one key): the function, where the job notes the request count it started from,
+# the request counter, and how to enqueue it again.
+COALESCED = (
+    (REBUILD_JOB, "rebuild_requests_seen", REBUILD_REQUESTS_KEY, enqueue_rebuild),
+    (SEARCH_JOB, "search_requests_seen", SEARCH_REQUESTS_KEY, enqueue_search_index),
 )
 
 
@@ -57,6 +78,7 @@ def create_worker(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     mailer: Mailer | None = None,
     cron_jobs: Collection[CronJob[Any]] | None = None,
+    search_engine: SearchEngine | None = None,
 ) -> Worker:
     queue = queue or create_queue(settings)
     owned_engine = sessionmaker is None
@@ -76,15 +98,25 @@ def create_worker(
         ctx["settings"] = settings
         ctx["queue"] = queue
         ctx["builders"] = Builders(settings)
+        ctx["search_engine"] = search_engine or create_search_engine(settings)
+        ctx["search_sources"] = SEARCH_SOURCES
+        if settings.search_watch_seconds > 0:
+            ctx["search_watch"] = asyncio.create_task(
+                search_indexing.watch_search(ctx, settings.search_watch_seconds)
+            )
         if settings.site_api_key and settings.site_watch_seconds > 0:
             ctx["site_watch"] = asyncio.create_task(watch_site(ctx, settings.site_watch_seconds))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        watch = ctx.get("site_watch")
-        if watch is not None:
-            watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watch
+        for name in ("site_watch", "search_watch"):
+            watch = ctx.get(name)
+            if watch is not None:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
+        engine_ = ctx.get("search_engine")
+        if engine_ is not None and search_engine is None:
+            await engine_.aclose()
         builders = ctx.get("builders")
         if builders is not None:
             await builders.close()
@@ -103,13 +135,14 @@ def create_worker(
         started = ctx.get("started")
         if started is not None:
             JOB_SECONDS.labels(job.function).observe(time.perf_counter() - started)
-        seen = ctx.get("rebuild_requests_seen")
-        if job.function == REBUILD_JOB and seen is not None:
-            # The job is finished (SAQ accepts the key again): a request that came in after it
-            # last started building, and was dropped as a duplicate, gets its rebuild now.
-            requested = int(await queue.redis.get(REBUILD_REQUESTS_KEY) or 0)  # type: ignore[attr-defined]
-            if requested > seen:
-                await enqueue_rebuild(queue, count=False)
+        # The job is finished (SAQ accepts its key again): a request that came in after it last
+        # started, and was dropped as a duplicate, gets its run now.
+        for function, seen_key, requests_key, enqueue in COALESCED:
+            seen = ctx.get(seen_key)
+            if job.function == function and seen is not None:
+                requested = int(await queue.redis.get(requests_key) or 0)  # type: ignore[attr-defined]
+                if requested > seen:
+                    await enqueue(queue, count=False)
 
     return Worker(
         queue,

@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from pydotorg.app import create_app
-from pydotorg.core.changes import REBUILD_KEY
+from pydotorg.core.changes import REBUILD_KEY, SEARCH_KEY
 from tests.helpers import PASSWORD, check_permission_matrix
 
 
@@ -115,7 +115,10 @@ async def test_rebuild_is_enqueued_once_per_burst(idle_queue_client: Any, actors
         job = await queue.job(REBUILD_KEY)
         assert job is not None and job.function == "site.rebuild"
         assert job.status.value == "queued"
-        assert await queue.count("queued") == 1  # three writes, one rebuild
+        search = await queue.job(SEARCH_KEY)
+        assert search is not None and search.function == "search.index"
+        assert search.status.value == "queued"
+        assert await queue.count("queued") == 2  # three writes, one rebuild and one indexing run
     finally:
         await queue.disconnect()
 

@@ -5,9 +5,10 @@ flush that records a change takes a transaction-scoped advisory lock, so two wri
 commit out of cursor order (a reader that saw cursor N can never later find a row < N appear).
 Write transactions are short, so serialising their last part costs little.
 
-After a commit that recorded changes, ``site.rebuild`` is enqueued with a fixed key so a burst
-of writes coalesces into one rebuild. If Redis is down the write still stands: the site
-builder works from its saved cursor, not from the queue.
+After a commit that recorded changes, ``site.rebuild`` and ``search.index`` are enqueued, each
+with a fixed key so a burst of writes coalesces into one rebuild and one indexing run. If Redis is
+down the write still stands: the site builder and the search index work from their saved
+cursors, not from the queue.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def _record_changes(session: Session, _ctx: Any) -> None:
         queue = session.info.get("queue")
         if queue is not None:
             add_after_commit(session, lambda: enqueue_rebuild(queue))
+            add_after_commit(session, lambda: enqueue_search_index(queue))
 
 
 @event.listens_for(Session, "after_commit")
@@ -152,6 +154,24 @@ async def enqueue_rebuild(queue: Any, *, count: bool = True) -> None:
         )
     except Exception as exc:  # Redis down: the change is in the feed; the next rebuild finds it.
         log.warning("rebuild_enqueue_failed", error=str(exc))
+
+
+SEARCH_JOB = "search.index"
+SEARCH_KEY = "search.index"
+SEARCH_REQUESTS_KEY = "pydotorg:search:index_requests"  # as REBUILD_REQUESTS_KEY, for search.index
+
+
+async def enqueue_search_index(queue: Any, *, count: bool = True) -> None:
+    """Coalesced like the rebuild: one ``search.index`` job applies every change after the
+    search index's cursor (core/search/indexing.py)."""
+    try:
+        if count and hasattr(queue, "redis"):
+            await queue.redis.incr(SEARCH_REQUESTS_KEY)
+        await queue.enqueue(
+            SEARCH_JOB, key=SEARCH_KEY, timeout=600, retries=5, retry_delay=2.0, retry_backoff=True
+        )
+    except Exception as exc:  # Redis down: the search watch finds the index behind the feed later
+        log.warning("search_enqueue_failed", error=str(exc))
 
 
 async def list_changes(session: AsyncSession, *, after: int, limit: int) -> list[Change]:

@@ -29,8 +29,8 @@ The policy (docs/decisions.md, "Hardening (issue 12): CSP and security headers")
 - frames: the YouTube and Vimeo players that community video posts embed (the hosts the API's
   embed sanitizer keeps, ``EMBED_HOSTS``; a test compares them) and the PythonAnywhere console
   on ``/shell/`` (console.python.org);
-- forms post to the site itself (the API on the same origin) or to www.python.org's search (the
-  search form's absolute action);
+- forms post to the site itself (the API on the same origin; the header's search box goes to
+  the site's own /search/);
 - the site is framed by nobody (``frame-ancestors 'none'``, and X-Frame-Options for old
   browsers), no plugins, no ``<base>`` to another origin.
 
@@ -50,8 +50,6 @@ from sitebuilder import deployfiles
 # Player hosts a community video may embed, and the interactive console /shell/ frames.
 VIDEO_PLAYER_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com")
 SHELL_HOST = "console.python.org"
-# The search form's action is python.org's own search page, written as an absolute URL.
-SEARCH_ORIGIN = "https://www.python.org"
 
 CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("default-src", "'self'"),
@@ -64,7 +62,7 @@ CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("frame-src", " ".join(f"https://{host}" for host in (*VIDEO_PLAYER_HOSTS, SHELL_HOST))),
     ("frame-ancestors", "'none'"),
     ("base-uri", "'self'"),
-    ("form-action", f"'self' {SEARCH_ORIGIN}"),
+    ("form-action", "'self'"),  # every form, the header's search box included, stays on the site
     ("object-src", "'none'"),
 )
 CONTENT_SECURITY_POLICY = "; ".join(f"{name} {value}" for name, value in CSP_DIRECTIVES)

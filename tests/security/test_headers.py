@@ -219,7 +219,7 @@ def test_search_form_posts_where_form_action_allows() -> None:
 
 
 INLINE = re.compile(
-    r"<script(?![^>]*\bsrc=)[^>]*>"  # an inline script
+    r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/ld\+json\")[^>]*>"  # an inline script (JSON-LD is data)
     r"|<style\b"  # a style element
     r"|\son[a-z]+\s*="  # an event handler attribute
     r"|\sstyle\s*="  # a style attribute

@@ -14,7 +14,7 @@ if (fastly.ff.visits_this_service == 0) {
   set resp.http.Strict-Transport-Security = "max-age=63072000; includeSubDomains; preload";
   if (req.url.path !~ "^/api(/|$)") {
     if (!resp.http.Content-Security-Policy) {
-      set resp.http.Content-Security-Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; media-src 'self' https:; font-src 'self'; connect-src 'self'; frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com https://console.python.org; frame-ancestors 'none'; base-uri 'self'; form-action 'self' https://www.python.org; object-src 'none'";
+      set resp.http.Content-Security-Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; media-src 'self' https:; font-src 'self'; connect-src 'self'; frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com https://console.python.org; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
     }
     if (!resp.http.X-Content-Type-Options) {
       set resp.http.X-Content-Type-Options = "nosniff";

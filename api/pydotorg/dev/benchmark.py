@@ -19,6 +19,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,7 @@ import asyncpg
 import httpx
 
 from pydotorg.core.migrate import REPO_ROOT, upgrade
-from pydotorg.dev import embedded
+from pydotorg.dev import embedded, searchbench
 from pydotorg.dev.paths import BENCH_DOWNLOADS
 from pydotorg.django_import.command import read_fixture
 from pydotorg.django_import.django_db import create_django_database, load_objects
@@ -36,6 +38,7 @@ STATE = REPO_ROOT / ".state" / "bench"
 FIXTURE = Path(os.environ.get("PYDOTORG_BENCH_FIXTURE", BENCH_DOWNLOADS))
 DURATION = int(os.environ.get("PYDOTORG_BENCH_SECONDS", "10"))
 CONNECTIONS = 32
+SEARCH_SECONDS = int(os.environ.get("PYDOTORG_BENCH_SEARCH_SECONDS", "20"))
 
 
 @dataclass
@@ -106,9 +109,45 @@ async def _fresh_database(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
-def _wrk(url: str) -> tuple[float, float]:
+@contextmanager
+def _serving(cli: list[str], env: dict[str, str]) -> Iterator[str]:
+    """A second API (2 workers) with ``env``, for as long as the block runs; yields its URL."""
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError("the API did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _wrk_script(url: str, script: Path, seconds: int) -> tuple[float, float]:
+    _wrk_warm(url, ["-s", str(script)])
+    return _wrk(url, ["-s", str(script)], seconds)
+
+
+def _wrk(url: str, extra: list[str] | None = None, seconds: int = DURATION) -> tuple[float, float]:
     out = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url],  # noqa: S607
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *(extra or []), url],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
@@ -242,6 +281,8 @@ def _site(cli: list[str], env: dict[str, str], base: str) -> int:
         f"target for python.org's downloads, about 1,300 pages: under 30 s) {'ok' if full_ok else 'TOO SLOW'}"
     )
     failures = _site_at_scale(cli, env, build, full_ok)
+    # Search on the same data, before the worker starts (its first run would index everything).
+    failures += searchbench.run(cli, env, base, _wrk_script, _serving, seconds=SEARCH_SECONDS)
     token = httpx.post(base + "/api/v3/auth/login", json={"login": "admin", "password": password}).json()[
         "token"
     ]
@@ -296,109 +337,15 @@ def _site(cli: list[str], env: dict[str, str], base: str) -> int:
     return 0 if ok and full_ok and not failures else 1
 
 
-SCALE_EVENTS = 5000
-SCALE_JOBS = 2000
-
-
-def _scale_fixture() -> list[dict[str, object]]:
-    """5,000 events in two calendars (half upcoming, a tenth recurring) and 2,000 approved jobs,
-    as Django dumpdata, so they load through the importer like python.org's data."""
-    rows: list[dict[str, object]] = []
-    for pk, (name, slug) in enumerate(
-        (("Python Events", "python-events"), ("User Groups", "python-user-group")), 1
-    ):
-        rows.append({"model": "events.calendar", "pk": pk, "fields": {"name": name, "slug": slug}})
-        rows.append(
-            {
-                "model": "events.eventcategory",
-                "pk": pk,
-                "fields": {"name": f"Conference {pk}", "slug": f"conference-{pk}", "calendar": pk},
-            }
-        )
-    for pk in range(1, SCALE_EVENTS + 1):
-        year = 2020 + pk % 15  # 2020-2034: past and upcoming
-        start = f"{year}-{1 + pk % 12:02d}-{1 + pk % 28:02d}T09:00:00Z"
-        rows.append(
-            {
-                "model": "events.event",
-                "pk": pk,
-                "fields": {
-                    "title": f"Python meetup {pk}",
-                    "calendar": 1 + pk % 2,
-                    "description": f"Talks and *sprints*, edition {pk}.",
-                    "featured": pk % 50 == 0,
-                    "categories": [1 + pk % 2] if pk % 3 == 0 else [],
-                },
-            }
-        )
-        if pk % 10:
-            end = start.replace("T09:00", "T17:00")
-            rows.append(
-                {
-                    "model": "events.occurringrule",
-                    "pk": pk,
-                    "fields": {"event": pk, "dt_start": start, "dt_end": end},
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "model": "events.recurringrule",
-                    "pk": pk,
-                    "fields": {
-                        "event": pk,
-                        "begin": start,
-                        "finish": f"{year + 1}-01-01T00:00:00Z",
-                        "duration": "2 hours",
-                        "interval": 1,
-                        "frequency": 2,
-                    },
-                }
-            )
-    rows.append(
-        {
-            "model": "jobs.jobcategory",
-            "pk": 1,
-            "fields": {"name": "Engineering", "slug": "engineering", "active": True},
-        }
-    )
-    rows.append(
-        {
-            "model": "jobs.jobtype",
-            "pk": 1,
-            "fields": {"name": "Full Time", "slug": "full-time", "active": True},
-        }
-    )
-    for pk in range(1, SCALE_JOBS + 1):
-        rows.append(
-            {
-                "model": "jobs.job",
-                "pk": pk,
-                "fields": {
-                    "job_title": f"Python developer {pk}",
-                    "company_name": f"Company {pk % 300}",
-                    "category": 1,
-                    "job_types": [1],
-                    "city": f"City {pk % 90}",
-                    "country": f"Country {pk % 40}",
-                    "description": f"Build things ({pk}).",
-                    "requirements": "Python.",
-                    "email": f"jobs{pk}@example.org",
-                    "url": "https://example.org/jobs",
-                    "status": "approved",
-                    "telecommuting": pk % 4 == 0,
-                    "created": f"2026-{1 + pk % 11:02d}-{1 + pk % 27:02d}T12:00:00Z",
-                    "expires": "2099-01-01T00:00:00Z",
-                },
-            }
-        )
-    return rows
+SCALE_EVENTS = searchbench.EVENT_COUNT
+SCALE_JOBS = searchbench.JOB_COUNT
 
 
 def _site_at_scale(cli: list[str], env: dict[str, str], build: list[str], downloads_ok: bool) -> int:
-    """The whole site with 5,000 events and 2,000 jobs on top of python.org's downloads."""
+    """The whole site with 5,000 events, 2,000 jobs and python.org's main pages on top of its
+    downloads (the search benchmark's data, dev/searchbench.py)."""
     fixture = STATE / "scale-fixture.json"
-    fixture.write_text(json.dumps(_scale_fixture()))
+    fixture.write_text(json.dumps(searchbench.fixture()))
     result = subprocess.run(  # noqa: S603
         [*cli, "import-django", "--quiet", "--fixtures", str(fixture)],
         env=env,
@@ -427,9 +374,9 @@ def _purged(report: Path) -> list[str]:
         return []
 
 
-def _wrk_warm(url: str) -> None:
+def _wrk_warm(url: str, extra: list[str] | None = None) -> None:
     subprocess.run(  # noqa: S603
-        ["wrk", "-t1", "-c8", "-d2s", url],  # noqa: S607
+        ["wrk", "-t1", "-c8", "-d2s", *(extra or []), url],  # noqa: S607
         capture_output=True,
         check=False,
     )

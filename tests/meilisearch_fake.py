@@ -9,7 +9,7 @@ document without a valid id, a filter on an attribute that is not filterable).
 Search does enough for behaviour tests: every query word must match a word of the searchable
 attributes (case-insensitive; the last word also as a prefix; one typo from 5 letters, two from
 9), filters of the forms ``type = "x"``, ``NOT id IN [...]`` joined by AND, ranking by query words
-found in the title, then ``boost``, ``date_ts`` (both descending) and the key, page or offset
+found in the title, then ``boost``, ``order`` (both descending) and the key, page or offset
 pagination, the ``type`` facet, and ``_formatted`` with whole matched words highlighted and the
 text cropped around the first match. Every request is recorded (``requests``); ``down()`` stops
 listening (connection refused) or, with a status, answers every request with it; ``up()`` listens
@@ -416,7 +416,7 @@ class FakeMeilisearch:
             in_title = sum(
                 found(w, i == len(words) - 1, str(doc.get("title", ""))) for i, w in enumerate(words)
             )
-            ranked.append(((-in_title, -float(doc.get("boost", 0)), -int(doc.get("date_ts", 0)), key), doc))
+            ranked.append(((-in_title, -float(doc.get("boost", 0)), -int(doc.get("order", 0)), key), doc))
         hits = [doc for _, doc in sorted(ranked, key=lambda r: r[0])]
         answer: dict[str, Any] = {"query": body.get("q") or "", "processingTimeMs": 0}
         if body.get("page") is not None or body.get("hitsPerPage") is not None:

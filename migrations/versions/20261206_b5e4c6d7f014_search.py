@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("boost", sa.Float(), nullable=False),
         sa.Column("date", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("order_key", sa.Float(), nullable=False),
         sa.Column(
             "tsv",
             postgresql.TSVECTOR(),

@@ -421,7 +421,11 @@ async def test_a_meilisearch_outage_leaves_writes_committed_and_the_index_catche
 
     fake = start_fake("outage-key")
     meili = msgspec.structs.replace(
-        settings, search_engine="meilisearch", meilisearch_url=fake.url, meilisearch_api_key="outage-key"
+        settings,
+        search_engine="meilisearch",
+        meilisearch_url=fake.url,
+        meilisearch_api_key="outage-key",
+        queue_name="search-outage",  # no worker serves it: the test runs the index itself
     )
     app = create_app(meili, mailer=mailer, configure_logs=False)
     engine = create_engine(meili)

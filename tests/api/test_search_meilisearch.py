@@ -128,11 +128,11 @@ async def test_documents_sent_with_their_key_and_every_field(
             {
                 "key": "release-12", "id": "release:12", "type": "release", "title": "Python 3.13.0",
                 "url": "/release/12/", "keywords": "cpython", "text": "The final release.", "boost": 2.5,
-                "date": "2024-10-07T12:30:00+00:00", "date_ts": 1728304200, "detail": "",
+                "date": "2024-10-07T12:30:00+00:00", "order": 1728304200, "detail": "",
             },
             {
                 "key": "job-7", "id": "job:7", "type": "job", "title": "Backend developer", "url": "/job/7/",
-                "keywords": "", "text": "", "boost": 1.0, "date": None, "date_ts": 0, "detail": "ACME, Berlin",
+                "keywords": "", "text": "", "boost": 1.0, "date": None, "order": 0, "detail": "ACME, Berlin",
             },
         ]
     ]  # fmt: skip
@@ -161,12 +161,12 @@ async def test_settings_applied_once_by_the_first_write(
                 "attribute",
                 "boost:desc",
                 "exactness",
-                "date_ts:desc",
+                "order:desc",
             ],
             "filterableAttributes": ["type", "id"],
             "searchableAttributes": ["title", "keywords", "text"],
             "displayedAttributes": ["*"],
-            "sortableAttributes": ["date_ts", "boost"],
+            "sortableAttributes": ["order", "boost"],
             "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
         }
     ]

@@ -188,7 +188,7 @@ PAGES = (
 # (what a person types, the type and title of the result they expect first)
 QUERIES: tuple[tuple[str, str, str], ...] = (
     # Releases: by version, series, platform and file.
-    ("3.12", "release", "Python 3.12.11"),
+    ("3.12", "release", "Python 3.12.14"),
     ("3.12 windows", "release", "Python 3.12.11"),
     ("python 3.13", "release", "Python 3.13.14"),
     ("python 3.14", "release", "Python 3.14.5"),

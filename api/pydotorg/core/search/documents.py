@@ -40,7 +40,8 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     """One searchable page of the site. ``id`` is ``<type>:<record id>``; ``url`` the page's path
     on the site; ``keywords`` weigh more than ``text`` and less than ``title``; ``boost`` scales
     the relevance (python.org's index-time boosts, inventory 3.4); ``date`` is shown and breaks
-    ties (newest first); ``detail`` is the one line under the title (company and place, venue)."""
+    ties (newest first) unless ``order`` says otherwise (upcoming events: the soonest first);
+    ``detail`` is the one line under the title (company and place, venue)."""
 
     id: str
     type: str
@@ -51,6 +52,14 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     boost: float = 1.0
     date: datetime | None = None
     detail: str = ""
+    order: float | None = None  # ties go to the higher order; default: the date (newest first)
+
+    @property
+    def tiebreak(self) -> float:
+        """What breaks ties between equally relevant results, higher first."""
+        if self.order is not None:
+            return self.order
+        return self.date.timestamp() if self.date else 0.0
 
 
 class SearchHit(msgspec.Struct, frozen=True, kw_only=True):

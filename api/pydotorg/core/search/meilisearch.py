@@ -2,9 +2,10 @@
 
 A ``SearchDocument`` becomes a Meilisearch document keyed by ``key`` (its id with ":" made "-":
 Meilisearch ids allow only letters, digits, "-" and "_"), keeping the original ``id`` and ``type``
-as filterable fields, ``boost`` and ``date_ts`` (epoch seconds) for the ranking rules. Meilisearch
-queues every write as a task; the engine waits for each task and fails when one fails, so the
-indexing job's cursor only moves once the index holds what it was sent.
+as filterable fields, ``boost`` and ``order`` (the tie-breaker: the date's epoch seconds unless the
+document says otherwise) for the ranking rules. Meilisearch queues every write as a task; the
+engine waits for each task and fails when one fails, so the indexing job's cursor only moves once
+the index holds what it was sent.
 
 A search is one ``/multi-search`` request: the page of hits (filtered by type when asked) and,
 when a type is asked, the same query over every type for the facet counts. Both use page mode
@@ -53,11 +54,11 @@ SETTINGS = MeilisearchSettings(
     # The order is the attributes' importance (the "attribute" ranking rule).
     searchable_attributes=["title", "keywords", "text"],
     filterable_attributes=["type", "id"],
-    sortable_attributes=["date_ts", "boost"],
+    sortable_attributes=["order", "boost"],
     displayed_attributes=["*"],
     # Textual relevance first; the boost only orders documents that match equally well up to the
     # attribute they match in, then exactness, then the newest first (docs/decisions.md).
-    ranking_rules=["words", "typo", "proximity", "attribute", "boost:desc", "exactness", "date_ts:desc"],
+    ranking_rules=["words", "typo", "proximity", "attribute", "boost:desc", "exactness", "order:desc"],
     # Meilisearch's defaults, stated so an index changed by hand is put back.
     typo_tolerance=TypoTolerance(
         enabled=True, min_word_size_for_typos=MinWordSizeForTypos(one_typo=5, two_typos=9)
@@ -90,7 +91,7 @@ def to_meilisearch(doc: SearchDocument) -> dict[str, Any]:
         "text": doc.text,
         "boost": float(doc.boost),
         "date": doc.date.isoformat() if doc.date else None,
-        "date_ts": int(doc.date.timestamp()) if doc.date else 0,
+        "order": int(doc.tiebreak),
         "detail": doc.detail,
     }
 

@@ -53,6 +53,8 @@ CONFIG = "english"
 HEADLINE_CHARS = 4_000  # the excerpt is cut from the text's start: ts_headline parses all it is given
 HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15"
 WORD = re.compile(r"[a-z][a-z0-9]{2,39}")
+STEPS = 20  # relevance in steps of 5% (a log scale): documents alike tie, the tie-breaker decides
+TEXT_ONLY = 0.1  # a document whose matched words are all in its text, against title or keywords
 TITLE_BONUS = 1.25  # the query is the title ("django developer": "Django Developer" first)
 EXACT_BONUS = 1.25  # every word matched whole, not only as a prefix ("2.7.18" over "2.7.18rc1")
 CANDIDATE_SIMILARITY = 0.2  # trigram similarity of the candidates for a misspelt word
@@ -75,6 +77,7 @@ class SearchRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     boost: Mapped[float] = mapped_column(Float, default=1.0)
     date: Mapped[datetime | None] = mapped_column(nullable=True)
+    order_key: Mapped[float] = mapped_column(Float, default=0.0)  # SearchDocument.tiebreak
     tsv: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(
@@ -123,12 +126,16 @@ _SEARCH = text(
         FROM parsed
     ),
     matches AS MATERIALIZED (
-        SELECT d.id, d.type, d.date,
+        SELECT d.id, d.type, d.order_key,
                round(CAST(ln(greatest(
-                   ts_rank(d.tsv, query.any, 0) * d.boost
+                   -- words found in the title or keywords rank by those; only in the text, far lower
+                   CASE WHEN ts_rank('{{0, 0, 0.4, 1}}', d.tsv, query.any, 0) > 0
+                        THEN ts_rank('{{0, 0, 0.4, 1}}', d.tsv, query.any, 0)
+                        ELSE {TEXT_ONLY} * ts_rank('{{0.1, 0.2, 0.4, 1}}', d.tsv, query.any, 0) END
+                   * d.boost
                    * CASE WHEN d.tsv @@ query.exact THEN {EXACT_BONUS} ELSE 1 END
                    * CASE WHEN lower(d.title) = lower(:q) THEN {TITLE_BONUS} ELSE 1 END,
-                   1e-9)) AS numeric), 2) AS score
+                   1e-9)) * {STEPS} AS numeric), 0) AS score
         FROM search_documents d, query
         WHERE d.tsv @@ query.q
     ),
@@ -139,7 +146,7 @@ _SEARCH = text(
     page AS (
         SELECT * FROM matches
         WHERE CAST(:type AS varchar) IS NULL OR type = :type
-        ORDER BY score DESC, date DESC NULLS LAST, id
+        ORDER BY score DESC, order_key DESC, id
         LIMIT :limit OFFSET :offset
     )
     SELECT facets.counts, d.id, d.type, d.title, d.url, d.date, d.detail,
@@ -147,7 +154,7 @@ _SEARCH = text(
     FROM facets CROSS JOIN query
     LEFT JOIN page ON true
     LEFT JOIN search_documents d ON d.id = page.id
-    ORDER BY page.score DESC, page.date DESC NULLS LAST, page.id
+    ORDER BY page.score DESC, page.order_key DESC, page.id
     """  # noqa: S608
 )
 
@@ -172,6 +179,7 @@ class PostgresEngine:
                 "detail": d.detail,
                 "boost": d.boost,
                 "date": d.date,
+                "order_key": d.tiebreak,
             }
             for d in docs
         ]

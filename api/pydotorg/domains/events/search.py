@@ -2,13 +2,13 @@
 
 Every event has a page, so every event is indexed: title, calendar, venue and description;
 boosted 0.9 once past, 1.2 when featured, 1.1 otherwise (python.org's order: a past featured
-event is past), and a little more the sooner an upcoming one starts. Calendars carry python.org's
-boost of 4. The date shown is the event's start."""
+event is past); among events alike the next one comes first. Calendars carry python.org's boost
+of 4. The date shown is the event's start."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,16 +19,22 @@ from pydotorg.domains.events.models import Calendar, Event, EventLocation
 from pydotorg.domains.events.queries import start_key, upcoming
 
 
-def event_boost(*, is_upcoming: bool, featured: bool, start: datetime | None, now: datetime) -> float:
-    """python.org's boosts, plus up to 0.1 for an upcoming event, the more the sooner it starts
-    (half of it a year ahead), so that among events alike the next one comes first (the daily
-    job moves it along)."""
+def event_boost(*, is_upcoming: bool, featured: bool) -> float:
+    """python.org's: past events 0.9; upcoming ones 1.2 when featured, else 1.1."""
     if not is_upcoming:
         return 0.9
-    soon = 0.0
-    if start is not None and start > now:
-        soon = 0.1 / (1 + (start - now) / timedelta(days=365))
-    return round((1.2 if featured else 1.1) + soon, 6)
+    return 1.2 if featured else 1.1
+
+
+# Ties between events go to the next one: upcoming events order from the soonest (their order is
+# above every past event's), past ones from the most recent.
+UPCOMING = 4_000_000_000.0
+
+
+def event_order(start: datetime | None, *, is_upcoming: bool) -> float:
+    if start is None:
+        return 0.0
+    return UPCOMING - start.timestamp() if is_upcoming else start.timestamp()
 
 
 async def load_events(
@@ -60,7 +66,8 @@ async def load_events(
             url=f"/events/{e.calendar_slug}/{e.id}/",
             keywords=clean(f"{e.venue or ''} {e.address or ''} {e.calendar_name}"),
             text=html_text(e.description_html),
-            boost=event_boost(is_upcoming=bool(e.upcoming), featured=e.featured, start=e.start, now=now),
+            boost=event_boost(is_upcoming=bool(e.upcoming), featured=e.featured),
+            order=event_order(e.start, is_upcoming=bool(e.upcoming)),
             date=e.start,
             detail=clean(e.venue),
         )

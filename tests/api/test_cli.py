@@ -280,3 +280,35 @@ async def test_production_without_secret_key_fails_with_one_line(
     del env["PYDOTORG_SECRET_KEY"]
     result = await _run(env, "users", "api-key", "rm")
     assert "PYDOTORG_SECRET_KEY" in _one_line_failure(result)
+
+
+async def test_search_reindex_fills_the_index_and_sets_the_cursor(
+    cli_env: dict[str, str], db_conn: Any, client: Any, sessionmaker: Any
+) -> None:
+    from pydotorg.core.db import transaction
+    from pydotorg.domains.pages.models import Page
+
+    async with transaction(sessionmaker) as s:
+        for n in range(3):
+            s.add(Page(title=f"Reindexed page {n}", path=f"reindexed/{n}", content_html="<p>Walrus.</p>"))
+    result = await _run(cli_env, "search", "reindex")
+    assert result.returncode == 0, result
+    assert "Indexing 3 documents (postgres)" in result.stdout and "Indexed 3 documents." in result.stdout
+    rows = await db_conn.fetch("SELECT id, title, url FROM search_documents ORDER BY url")
+    assert [(r["title"], r["url"]) for r in rows] == [
+        (f"Reindexed page {n}", f"/reindexed/{n}/") for n in range(3)
+    ]
+    head = await db_conn.fetchval("SELECT coalesce(max(cursor), 0) FROM changes")
+    assert await db_conn.fetchval("SELECT cursor FROM search_cursors WHERE engine = 'postgres'") == head
+    r = await client.get("/api/v3/search", params={"q": "walrus"})
+    assert r.json()["total"] == 3
+
+
+async def test_search_reindex_against_an_unreachable_meilisearch_is_one_line(cli_env: dict[str, str]) -> None:
+    env = {
+        **cli_env,
+        "PYDOTORG_SEARCH_ENGINE": "meilisearch",
+        "PYDOTORG_MEILISEARCH_URL": "http://127.0.0.1:9",
+    }
+    line = _one_line_failure(await _run(env, "search", "reindex"))
+    assert "unavailable" in line or "unreachable" in line, line

@@ -470,3 +470,37 @@ async def test_a_meilisearch_outage_leaves_writes_committed_and_the_index_catche
     finally:
         await engine.aclose()
         fake.stop()
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",
+        "\\",
+        "a:*",
+        "!!!",
+        "(",
+        "python <-> 3",
+        "a & b | c",
+        '"unclosed phrase',
+        "-",
+        "or",
+        "the",
+        "Größe café ñandú",
+        "%_%",
+        "<script>alert(1)</script>",
+        "x" * 200,
+    ],
+)
+async def test_any_text_is_a_query_never_an_error(search: Search, q: str) -> None:
+    async with transaction(search.sessionmaker) as s:
+        s.add(Page(title="Python café", path="cafe", content_html="<p>Größe matters.</p>"))
+    await search.index()
+    body = await search.get(q)
+    assert body["query"] == q and isinstance(body["results"], list)
+    assert body["total"] == sum(f["count"] for f in body["facets"])
+
+
+async def test_a_nul_character_is_a_400(client: Any) -> None:
+    r = await client.get("/api/v3/search", params={"q": "py\x00thon"})
+    assert r.status_code == 400, r.text

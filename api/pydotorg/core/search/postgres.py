@@ -129,9 +129,8 @@ _SEARCH = text(
         SELECT d.id, d.type, d.order_key,
                round(CAST(ln(greatest(
                    -- words found in the title or keywords rank by those; only in the text, far lower
-                   CASE WHEN ts_rank('{{0, 0, 0.4, 1}}', d.tsv, query.any, 0) > 0
-                        THEN ts_rank('{{0, 0, 0.4, 1}}', d.tsv, query.any, 0)
-                        ELSE {TEXT_ONLY} * ts_rank('{{0.1, 0.2, 0.4, 1}}', d.tsv, query.any, 0) END
+                   coalesce(nullif(ts_rank('{{0, 0, 0.4, 1}}', d.tsv, query.any, 0), 0),
+                            {TEXT_ONLY} * ts_rank(d.tsv, query.any, 0))
                    * d.boost
                    * CASE WHEN d.tsv @@ query.exact THEN {EXACT_BONUS} ELSE 1 END
                    * CASE WHEN lower(d.title) = lower(:q) THEN {TITLE_BONUS} ELSE 1 END,

@@ -429,6 +429,7 @@ async def test_a_meilisearch_outage_leaves_writes_committed_and_the_index_catche
     )
     app = create_app(meili, mailer=mailer, configure_logs=False)
     engine = create_engine(meili)
+    queue = create_queue(meili)  # the app's own runs in the test client's event loop
     try:
         async with AsyncTestClient(app=app) as client:
             search = Search(client, engine, sessionmaker)
@@ -450,7 +451,6 @@ async def test_a_meilisearch_outage_leaves_writes_committed_and_the_index_catche
             r = await client.get("/api/v3/search", params={"q": "outage"})
             assert r.status_code == 503 and r.headers["retry-after"], r.text
             # The search watch sees the index behind the feed and queues a run.
-            queue = create_queue(meili)  # the app's own runs in the test client's event loop
             ctx = {"search_engine": engine, "sessionmaker": sessionmaker, "queue": queue}
             job = await queue.job(SEARCH_KEY)  # the write queued a run after its commit
             assert job is not None and job.function == "search.index" and job.status.value == "queued"
@@ -466,8 +466,8 @@ async def test_a_meilisearch_outage_leaves_writes_committed_and_the_index_catche
             assert await search.ids("outage") == [f"page:{page_id}"]
             await queue.abort(job, "the test ran the index itself")
             assert await check_search(ctx) is False  # caught up
-            await queue.disconnect()
     finally:
+        await queue.disconnect()
         await engine.aclose()
         fake.stop()
 

@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.app import create_app
+from pydotorg.core import authcache
 from pydotorg.core.changes import VERSION_KEY, invalidate_local
 from pydotorg.core.db import create_engine
 from pydotorg.core.mail import MemoryMailer
@@ -186,12 +187,31 @@ async def clean(_db_conn: asyncpg.Connection, settings: Settings, mailer: Memory
     await redis.set(VERSION_KEY, uuid.uuid4().int % 10**15)
     await redis.aclose()
     invalidate_local()
+    authcache.invalidate_local()  # the TRUNCATE went behind the app's back
     mailer.outbox.clear()
 
 
+class _RawConnection:
+    """The test's own connection. SQL it sends goes behind the app's back, so each ``execute``
+    also drops the app's cached credential answers, as the same change made through the app
+    would (core/authcache.py)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._conn.execute(*args, **kwargs)
+        finally:
+            authcache.invalidate_local()
+
+
 @pytest.fixture
-async def db_conn(clean: None, _db_conn: asyncpg.Connection) -> asyncpg.Connection:
-    return _db_conn
+async def db_conn(clean: None, _db_conn: asyncpg.Connection) -> Any:
+    return _RawConnection(_db_conn)
 
 
 @pytest.fixture

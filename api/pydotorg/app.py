@@ -26,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core import db
 from pydotorg.core.auth import AuthMiddleware
+from pydotorg.core.authcache import AuthCache
 from pydotorg.core.availability import is_unavailable
 from pydotorg.core.controllers import ChangesController, HealthController, SiteStatusController
 from pydotorg.core.errors import EXCEPTION_HANDLERS, ValidationFailed, is_data_error, is_undecodable_body
+from pydotorg.core.httpcache import HttpCacheMiddleware, install_head_middleware
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
@@ -144,6 +146,7 @@ def create_app(
     engine = db.create_engine(settings)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    auth_cache = AuthCache.from_settings(settings, redis)
     queue = create_queue(settings)
     mailer = mailer or create_mailer(settings)
 
@@ -230,6 +233,7 @@ def create_app(
         middleware=[
             DefineMiddleware(RequestContextMiddleware, settings=settings),
             prometheus.middleware,
+            DefineMiddleware(HttpCacheMiddleware, settings=settings),
             DefineMiddleware(
                 AuthMiddleware,
                 settings=settings,
@@ -237,6 +241,7 @@ def create_app(
                 schemes={"bearer": credentials.bearer, **legacy_credentials.SCHEMES},
                 cookie=credentials.cookie,
                 prefixes=legacy_credentials.PREFIXES,
+                cache=auth_cache,
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -265,6 +270,7 @@ def create_app(
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "redis": redis,
+                "auth_cache": auth_cache,
                 "queue": queue,
                 "mailer": mailer,
                 "rate_limiter": RateLimiter(redis),
@@ -280,6 +286,7 @@ def create_app(
         after_exception=[_log_exception],
     )
     close_input_schemas(app.openapi_schema)
+    install_head_middleware(app)  # HEAD as its GET before routing; Vary back after CORS
     return app
 
 

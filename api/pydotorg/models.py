@@ -24,6 +24,7 @@ from pydotorg.domains.pages import models as pages
 from pydotorg.domains.redirects import models as redirects
 from pydotorg.domains.sponsors import models as sponsors
 from pydotorg.domains.successstories import models as successstories
+from pydotorg.domains.users import invalidation as _auth_invalidation  # noqa: F401  (commit listeners)
 from pydotorg.domains.users import models as users
 from pydotorg.domains.workgroups import models as workgroups
 

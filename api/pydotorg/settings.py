@@ -136,6 +136,23 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # change to the index reaches searches at most this late (0: look on every search).
     search_generation_seconds: float = 1.0
 
+    # Authentication without a database round trip per request (core/authcache.py). Each process
+    # keeps what a credential resolved to (by its SHA-256) for this many seconds (0: look every
+    # credential up), at most auth_cache_entries of them. A change to an account, its grants or its
+    # credentials reaches this process at once and the others through Redis, each of which looks
+    # at the invalidation counter at most once per auth_generation_seconds. An API key's
+    # last_used is written at most once per auth_last_used_seconds.
+    auth_cache_seconds: float = 10.0
+    auth_cache_entries: int = 10_000
+    auth_generation_seconds: float = 1.0
+    auth_last_used_seconds: float = 60.0
+
+    # HTTP caching (core/httpcache.py, legacy/middleware.py). Each process keeps rendered legacy
+    # (/api/v1/, /api/v2/) answers up to legacy_cache_bytes (0: no cache), and gzipped API answers
+    # it may send again up to compressed_cache_bytes (0: compress every time).
+    legacy_cache_bytes: int = 64 * 1024 * 1024
+    compressed_cache_bytes: int = 16 * 1024 * 1024
+
     # Queue.
     queue_name: str = "pydotorg"
     job_timeout_seconds: int = 300

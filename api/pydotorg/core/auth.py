@@ -9,23 +9,35 @@ the lookups (``domains.users.credentials``) and the legacy rules (``legacy.crede
   unknown scheme or a bad credential is a 401; credentials in the query string are refused.
 * A path under one of the ``prefixes`` (``/api/v1/``, ``/api/v2/``) is authenticated by that
   prefix's own rules, which may answer with their API generation's own 401 (``Refused``).
+
+Every lookup goes through ``AuthMiddleware.resolve``: what a credential resolved to (principal,
+anonymous or rejection) is kept in the process's ``AuthCache`` for a few seconds, so a repeated
+credential opens no database session; a credential whose use is recorded (an API key) is written
+at most once a minute (``core/authcache.py``).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import NoReturn
+from datetime import datetime
+from typing import NoReturn, cast
 from urllib.parse import parse_qsl
 
+import structlog
 from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pydotorg.core.authcache import MISSING, AuthCache
 from pydotorg.core.permissions import Principal
+from pydotorg.core.tokens import digest
 from pydotorg.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = "x-csrf-token"
@@ -55,17 +67,45 @@ class Refused(Exception):
     www_authenticate: str = ""
 
 
-# ``Authorization: <scheme> <value>`` -> the principal (raises CredentialRejected). The
-# middleware commits the session afterwards (a lookup may record the credential's use).
-SchemeLookup = Callable[[AsyncSession, str], Awaitable[Principal]]
-# The session cookie's value -> the principal, or None (anonymous).
-CookieLookup = Callable[[AsyncSession, str], Awaitable[Principal | None]]
+# Writes a stored credential's use: (session, when, skip the row if already written since).
+RecordUse = Callable[[AsyncSession, datetime, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """A stored credential whose use is recorded (an API key's ``last_used``); ``key`` names it
+    for the once-per-interval throttle."""
+
+    key: Hashable
+    record: RecordUse
+
+
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """What a lookup found: the principal, when the credential stops working by itself (a
+    session's end: the cache keeps it no longer) and the use to record, if any."""
+
+    principal: Principal
+    expires: datetime | None = None
+    usage: Usage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rejection:
+    detail: str
+
+
+# ``Authorization: <scheme> <value>`` -> who it names (raises CredentialRejected). Lookups only
+# read; the middleware records the use and caches the answer.
+SchemeLookup = Callable[[AsyncSession, str], Awaitable[Identified]]
+# The session cookie's value -> who it names, or None (anonymous).
+CookieLookup = Callable[[AsyncSession, str], Awaitable[Identified | None]]
+# How a prefix's rules run a lookup: ``resolve(kind, lookup, value)``, cached under ``kind`` (the
+# scheme's name: one kind, one lookup); raises CredentialRejected.
+Resolve = Callable[[str, SchemeLookup, str], Awaitable[Principal]]
 # A path prefix's own rules: the principal (or None) and the ``receive`` to pass on (a rule may
 # read the body and replay it); raises Refused to answer the request itself.
-PrefixRules = Callable[
-    [Scope, Receive, Headers, async_sessionmaker[AsyncSession]],
-    Awaitable[tuple[Principal | None, Receive]],
-]
+PrefixRules = Callable[[Scope, Receive, Headers, Resolve], Awaitable[tuple[Principal | None, Receive]]]
 
 
 def split_scheme(header: str) -> tuple[str, str]:
@@ -84,6 +124,7 @@ class AuthMiddleware:
         schemes: Mapping[str, SchemeLookup],
         cookie: CookieLookup,
         prefixes: Mapping[str, PrefixRules],
+        cache: AuthCache,
     ) -> None:
         self.app = app
         self.settings = settings
@@ -91,6 +132,7 @@ class AuthMiddleware:
         self.schemes = schemes
         self.cookie = cookie
         self.prefixes = prefixes
+        self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,7 +143,7 @@ class AuthMiddleware:
         for prefix, rules in self.prefixes.items():
             if path.startswith(prefix):
                 try:
-                    principal, receive = await rules(scope, receive, headers, self.sessionmaker)
+                    principal, receive = await rules(scope, receive, headers, self.resolve)
                 except Refused as refused:
                     await send_raw(
                         send,
@@ -130,21 +172,67 @@ class AuthMiddleware:
             try:
                 if lookup is None:
                     reject_unsupported()
-                async with self.sessionmaker() as session:
-                    principal = await lookup(session, value)
-                    await session.commit()
+                principal = await self.resolve(scheme, lookup, value)
             except CredentialRejected as exc:
                 raise NotAuthorizedException(exc.detail) from None
             return principal
         cookie = _cookie(headers, self.settings.session_cookie_name)
         if cookie:
-            async with self.sessionmaker() as session:
-                principal = await self.cookie(session, cookie)
+            found = await self._identify("cookie", self.cookie, cookie)
+            principal = found.principal if found else None
         if principal is not None and scope.get("method", "GET") not in SAFE_METHODS:
             sent = headers.get(CSRF_HEADER, "")
             if not sent or not hmac.compare_digest(sent, principal.csrf_token):
                 raise PermissionDeniedException("CSRF token missing or incorrect.")
         return principal
+
+    async def resolve(self, kind: str, lookup: SchemeLookup, value: str) -> Principal:
+        """The principal ``value`` names (raises CredentialRejected), from the cache if fresh."""
+        found = await self._identify(kind, lookup, value)
+        if found is None:  # a scheme lookup never answers "anonymous"
+            raise CredentialRejected(UNSUPPORTED)
+        return found.principal
+
+    async def _identify(
+        self, kind: str, lookup: Callable[[AsyncSession, str], Awaitable[Identified | None]], value: str
+    ) -> Identified | None:
+        cache = self.cache
+        key = (kind, digest(value))
+        # Read before the lookup: an answer found while a change commits is kept under the
+        # generation that change makes stale.
+        generation = await cache.generation()
+        cached = cache.get(key, generation)
+        if cached is MISSING:
+            async with self.sessionmaker() as session:
+                try:
+                    found = await lookup(session, value)
+                except CredentialRejected as exc:
+                    cache.put(key, generation, _Rejection(exc.detail))
+                    raise
+                if found is not None and found.usage is not None:
+                    when = cache.use_due(found.usage.key)
+                    if when is not None:
+                        await found.usage.record(session, when, when - cache.use_interval)
+                        await session.commit()
+            cache.put(key, generation, found, expires=found.expires if found else None)
+            return found
+        if isinstance(cached, _Rejection):
+            raise CredentialRejected(cached.detail)
+        identified = cast("Identified | None", cached)
+        if identified is not None and identified.usage is not None:
+            await self._record_use(identified.usage)
+        return identified
+
+    async def _record_use(self, usage: Usage) -> None:
+        when = self.cache.use_due(usage.key)
+        if when is None:
+            return
+        try:
+            async with self.sessionmaker() as session:
+                await usage.record(session, when, when - self.cache.use_interval)
+                await session.commit()
+        except (SQLAlchemyError, OSError) as exc:  # bookkeeping: the request does not need it
+            log.warning("credential_use_not_recorded", error=str(exc))
 
 
 def _cookie(headers: Headers, name: str) -> str | None:

@@ -7,6 +7,9 @@
   get DRF's 401 ``{"detail": ...}`` bodies. Cookies are ignored.
 * Everywhere else the same two header forms are accepted next to ``Bearer`` (``SCHEMES``), so
   a client written for python.org keeps working against ``/api/v3/``.
+
+The prefix rules run their lookups through the middleware's ``resolve`` under the same names as
+``SCHEMES`` (``apikey``, ``token``), so a key answers from the same cache entry on every API.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from urllib.parse import parse_qsl
 import msgspec
 from litestar.datastructures import Headers
 from litestar.types import Receive, Scope
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.auth import (
     CredentialRejected,
+    Identified,
     PrefixRules,
     Refused,
+    Resolve,
     SchemeLookup,
     reject_unsupported,
     split_scheme,
@@ -47,13 +52,13 @@ def parse_apikey(value: str) -> tuple[str, str]:
     return username, key
 
 
-async def tastypie_scheme(session: AsyncSession, value: str) -> Principal:
+async def tastypie_scheme(session: AsyncSession, value: str) -> Identified:
     """``Authorization: ApiKey <username>:<key>``."""
     username, key = parse_apikey(value)
     return await api_key_principal(session, key, method="tastypie", username=username)
 
 
-async def drf_scheme(session: AsyncSession, value: str) -> Principal:
+async def drf_scheme(session: AsyncSession, value: str) -> Identified:
     """``Authorization: Token <key>``."""
     if not value or " " in value:
         reject_unsupported()
@@ -64,7 +69,7 @@ SCHEMES: Mapping[str, SchemeLookup] = {"apikey": tastypie_scheme, "token": drf_s
 
 
 async def v1_rules(
-    scope: Scope, receive: Receive, headers: Headers, sessionmaker: async_sessionmaker[AsyncSession]
+    scope: Scope, receive: Receive, headers: Headers, resolve: Resolve
 ) -> tuple[Principal | None, Receive]:
     """Tastypie's ``ApiKeyAuthentication`` as python.org configured it."""
     query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
@@ -80,16 +85,14 @@ async def v1_rules(
         try:
             if scheme != "apikey":
                 raise CredentialRejected("not an ApiKey header")
-            async with sessionmaker() as session:
-                principal = await tastypie_scheme(session, value)
-                await session.commit()
+            principal = await resolve("apikey", tastypie_scheme, value)
         except CredentialRejected:
             raise _tastypie_refusal() from None
     return principal, checked
 
 
 async def v2_rules(
-    scope: Scope, receive: Receive, headers: Headers, sessionmaker: async_sessionmaker[AsyncSession]
+    scope: Scope, receive: Receive, headers: Headers, resolve: Resolve
 ) -> tuple[Principal | None, Receive]:
     """DRF's ``TokenAuthentication``: its messages, its ``WWW-Authenticate: Token``."""
     principal: Principal | None = None
@@ -102,9 +105,7 @@ async def v2_rules(
             detail = "Invalid token header. Token string should not contain spaces."
         else:
             try:
-                async with sessionmaker() as session:
-                    principal = await api_key_principal(session, parts[1], method="drf")
-                    await session.commit()
+                principal = await resolve("token", drf_scheme, parts[1])
             except CredentialRejected as exc:
                 detail = exc.detail if exc.detail == INACTIVE else "Invalid token."
         if detail is not None:

@@ -16,6 +16,13 @@ Redis nothing is cached and throttling is per process.
 A route open only to holders of a permission names it in its handler's ``opt[ROUTE_PERMISSION]``
 (the v2 sponsor endpoints): callers without it go straight to the handler, which refuses them
 (DRF checks permissions before throttles), and those with it share the cached answer.
+
+The cache is bounded in bytes (``settings.legacy_cache_bytes``) and keyed by the path and the part
+of the query string the route's handler reads (``query_rules()``, by operation id): parameters a
+handler ignores do not make new entries, and a request whose parameters the handler would echo
+(Tastypie's ``next``/``previous`` links keep every parameter) or that this module does not know is
+answered without the cache. A cached answer carries its ``ETag`` (``core.httpcache``), so serving
+it again hashes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +31,10 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from functools import cache
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 import structlog
@@ -33,16 +43,18 @@ from redis.asyncio import Redis
 
 from pydotorg.core import changes
 from pydotorg.core.changes import VERSION_KEY
+from pydotorg.core.httpcache import entity_tag
 from pydotorg.core.permissions import Principal
 from pydotorg.core.ratelimit import peer_ip
+from pydotorg.legacy import v1, v2
 from pydotorg.settings import Settings, parse_rate
 
 log = structlog.get_logger(__name__)
 
 SYNC_INTERVAL = 0.05
 MAX_AGE = 30.0
-MAX_ENTRIES = 4096
 MAX_BODY = 4 * 1024 * 1024
+ENTRY_OVERHEAD = 256  # bytes counted per entry besides its key, headers and body
 ROUTE_PERMISSION = "legacy_permission"
 
 
@@ -124,27 +136,131 @@ class SharedCounters:
             self.task = None
 
 
-class ResponseCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.entries: OrderedDict[tuple[str, ...], tuple[bytes, float, list[Any], bytes]] = OrderedDict()
-        self.max_entries = max_entries
+Entry = tuple[bytes, float, list[Any], bytes]
 
-    def get(self, key: tuple[str, ...], version: bytes) -> tuple[list[Any], bytes] | None:
+
+class ResponseCache:
+    """Rendered answers by key, least recently used first out, at most ``max_bytes`` in all."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.size = 0
+
+    @staticmethod
+    def cost(key: tuple[str, str], entry: Entry) -> int:
+        _, _, headers, body = entry
+        return (
+            len(key[0])
+            + len(key[1])
+            + len(body)
+            + sum(len(name) + len(value) for name, value in headers)
+            + ENTRY_OVERHEAD
+        )
+
+    def get(self, key: tuple[str, str], version: bytes) -> tuple[list[Any], bytes] | None:
         entry = self.entries.get(key)
         if entry is None:
             return None
         entry_version, stored, headers, body = entry
         if entry_version != version or time.monotonic() - stored > MAX_AGE:
-            del self.entries[key]
+            self._drop(key)
             return None
         self.entries.move_to_end(key)
         return headers, body
 
-    def put(self, key: tuple[str, ...], version: bytes, headers: list[Any], body: bytes) -> None:
-        self.entries[key] = (version, time.monotonic(), headers, body)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+    def put(self, key: tuple[str, str], version: bytes, headers: list[Any], body: bytes) -> None:
+        entry = (version, time.monotonic(), headers, body)
+        cost = self.cost(key, entry)
+        if key in self.entries:
+            self._drop(key)
+        if cost > self.max_bytes:
+            return
+        self.entries[key] = entry
+        self.size += cost
+        while self.size > self.max_bytes:
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        self.size -= self.cost(key, self.entries.pop(key))
+
+
+# --- what a route reads of the query string -----------------------------------------------------
+
+QueryRule = Callable[[list[tuple[str, str]], str], "str | None"]
+
+
+def _ignored(params: list[tuple[str, str]], query: str) -> str | None:
+    """Detail, set, schema and index routes: the query string changes nothing."""
+    return ""
+
+
+def _last_values(names: tuple[str, ...], *, blank_is_absent: bool, others_refused: bool) -> QueryRule:
+    """A DRF filter set or serializer: the last value of each name it reads; a blank value is no
+    filter when ``blank_is_absent``; other parameters are ignored, or answered with a 400 (never
+    cached) when ``others_refused``."""
+
+    def rule(params: list[tuple[str, str]], query: str) -> str | None:
+        if others_refused and any(name not in names for name, _ in params):
+            return None
+        values = dict(params)
+        read = [(n, values[n]) for n in names if n in values and (values[n] or not blank_is_absent)]
+        return urlencode(read)
+
+    return rule
+
+
+def _tastypie_list(fields: tuple[str, ...]) -> QueryRule:
+    """Tastypie echoes every parameter into ``meta.next``/``previous``: cache the query as it is,
+    and only when each parameter is one the resource reads (paging, the format, a field filter)."""
+    known = frozenset(fields)
+
+    def rule(params: list[tuple[str, str]], query: str) -> str | None:
+        for name, _ in params:
+            if name not in ("limit", "offset", "format") and name.split("__", 1)[0] not in known:
+                return None
+        return query
+
+    return rule
+
+
+@cache
+def query_rules() -> dict[str, QueryRule]:
+    """By operation id: the routes of ``legacy/v1.py``, ``legacy/v2.py`` and
+    ``legacy/sponsors.py`` (``placement_filters``, ``asset_filters``). A route missing here is
+    cached only when its query string is empty."""
+    rules: dict[str, QueryRule] = {"v1_index": _ignored, "v2_root": _ignored}
+    for name, resource in v1.RESOURCES.items():
+        op = name.replace("/", "_")
+        rules[f"v1_{op}_list"] = _tastypie_list(resource.fields)
+        for kind in ("schema", "set", "detail"):
+            rules[f"v1_{op}_{kind}"] = _ignored
+        rules[f"v2_{op}_detail"] = _ignored
+        if name in v2.STRICT:
+            strict = tuple(v2.STRICT[name])
+            rules[f"v2_{op}_list"] = _last_values(strict, blank_is_absent=True, others_refused=True)
+        elif name in v2.SIMPLE:
+            simple = tuple(v2.SIMPLE[name])
+            rules[f"v2_{op}_list"] = _last_values(simple, blank_is_absent=True, others_refused=False)
+    rules["v2_sponsors_logo_placement"] = _last_values(
+        ("publisher", "flight", "year"), blank_is_absent=True, others_refused=False
+    )
+    rules["v2_sponsors_sponsorship_assets"] = _last_values(
+        ("internal_name", "list_empty"), blank_is_absent=False, others_refused=False
+    )
+    return rules
+
+
+def query_key(scope: Scope) -> str | None:
+    """The cache key's query part for this request, or ``None``: answer it without the cache."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if not query:
+        return ""
+    handler = scope.get("route_handler")
+    rule = query_rules().get(getattr(handler, "operation_id", None) or "")
+    if rule is None:
+        return None
+    return rule(parse_qsl(query, keep_blank_values=True), query)
 
 
 def _admitted(scope: Scope, principal: Principal | None) -> bool:
@@ -167,7 +283,7 @@ class LegacyReadMiddleware:
         self.settings = settings
         self.version = version
         self.counters = counters
-        self.cache = ResponseCache()
+        self.cache = ResponseCache(settings.legacy_cache_bytes)
         self.computing: dict[tuple[str, ...], asyncio.Future[tuple[list[Any], bytes] | None]] = {}
         self.v1 = parse_rate(settings.v1_throttle)
         self.v2_anon = parse_rate(settings.v2_throttle_anon)
@@ -199,17 +315,18 @@ class LegacyReadMiddleware:
             return
         staff = principal is not None and principal.is_active and principal.is_staff
         shared = self.counters.version
-        if staff or shared is None:
+        query = query_key(scope)
+        if staff or shared is None or query is None or self.cache.max_bytes <= 0:
             await self.app(scope, receive, send)
             return
         version = shared + b"/" + str(changes.LOCAL_WRITES[0]).encode()
-        cache_key = (scope["path"], scope.get("query_string", b"").decode("latin-1"))
+        cache_key = (scope["path"], query)
         cached = self.cache.get(cache_key, version)
         if cached is None and (pending := self.computing.get((*cache_key, version.decode()))) is not None:
             cached = await asyncio.shield(pending)  # one computation per key; the others wait for it
         if cached is not None:
             headers, body = cached
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
             await send({"type": "http.response.body", "body": body, "more_body": False})
             return
         flight = (*cache_key, version.decode())
@@ -223,7 +340,7 @@ class LegacyReadMiddleware:
                 future.set_result(self.cache.get(cache_key, version))
 
     async def _capture(
-        self, scope: Scope, receive: Receive, send: Send, cache_key: tuple[str, ...], version: bytes
+        self, scope: Scope, receive: Receive, send: Send, cache_key: tuple[str, str], version: bytes
     ) -> None:
         status = 0
         headers: list[Any] = []
@@ -240,8 +357,11 @@ class LegacyReadMiddleware:
                 chunks.append(body)
                 size += len(body)
                 if not message.get("more_body", False) and status == 200 and size <= MAX_BODY:
+                    whole = b"".join(chunks)
                     cacheable = [h for h in headers if h[0].lower() != b"set-cookie"]
-                    self.cache.put(cache_key, version, cacheable, b"".join(chunks))
+                    if not any(h[0].lower() == b"etag" for h in cacheable):
+                        cacheable.append((b"etag", entity_tag(whole)))
+                    self.cache.put(cache_key, version, cacheable, whole)
             await send(message)
 
         await self.app(scope, receive, capture)

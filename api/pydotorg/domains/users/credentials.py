@@ -2,18 +2,23 @@
 the ``Principal`` they make (with the user's permissions, direct and through groups).
 
 ``core.auth`` dispatches on the credential's form and calls these (``app.py`` wires them);
-``legacy.credentials`` calls them for the Tastypie and DRF header forms.
+``legacy.credentials`` calls them for the Tastypie and DRF header forms. They only read: the
+middleware caches what they answer and records an API key's use through ``record_api_key_use``
+at most once a minute; ``invalidation`` makes those answers stale when what they read changes.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.auth import CredentialRejected, reject_unsupported
-from pydotorg.core.db import utcnow
+from pydotorg.core.auth import CredentialRejected, Identified, Usage, reject_unsupported
 from pydotorg.core.permissions import Principal
 from pydotorg.core.tokens import digest
+from pydotorg.domains.users.invalidation import NOT_AUTH_STATE
 from pydotorg.domains.users.models import (
     ApiKey,
     AuthSession,
@@ -58,9 +63,11 @@ async def load_principal(
     )
 
 
-async def user_by_api_key(session: AsyncSession, key: str, *, username: str | None = None) -> User:
-    """The active owner of an unrevoked API key (whose name must match ``username`` when given);
-    records the key's use. Raises ``CredentialRejected``."""
+async def user_by_api_key(
+    session: AsyncSession, key: str, *, username: str | None = None
+) -> tuple[User, int]:
+    """The active owner of an unrevoked API key (whose name must match ``username`` when given)
+    and the key's id. Raises ``CredentialRejected``."""
     stmt = (
         select(User, ApiKey.id)
         .join(ApiKey, ApiKey.user_id == User.id)
@@ -74,15 +81,29 @@ async def user_by_api_key(session: AsyncSession, key: str, *, username: str | No
         raise CredentialRejected(INVALID_API_KEY)
     if not user.is_active:
         raise CredentialRejected(INACTIVE)
-    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used=utcnow()))
-    return user
+    return user, key_id
+
+
+async def record_api_key_use(session: AsyncSession, when: datetime, since: datetime, *, key_id: int) -> None:
+    """``last_used = when``, unless another process wrote it at or after ``since``. Bookkeeping:
+    it does not change what the key resolves to (``NOT_AUTH_STATE``)."""
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, or_(ApiKey.last_used.is_(None), ApiKey.last_used < since))
+        .values(last_used=when)
+        .execution_options(**{NOT_AUTH_STATE: True})
+    )
 
 
 async def api_key_principal(
     session: AsyncSession, key: str, *, method: str, username: str | None = None
-) -> Principal:
-    user = await user_by_api_key(session, key, username=username)
-    return await load_principal(session, user, method=method)
+) -> Identified:
+    user, key_id = await user_by_api_key(session, key, username=username)
+    return Identified(
+        await load_principal(session, user, method=method),
+        # Throttled by the key's digest, not its id: ids can be reused (a restored database).
+        usage=Usage(("api_key", digest(key)), partial(record_api_key_use, key_id=key_id)),
+    )
 
 
 async def user_by_session(session: AsyncSession, token: str, kind: str) -> tuple[User, AuthSession]:
@@ -106,7 +127,7 @@ async def user_by_session(session: AsyncSession, token: str, kind: str) -> tuple
     return user, auth_session
 
 
-async def bearer(session: AsyncSession, value: str) -> Principal:
+async def bearer(session: AsyncSession, value: str) -> Identified:
     """``Authorization: Bearer``: a log-in token, or any API key (personal keys start with
     ``pdo_``)."""
     if not value:
@@ -118,16 +139,18 @@ async def bearer(session: AsyncSession, value: str) -> Principal:
             if exc.detail != INVALID_TOKEN:
                 raise
         else:
-            return await load_principal(session, user, method="token", session_id=auth.id)
+            principal = await load_principal(session, user, method="token", session_id=auth.id)
+            return Identified(principal, expires=auth.expires)
     return await api_key_principal(session, value, method="apikey")
 
 
-async def cookie(session: AsyncSession, value: str) -> Principal | None:
+async def cookie(session: AsyncSession, value: str) -> Identified | None:
     """The browser session cookie; an unknown or expired one is no principal (anonymous)."""
     try:
         user, auth = await user_by_session(session, value, "cookie")
     except CredentialRejected:
         return None
-    return await load_principal(
+    principal = await load_principal(
         session, user, method="cookie", session_id=auth.id, csrf_token=auth.csrf_token
     )
+    return Identified(principal, expires=auth.expires)

@@ -47,6 +47,9 @@ REPORT_FILE = "last-build.json"
 # build that dies in between leaves them to the next build instead of a stale CDN.
 PENDING_PURGES_FILE = "pending-purges.json"
 BUILD_LOCK_FILE = ".build.lock"
+# Fewer outputs to render than this and a build renders in its own process alone: an edit's
+# rebuild must not wait for worker processes to start (~0.5-1 s each: interpreter, imports).
+PARALLEL_MIN_OUTPUTS = 500
 
 
 @dataclass
@@ -131,7 +134,11 @@ def build(
     site_url: str = "",
     state_dir: Path | None = None,
     show_progress: bool = False,
+    processes: int = 1,
+    parallel_min: int = PARALLEL_MIN_OUTPUTS,
 ) -> Summary:
+    """``processes`` render in parallel (``render_outputs``) when at least ``parallel_min``
+    outputs changed."""
     with _build_lock(out):
         return _build(
             api_url,
@@ -141,6 +148,8 @@ def build(
             site_url=site_url,
             state_dir=state_dir,
             show_progress=show_progress,
+            processes=processes,
+            parallel_min=parallel_min,
         )
 
 
@@ -153,6 +162,8 @@ def _build(
     site_url: str,
     state_dir: Path | None,
     show_progress: bool,
+    processes: int,
+    parallel_min: int,
 ) -> Summary:
     from sitebuilder.cdn import create_cdn
     from sitebuilder.origin import LocalDirectoryOrigin
@@ -226,7 +237,15 @@ def _build(
         return summary
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
-        failed = render_outputs(todo, rendered, snap, site_url, live=current, show_progress=show_progress)
+        failed = render_outputs(
+            todo,
+            rendered,
+            snap,
+            site_url,
+            live=current,
+            show_progress=show_progress,
+            processes=processes if len(todo) >= parallel_min else 1,
+        )
         if failed:
             # Not published and not recorded as built: the next build tries them again (and a
             # full build of the same data leaves them out just the same).
@@ -317,18 +336,21 @@ def render_outputs(
     *,
     live: Path | None = None,
     show_progress: bool = False,
+    processes: int = 1,
 ) -> list[Skipped]:
-    """Render ``todo`` into ``rendered``; mirrors (``alias_of``) are copies of the file they mirror,
+    """Render ``todo`` into ``rendered`` (in ``processes`` processes, ``render_parallel``: the
+    same files and failures as one); mirrors (``alias_of``) are copies of the file they mirror,
     from this render or, when that file did not change, from the ``live`` tree. Returns the
     outputs that could not be rendered (left out of ``rendered``)."""
-    from sitebuilder.render import render
+    from sitebuilder.render import render_parallel
 
-    failed = render(
+    failed = render_parallel(
         todo,
         rendered,
         site_url=site_url,
         site_globals=site_globals(snap),
         progress=_progress_bar if show_progress else None,
+        processes=processes,
     )
     failed_paths = {f.path for f in failed}
     for alias in todo:
@@ -347,7 +369,14 @@ def render_outputs(
     return failed
 
 
-def build_from_snapshot(snapshot_path: Path, out: Path, *, site_url: str) -> Summary:
+def build_from_snapshot(
+    snapshot_path: Path,
+    out: Path,
+    *,
+    site_url: str,
+    processes: int = 1,
+    parallel_min: int = PARALLEL_MIN_OUTPUTS,
+) -> Summary:
     """Render a saved snapshot without the API (theme work, fixture sites): a full build of
     exactly that data, published to ``out`` with no purge and no saved state."""
     from sitebuilder.origin import LocalDirectoryOrigin
@@ -360,7 +389,13 @@ def build_from_snapshot(snapshot_path: Path, out: Path, *, site_url: str) -> Sum
     outputs, skipped = plan(snap, site_url)
     with tempfile.TemporaryDirectory(prefix="site-build-") as tmp:
         rendered = Path(tmp) / "rendered"
-        skipped += render_outputs(outputs, rendered, snap, site_url)
+        skipped += render_outputs(
+            outputs,
+            rendered,
+            snap,
+            site_url,
+            processes=processes if len(outputs) >= parallel_min else 1,
+        )
         _log_skipped(skipped)
         files = sorted(str(p.relative_to(rendered)) for p in rendered.rglob("*") if p.is_file())
         asyncio.run(LocalDirectoryOrigin(out).publish(rendered, changed=files, deleted=[]))
@@ -375,6 +410,14 @@ def warm_up() -> None:
     import sitebuilder.render  # noqa: F401  (imports Pelican)
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's cpuset, not the host's count); a CPU quota
+    is not visible here: set PYDOTORG_SITE_RENDER_PROCESSES to match it."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sitebuilder.build", description=__doc__)
     parser.add_argument(
@@ -386,6 +429,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=settings.site_api_key)
     parser.add_argument("--site-url", default=settings.site_url)
     parser.add_argument("--progress", action="store_true")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=settings.site_render_processes or _usable_cpus(),
+        help="render in this many processes (default: PYDOTORG_SITE_RENDER_PROCESSES, else one per "
+        "CPU); 1 renders in this process alone",
+    )
+    parser.add_argument(
+        "--parallel-min",
+        type=int,
+        default=PARALLEL_MIN_OUTPUTS,
+        help="render in parallel only when at least this many outputs changed "
+        f"(default {PARALLEL_MIN_OUTPUTS}: an edit's rebuild does not wait for processes to start)",
+    )
     parser.add_argument(
         "--from-snapshot", type=Path, default=None, help="render a saved snapshot.json; no API needed"
     )
@@ -403,7 +460,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_snapshot is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         try:
-            print(build_from_snapshot(args.from_snapshot, args.out, site_url=args.site_url).line())
+            summary = build_from_snapshot(
+                args.from_snapshot,
+                args.out,
+                site_url=args.site_url,
+                processes=args.processes,
+                parallel_min=args.parallel_min,
+            )
+            print(summary.line())
         except ApiError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -426,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
             full=args.full,
             site_url=args.site_url,
             show_progress=args.progress,
+            processes=args.processes,
+            parallel_min=args.parallel_min,
         )
     except ApiError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 PREFIX = "PYDOTORG_"
 
@@ -24,6 +25,8 @@ class BuilderSettings:
     site_api_key: str = ""
     # The public site: every link and every purged URL starts with it.
     site_url: str = "https://www.python.org"
+    # Processes a large build renders in (sitebuilder/render.py, render_parallel); 0: one per CPU.
+    site_render_processes: int = 0
 
     # The CDN purged after a publish (sitebuilder/cdn.py): Fastly when the key and service id
     # are both set, otherwise a CDN that only logs.
@@ -38,5 +41,9 @@ class BuilderSettings:
         """Settings from ``PYDOTORG_<FIELD>`` variables (``environ`` defaults to ``os.environ``);
         variables meant for the API alone are ignored."""
         env = os.environ if environ is None else environ
-        values = {f.name: env[PREFIX + f.name.upper()] for f in fields(cls) if PREFIX + f.name.upper() in env}
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if PREFIX + f.name.upper() in env:
+                raw = env[PREFIX + f.name.upper()]
+                values[f.name] = int(raw) if f.type == "int" else raw
         return cls(**values)

@@ -31,7 +31,6 @@ import base64
 import gzip
 import hashlib
 import re
-from collections import OrderedDict
 from typing import cast
 
 from litestar import Litestar
@@ -46,6 +45,7 @@ from litestar.types import (
     Send,
 )
 
+from pydotorg.core.lru import ByteLRU
 from pydotorg.settings import Settings
 
 API_PREFIX = "/api/"
@@ -149,24 +149,15 @@ class _Compressed:
     routers serve the same bytes from their cache) is compressed once."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
+        self.lru: ByteLRU[tuple[str, bytes], bytes] = ByteLRU(max_bytes)
 
     def gzip(self, path: str, etag: bytes, body: bytes) -> bytes:
         key = (path, etag)
-        found = self.entries.get(key)
+        found = self.lru.get(key)
         if found is not None:
-            self.entries.move_to_end(key)
             return found
         compressed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-        cost = len(compressed) + len(path) + len(etag) + ENTRY_OVERHEAD
-        if cost <= self.max_bytes:
-            self.entries[key] = compressed
-            self.size += cost
-            while self.size > self.max_bytes:
-                (old_path, old_tag), old = self.entries.popitem(last=False)
-                self.size -= len(old) + len(old_path) + len(old_tag) + ENTRY_OVERHEAD
+        self.lru.put(key, compressed, len(compressed) + len(path) + len(etag) + ENTRY_OVERHEAD)
         return compressed
 
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -44,6 +44,7 @@ from redis.asyncio import Redis
 from pydotorg.core import changes
 from pydotorg.core.changes import VERSION_KEY
 from pydotorg.core.httpcache import entity_tag
+from pydotorg.core.lru import ByteLRU
 from pydotorg.core.permissions import Principal
 from pydotorg.core.ratelimit import peer_ip
 from pydotorg.legacy import v1, v2
@@ -140,12 +141,20 @@ Entry = tuple[bytes, float, list[Any], bytes]
 
 
 class ResponseCache:
-    """Rendered answers by key, least recently used first out, at most ``max_bytes`` in all."""
+    """Rendered answers by key, least recently used first out, at most ``max_bytes`` in all
+    (core.lru); an answer of another data version, or older than ``MAX_AGE``, is dropped when
+    asked for."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
-        self.max_bytes = max_bytes
-        self.size = 0
+        self.lru: ByteLRU[tuple[str, str], Entry] = ByteLRU(max_bytes)
+
+    @property
+    def entries(self) -> Mapping[tuple[str, str], Entry]:
+        return self.lru.entries
+
+    @property
+    def size(self) -> int:
+        return self.lru.size
 
     @staticmethod
     def cost(key: tuple[str, str], entry: Entry) -> int:
@@ -159,30 +168,18 @@ class ResponseCache:
         )
 
     def get(self, key: tuple[str, str], version: bytes) -> tuple[list[Any], bytes] | None:
-        entry = self.entries.get(key)
+        entry = self.lru.get(key)
         if entry is None:
             return None
         entry_version, stored, headers, body = entry
         if entry_version != version or time.monotonic() - stored > MAX_AGE:
-            self._drop(key)
+            self.lru.pop(key)
             return None
-        self.entries.move_to_end(key)
         return headers, body
 
     def put(self, key: tuple[str, str], version: bytes, headers: list[Any], body: bytes) -> None:
         entry = (version, time.monotonic(), headers, body)
-        cost = self.cost(key, entry)
-        if key in self.entries:
-            self._drop(key)
-        if cost > self.max_bytes:
-            return
-        self.entries[key] = entry
-        self.size += cost
-        while self.size > self.max_bytes:
-            self._drop(next(iter(self.entries)))
-
-    def _drop(self, key: tuple[str, str]) -> None:
-        self.size -= self.cost(key, self.entries.pop(key))
+        self.lru.put(key, entry, self.cost(key, entry))
 
 
 # --- what a route reads of the query string -----------------------------------------------------
@@ -316,7 +313,7 @@ class LegacyReadMiddleware:
         staff = principal is not None and principal.is_active and principal.is_staff
         shared = self.counters.version
         query = query_key(scope)
-        if staff or shared is None or query is None or self.cache.max_bytes <= 0:
+        if staff or shared is None or query is None or self.cache.lru.max_bytes <= 0:
             await self.app(scope, receive, send)
             return
         version = shared + b"/" + str(changes.LOCAL_WRITES[0]).encode()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime
 
@@ -20,40 +19,21 @@ from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pydotorg.core.lru import ByteLRU
 from pydotorg.core.search.postgres import SearchCursor
 
 CACHE_LOOKUPS = Counter("pydotorg_search_cache_total", "Search answers by cache outcome", ["outcome"])
 
 
-class AnswerCache:
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
-
+class AnswerCache(ByteLRU[Hashable, bytes]):
     def get(self, key: Hashable) -> bytes | None:
-        value = self._entries.get(key)
-        if value is None:
-            CACHE_LOOKUPS.labels("miss").inc()
-            return None
-        self._entries.move_to_end(key)
-        CACHE_LOOKUPS.labels("hit").inc()
+        value = super().get(key)
+        CACHE_LOOKUPS.labels("hit" if value is not None else "miss").inc()
         return value
 
-    def put(self, key: Hashable, value: bytes) -> None:
-        if len(value) > self.max_bytes // 8:  # one answer never takes more than an eighth
-            return
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self.size -= len(old)
-        self._entries[key] = value
-        self.size += len(value)
-        while self.size > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self.size -= len(evicted)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+    def store(self, key: Hashable, value: bytes) -> None:
+        if len(value) <= self.max_bytes // 8:  # one answer never takes more than an eighth
+            self.put(key, value, len(value))
 
 
 class Generation:

@@ -123,7 +123,7 @@ class SearchController(Controller):
         )
         body = msgspec.json.encode(answer)
         if cache is not None:
-            cache.put(key, body)
+            cache.store(key, body)
         return _encoded(body)
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.search import SearchDocument, SearchSource
-from pydotorg.core.search.documents import Reach, clean, document_id, html_text
+from pydotorg.core.search.documents import Loader, Reach, clean, document_id, html_text
 from pydotorg.domains.jobs.models import Job, JobCategory, JobType, job_job_types
-from pydotorg.domains.jobs.services import visible_clause
+from pydotorg.domains.jobs.services import visible_clause, with_active_jobs
 
 
 async def load_jobs(
@@ -79,48 +79,31 @@ async def load_jobs(
     return docs
 
 
-async def load_types(
-    session: AsyncSession, ids: Collection[int] | None, now: datetime
-) -> list[SearchDocument]:
-    has_jobs = exists().where(
-        job_job_types.c.job_type_id == JobType.id, job_job_types.c.job_id == Job.id, visible_clause()
-    )
-    stmt = select(JobType.id, JobType.name, JobType.slug).where(and_(JobType.active, has_jobs))
-    if ids is not None:
-        stmt = stmt.where(JobType.id.in_(ids))
-    return [
-        SearchDocument(
-            id=document_id("jobtype", t.id),
-            type="jobtype",
-            title=clean(t.name),
-            url=f"/jobs/type/{t.slug}/",
-            keywords="job type jobs",
-            boost=1.3,
-        )
-        for t in await session.execute(stmt)
-    ]
+def _taxonomy(model: type[JobType | JobCategory], type_: str, segment: str, boost: float) -> Loader:
+    """Job types or categories with a visible listing, at ``/jobs/<segment>/<slug>/``."""
+    noun = segment.replace("-", " ")
+
+    async def load(session: AsyncSession, ids: Collection[int] | None, now: datetime) -> list[SearchDocument]:
+        stmt = select(model.id, model.name, model.slug).where(with_active_jobs(model))
+        if ids is not None:
+            stmt = stmt.where(model.id.in_(ids))
+        return [
+            SearchDocument(
+                id=document_id(type_, r.id),
+                type=type_,
+                title=clean(r.name),
+                url=f"/jobs/{segment}/{r.slug}/",
+                keywords=f"job {noun} jobs",
+                boost=boost,
+            )
+            for r in await session.execute(stmt)
+        ]
+
+    return load
 
 
-async def load_categories(
-    session: AsyncSession, ids: Collection[int] | None, now: datetime
-) -> list[SearchDocument]:
-    has_jobs = exists().where(Job.category_id == JobCategory.id, visible_clause())
-    stmt = select(JobCategory.id, JobCategory.name, JobCategory.slug).where(
-        and_(JobCategory.active, has_jobs)
-    )
-    if ids is not None:
-        stmt = stmt.where(JobCategory.id.in_(ids))
-    return [
-        SearchDocument(
-            id=document_id("jobcategory", c.id),
-            type="jobcategory",
-            title=clean(c.name),
-            url=f"/jobs/category/{c.slug}/",
-            keywords="job category jobs",
-            boost=1.4,
-        )
-        for c in await session.execute(stmt)
-    ]
+load_types = _taxonomy(JobType, "jobtype", "type", 1.3)
+load_categories = _taxonomy(JobCategory, "jobcategory", "category", 1.4)
 
 
 # A listing's change can add or remove the last visible listing of a type or category, so those

@@ -194,20 +194,24 @@ async def list_taxonomy(
     """Types or categories by name, each with its count of visible listings. ``with_jobs``:
     only those used by a visible listing (python.org's ``with_active_jobs()``, which for types
     also requires the type to be active)."""
-    if model is JobType:
-        used = exists().where(
-            job_job_types.c.job_type_id == JobType.id, job_job_types.c.job_id == Job.id, visible_clause()
-        )
-    else:
-        used = exists().where(Job.category_id == JobCategory.id, visible_clause())
     stmt = select(model).order_by(model.name, model.id)
     if with_jobs:
-        stmt = stmt.where(used)
-        if model is JobType:
-            stmt = stmt.where(JobType.active)
+        stmt = stmt.where(with_active_jobs(model))
     rows, meta = await paginate(session, stmt, limit, offset)
     counts = await visible_counts(session, model, [r.id for r in rows])
     return [(r, counts.get(r.id, 0)) for r in rows], meta
+
+
+def with_active_jobs(model: type[JobType | JobCategory]) -> ColumnElement[bool]:
+    """python.org's ``with_active_jobs()``: used by a visible listing (and, for a type, active)."""
+    if model is JobType:
+        return and_(
+            JobType.active,
+            exists().where(
+                job_job_types.c.job_type_id == JobType.id, job_job_types.c.job_id == Job.id, visible_clause()
+            ),
+        )
+    return exists().where(Job.category_id == JobCategory.id, visible_clause())
 
 
 async def visible_counts(

@@ -55,11 +55,15 @@ class Search:
 
 @pytest.fixture(params=["postgres", "meilisearch"])
 async def search(
-    request: Any, clean: None, settings: Any, mailer: Any, sessionmaker: Any, _client: Any
+    request: Any, clean: None, settings: Any, mailer: Any, sessionmaker: Any
 ) -> AsyncIterator[Search]:
+    # Its own queue: the session's worker, once another test started it, would otherwise run the
+    # indexing these tests run themselves, one job run at a time.
+    settings = msgspec.structs.replace(settings, queue_name="search-tests")
     if request.param == "postgres":
-        engine = create_engine(settings)
-        yield Search(_client, engine, sessionmaker)
+        app = create_app(settings, mailer=mailer, configure_logs=False)
+        async with AsyncTestClient(app=app) as client:
+            yield Search(client, create_engine(settings), sessionmaker)
         return
     from tests.meilisearch_fake import meilisearch_for_tests
 

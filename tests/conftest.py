@@ -111,6 +111,9 @@ def settings(test_database: str, servers: tuple[str, str]) -> Settings:
         log_level="WARNING",
         trusted_proxies=("10.0.0.0/8",),
         search_generation_seconds=0,  # a test searches right after it indexes
+        # No search watch in the session's worker: its reads between tests would race the
+        # TRUNCATE of the next test's clean-up. Tests call check_search themselves.
+        search_watch_seconds=0,
     ).validated()
 
 
@@ -173,19 +176,30 @@ async def _db_conn(test_database: str) -> AsyncIterator[asyncpg.Connection]:
 async def clean(_db_conn: asyncpg.Connection, settings: Settings, mailer: MemoryMailer) -> None:
     """Empty tables, Redis db and outbox: every test that touches the database starts here."""
     redis = Redis.from_url(settings.redis_url)
-    # A job an earlier test queued that the worker is running now (a mail on its way) finishes
-    # first, so it cannot land in this test's outbox; jobs not yet started go with the flush.
-    active = f"saq:{settings.queue_name}:active"
-    for _ in range(250):
-        if not await redis.llen(active):
-            break
-        await asyncio.sleep(0.02)
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    await _db_conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    await redis.flushdb()
-    # A new data version, so no cached legacy response from an earlier test can be served.
-    await redis.set(VERSION_KEY, uuid.uuid4().int % 10**15)
-    await redis.aclose()
+    try:
+        # A job an earlier test queued that the worker is running now (a mail on its way) finishes
+        # first, so it cannot land in this test's outbox; jobs not yet started go with the flush.
+        active = f"saq:{settings.queue_name}:active"
+        for _ in range(250):
+            if not await redis.llen(active):
+                break
+            await asyncio.sleep(0.02)
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        # A job still running past the wait reads tables the TRUNCATE locks in another order; when
+        # PostgreSQL breaks that deadlock by cancelling the TRUNCATE, it runs again.
+        for attempt in range(5):
+            try:
+                await _db_conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                break
+            except asyncpg.exceptions.DeadlockDetectedError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.1)
+        await redis.flushdb()
+        # A new data version, so no cached legacy response from an earlier test can be served.
+        await redis.set(VERSION_KEY, uuid.uuid4().int % 10**15)
+    finally:
+        await redis.aclose()
     invalidate_local()
     authcache.invalidate_local()  # the TRUNCATE went behind the app's back
     mailer.outbox.clear()

@@ -35,6 +35,7 @@ from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.ratelimit import RateLimiter
+from pydotorg.core.reads import ReadPool
 from pydotorg.core.schemas import close_input_schemas
 from pydotorg.core.search import create_engine as create_search_engine
 from pydotorg.core.search.cache import AnswerCache, Generation
@@ -153,6 +154,7 @@ def create_app(
     counters = SharedCounters()
     storage = create_storage(settings)
     search_engine = create_search_engine(settings)
+    reads = ReadPool(settings)
     search_cache = AnswerCache(settings.search_cache_bytes) if settings.search_cache_bytes > 0 else None
 
     @asynccontextmanager
@@ -166,6 +168,7 @@ def create_app(
                 ("redis", redis.aclose),
                 ("queue", queue.disconnect),
                 ("database", engine.dispose),
+                ("database reads", reads.aclose),
                 ("search", search_engine.aclose),
             ]
             close_storage = getattr(storage, "aclose", None)
@@ -268,6 +271,7 @@ def create_app(
             {
                 "settings": settings,
                 "engine": engine,
+                "reads": reads,
                 "sessionmaker": sessionmaker,
                 "redis": redis,
                 "auth_cache": auth_cache,

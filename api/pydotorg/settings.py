@@ -35,6 +35,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_url: str = ""
     redis_url: str = ""
     database_pool_size: int = 10
+    # Connections per API process for the ORM-free hot reads (core/reads.py).
+    database_read_pool_size: int = 5
     database_statement_timeout_ms: int = 30_000
     database_lock_timeout_ms: int = 5_000
 

@@ -17,14 +17,15 @@ import msgspec
 from litestar import Request, Response, Router, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from sqlalchemy import String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.permissions import Principal, principal_of
+from pydotorg.core.reads import Where, text_match
 from pydotorg.domains.downloads import services as downloads
 from pydotorg.domains.downloads.models import OS, Release, ReleaseFile
 from pydotorg.domains.pages import services as pages
 from pydotorg.domains.pages.models import Page
+from pydotorg.legacy import rows
 from pydotorg.legacy.resources import (
     RESOURCES,
     WRITABLE,
@@ -37,12 +38,12 @@ from pydotorg.legacy.resources import (
     parse_datetime,
     parse_int,
     parse_value,
-    visible,
 )
 from pydotorg.legacy.throttle import throttled
 from pydotorg.settings import parse_rate
 
 PREFIX = "/api/v1"
+URI_PREFIX = f"{PREFIX}/"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 
@@ -108,6 +109,11 @@ METHODS: dict[str, Any] = {
 def _json(data: Any, status: int = 200) -> Response[bytes]:
     body = msgspec.json.encode(_sorted(data))
     return Response(body, status_code=status, media_type="application/json")
+
+
+def _encoded(data: Any) -> Response[bytes]:
+    """Data whose keys are already in Tastypie's sorted order (rows.Shape sorts the fields)."""
+    return Response(msgspec.json.encode(data), status_code=200, media_type="application/json")
 
 
 def _sorted(data: Any) -> Any:
@@ -178,7 +184,7 @@ def _split(param: str) -> tuple[str, list[str], str]:
     return field, rest, lookup
 
 
-def _condition(resource: Resource, field: str, path: list[str], lookup: str, raw: str) -> Any:
+def _condition(resource: Resource, field: str, path: list[str], lookup: str, raw: str) -> Where | None:
     filtering = FILTERING[resource.name]
     if field not in resource.fields:
         return None  # Tastypie ignores parameters that are not fields of the resource
@@ -193,7 +199,7 @@ def _condition(resource: Resource, field: str, path: list[str], lookup: str, raw
         if sub not in target.fields and sub not in ("id", "pk"):
             raise FilterError(f"The '{sub}' field does not allow filtering.")
         if sub in ("id", "pk"):
-            return _compare(target, "id", lookup, raw, column=target.model.id)
+            return _compare(target, "id", lookup, raw)
         sub_allowed = FILTERING[target.name].get(sub)
         if sub_allowed is None:
             raise FilterError(f"The '{sub}' field does not allow filtering.")
@@ -206,14 +212,16 @@ def _condition(resource: Resource, field: str, path: list[str], lookup: str, raw
         if lookup not in RELATED_LOOKUPS:  # Django: "Related Field got invalid lookup"
             raise FilterError(f"'{lookup}' is not an allowed filter on the '{field}' field.")
         rel = resource.relations[field]
-        column = getattr(resource.model, rel.attr)
+        column = rows.column(resource, rel.attr)
         try:
             if "\x00" in raw:
                 raise BadValue("null character")
             if lookup == "isnull":
-                return column.is_(None) if _tastypie_bool(raw) else column.is_not(None)
+                return Where(f"{column} IS NULL" if _tastypie_bool(raw) else f"{column} IS NOT NULL")
             if lookup == "in":
-                return column.in_([id_from_uri(v, rel.target) for v in raw.split(",") if v])
+                return Where(
+                    f"{column} = ANY({{}})", [id_from_uri(v, rel.target) for v in raw.split(",") if v]
+                )
             return _compare_column(column, lookup, id_from_uri(raw, rel.target))
         except BadValue as exc:
             raise FilterError(MISMATCHED) from exc
@@ -230,33 +238,25 @@ def _tastypie_bool(raw: str) -> bool:
     raise BadValue("Must be a valid boolean.")
 
 
-def _compare(resource: Resource, field: str, lookup: str, raw: str, column: Any = None) -> Any:
-    column = column if column is not None else getattr(resource.model, field)
+TEXT_LOOKUPS = frozenset(
+    {"startswith", "istartswith", "endswith", "iendswith", "contains", "icontains", "iexact"}
+)
+
+
+def _compare(resource: Resource, field: str, lookup: str, raw: str) -> Where:
+    column = rows.column(resource, field)
     kind = "int" if field == "id" else resource.types.get(field, "str")
     try:
         if "\x00" in raw:  # PostgreSQL cannot hold it; Django raises ValueError, Tastypie a 400
             raise BadValue("null character")
         if lookup == "isnull":
-            return column.is_(None) if _tastypie_bool(raw) else column.is_not(None)
+            return Where(f"{column} IS NULL" if _tastypie_bool(raw) else f"{column} IS NOT NULL")
         if lookup == "in":
-            return column.in_([_convert(kind, v) for v in raw.split(",")])
+            return Where(f"{column} = ANY({{}})", [_convert(kind, v) for v in raw.split(",")])
         if kind == "datetime" and lookup in ("year", "month", "day"):
-            return func.extract(lookup, column) == parse_int(raw)
-        if (
-            lookup
-            in (
-                "startswith",
-                "istartswith",
-                "endswith",
-                "iendswith",
-                "contains",
-                "icontains",
-                "iexact",
-            )
-            and kind != "str"
-        ):
-            column = func.cast(column, String)
-            return downloads.text_filter(column, raw, lookup)
+            return Where(f"EXTRACT({lookup} FROM {column}) = {{}}", parse_int(raw))
+        if lookup in TEXT_LOOKUPS and kind != "str":
+            return text_match(f"CAST({column} AS VARCHAR)", lookup, raw)
         return _compare_column(column, lookup, _convert(kind, raw))
     except BadValue as exc:
         raise FilterError(MISMATCHED) from exc
@@ -274,32 +274,19 @@ def _convert(kind: str, raw: str) -> Any:
     return raw
 
 
-def _compare_column(column: Any, lookup: str, value: Any) -> Any:
-    if lookup == "exact":
-        return column == value
-    if lookup == "gt":
-        return column > value
-    if lookup == "gte":
-        return column >= value
-    if lookup == "lt":
-        return column < value
-    if lookup == "lte":
-        return column <= value
-    if lookup in (
-        "iexact",
-        "contains",
-        "icontains",
-        "startswith",
-        "istartswith",
-        "endswith",
-        "iendswith",
-    ):
-        return downloads.text_filter(column, str(value), lookup)
+COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _compare_column(column: str, lookup: str, value: Any) -> Where:
+    if lookup in COMPARISONS:
+        return Where(f"{column} {COMPARISONS[lookup]} {{}}", value)
+    if lookup in TEXT_LOOKUPS:
+        return text_match(column, lookup, str(value))
     raise FilterError(f"'{lookup}' is not an allowed filter.")
 
 
-def _filters(resource: Resource, params: list[tuple[str, str]]) -> list[Any]:
-    conditions = []
+def _filters(resource: Resource, params: list[tuple[str, str]]) -> list[Where]:
+    conditions: list[Where] = []
     for key, value in params:
         if key in ("limit", "offset", "format", "order_by"):
             continue
@@ -340,7 +327,7 @@ def _page_uri(resource: Resource, params: list[tuple[str, str]], limit: int, off
     return f"{PREFIX}/{resource.name}/?{urlencode([*kept, ('limit', limit), ('offset', offset)])}"
 
 
-async def list_get(resource: Resource, request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
+async def list_get(resource: Resource, request: Request[Any, Any, Any]) -> Response[bytes]:
     params = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     principal = principal_of(request)
     try:
@@ -348,50 +335,80 @@ async def list_get(resource: Resource, request: Request[Any, Any, Any], tx: Asyn
         conditions = _filters(resource, params)
     except FilterError as exc:
         return _error(str(exc))
-    stmt = visible(resource, resource.base_query(), principal).where(*conditions)
-    total = int(await tx.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-    objects = list(await tx.scalars(stmt.limit(limit).offset(offset)))
-    meta = {
+    objects, total = await rows.fetch(
+        request.app.state.reads,
+        "v1",
+        resource,
+        URI_PREFIX,
+        [*rows.visibility(resource, principal), *conditions],
+        limit=limit,
+        offset=offset,
+        with_total=True,
+    )
+    assert total is not None
+    meta = {  # keys sorted, as Tastypie sends them
         "limit": limit,
-        "offset": offset,
-        "total_count": total,
-        # Tastypie's Paginator.get_previous: none unless a whole page fits before this one.
-        "previous": _page_uri(resource, params, limit, offset - limit) if offset - limit >= 0 else None,
+        # Tastypie's Paginator.get_next/get_previous: none unless a whole page fits before this one.
         "next": _page_uri(resource, params, limit, offset + limit) if offset + limit < total else None,
+        "offset": offset,
+        "previous": _page_uri(resource, params, limit, offset - limit) if offset - limit >= 0 else None,
+        "total_count": total,
     }
-    return _json({"meta": meta, "objects": [serialize(resource, o) for o in objects]})
+    return _encoded({"meta": meta, "objects": objects})
 
 
-async def detail_get(
-    resource: Resource, request: Request[Any, Any, Any], tx: AsyncSession, pk: str
-) -> Response[bytes]:
-    obj = await _get(resource, tx, pk)
+async def _read(resource: Resource, request: Request[Any, Any, Any], pks: list[int]) -> dict[int, Any]:
+    """The objects with these ids as Tastypie sends them, whether published or not."""
+    condition = Where(f"{rows.column(resource, 'id')} = ANY({{}})", pks)
+    found, _ = await rows.fetch(request.app.state.reads, "v1", resource, URI_PREFIX, [condition])
+    return {_id_of(o.resource_uri): o for o in found}
+
+
+def _id_of(resource_uri: str) -> int:
+    return int(resource_uri.rstrip("/").rsplit("/", 1)[1])
+
+
+def _pk(raw: str) -> int | None:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 2**31 - 1:
+        return None
+    return int(raw)
+
+
+def _visible(resource: Resource, obj: Any, principal: Principal | None) -> bool:
+    return not resource.published_only or obj.is_published or is_staff(principal)
+
+
+async def detail_get(resource: Resource, request: Request[Any, Any, Any], pk: str) -> Response[bytes]:
+    number = _pk(pk)
+    obj = (await _read(resource, request, [number])).get(number) if number is not None else None
     if obj is None:
         return _empty(404)
-    if resource.published_only and not obj.is_published and not is_staff(principal_of(request)):
+    if not _visible(resource, obj, principal_of(request)):
         return _empty(401)
-    return _json(serialize(resource, obj))
+    return _encoded(obj)
 
 
 async def _get(resource: Resource, tx: AsyncSession, pk: str) -> Any:
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**31 - 1:
+    number = _pk(pk)
+    if number is None:
         return None
-    return await tx.scalar(resource.base_query().where(resource.model.id == int(pk)))
+    return await tx.scalar(resource.base_query().where(resource.model.id == number))
 
 
-async def set_get(
-    resource: Resource, request: Request[Any, Any, Any], tx: AsyncSession, pks: str
-) -> Response[bytes]:
+async def set_get(resource: Resource, request: Request[Any, Any, Any], pks: str) -> Response[bytes]:
     principal = principal_of(request)
+    wanted = [p for p in pks.split(";") if p]
+    numbers = [n for n in (_pk(p) for p in wanted) if n is not None]
+    found = await _read(resource, request, numbers) if numbers else {}
     objects, not_found = [], []
-    for pk in [p for p in pks.split(";") if p]:
-        obj = await _get(resource, tx, pk)
-        visible = obj is not None and (not resource.published_only or obj.is_published or is_staff(principal))
-        if visible:
-            objects.append(serialize(resource, obj))
+    for raw in wanted:
+        number = _pk(raw)
+        obj = found.get(number) if number is not None else None
+        if obj is not None and _visible(resource, obj, principal):
+            objects.append(obj)
         else:
-            not_found.append(pk)
-    return _json({"objects": objects, "not_found": not_found})
+            not_found.append(raw)
+    return _encoded({"not_found": not_found, "objects": objects})
 
 
 async def list_post(resource: Resource, request: Request[Any, Any, Any], tx: AsyncSession) -> Response[bytes]:
@@ -556,7 +573,7 @@ def _handlers(resource: Resource) -> list[Any]:
         if (limited := await _throttle(request)) is not None:
             return limited
         if method == "GET":
-            return await list_get(resource, request, tx)
+            return await list_get(resource, request)
         if method == "POST":
             return await list_post(resource, request, tx)
         return await list_delete(resource, request, tx)
@@ -585,7 +602,7 @@ def _handlers(resource: Resource) -> list[Any]:
             return _not_allowed("GET")
         if (limited := await _throttle(request)) is not None:
             return limited
-        return await set_get(resource, request, tx, pks)
+        return await set_get(resource, request, pks)
 
     @route(
         f"{base}/{{pk:str}}/",
@@ -601,7 +618,7 @@ def _handlers(resource: Resource) -> list[Any]:
         if (limited := await _throttle(request)) is not None:
             return limited
         if request.method == "GET":
-            return await detail_get(resource, request, tx, pk)
+            return await detail_get(resource, request, pk)
         return await detail_delete(resource, request, tx, pk)
 
     return [list_endpoint, schema_endpoint, set_endpoint, detail_endpoint]

@@ -22,8 +22,10 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.permissions import Principal, principal_of
+from pydotorg.core.reads import ReadPool, Where, text_match
 from pydotorg.domains.downloads import services as downloads
 from pydotorg.domains.downloads.models import OS, Release, ReleaseFile
+from pydotorg.legacy import rows
 from pydotorg.legacy.resources import (
     PAGE,
     RESOURCES,
@@ -103,6 +105,11 @@ def _detail(message: str, status: int, headers: dict[str, str] | None = None) ->
 
 def _base(settings: Settings) -> str:
     return settings.site_url.rstrip("/") + PREFIX
+
+
+def _prefix(settings: Settings) -> str:
+    """What a resource's path is appended to in the URLs DRF sends."""
+    return f"{_base(settings)}/"
 
 
 def url_of(settings: Settings, resource_name: str, pk: int) -> str:
@@ -204,8 +211,8 @@ class FilterErrors(Exception):
         self.body = body
 
 
-async def _filters(tx: AsyncSession, resource: Resource, params: list[tuple[str, str]]) -> list[Any]:
-    conditions: list[Any] = []
+async def _filters(reads: ReadPool, resource: Resource, params: list[tuple[str, str]]) -> list[Where]:
+    conditions: list[Where] = []
     values = dict(params)
     if resource.name in STRICT:
         allowed = STRICT[resource.name]
@@ -227,7 +234,7 @@ async def _filters(tx: AsyncSession, resource: Resource, params: list[tuple[str,
         raw = values[name]
         field = STRICT.get(resource.name, {}).get(name, name)
         try:
-            conditions.append(await _condition(tx, resource, name, field, raw))
+            conditions.append(await _condition(reads, resource, name, field, raw))
         except BadValue as exc:
             errors_by_field[field if name == field else name] = [str(exc)]
     if errors_by_field:
@@ -235,28 +242,27 @@ async def _filters(tx: AsyncSession, resource: Resource, params: list[tuple[str,
     return conditions
 
 
-async def _condition(tx: AsyncSession, resource: Resource, name: str, field: str, raw: str) -> Any:
+async def _condition(reads: ReadPool, resource: Resource, name: str, field: str, raw: str) -> Where:
     if field in resource.relations:
         rel = resource.relations[field]
-        target = RESOURCES[rel.target]
         try:
             pk = parse_int(raw, low=1)
         except BadValue:
             pk = 0
-        if not pk or await tx.get(target.model, pk) is None:
+        if not pk or not await rows.exists(reads, RESOURCES[rel.target], pk):
             raise BadValue("Select a valid choice. That choice is not one of the available choices.")
-        return getattr(resource.model, rel.attr) == pk
-    column = getattr(resource.model, field)
+        return Where(f"{rows.column(resource, rel.attr)} = {{}}", pk)
+    column = rows.column(resource, field)
     kind = resource.types.get(field, "str")
     if "\x00" in raw and kind == "str":  # Django's ProhibitNullCharactersValidator
         raise BadValue("Null characters are not allowed.")
     if name.endswith("__icontains"):
-        return downloads.text_filter(column, raw, "icontains")
+        return text_match(column, "icontains", raw)
     if name.endswith("__contains"):
-        return downloads.text_filter(column, raw, "contains")
+        return text_match(column, "contains", raw)
     if kind == "bool":
         try:
-            return column == parse_bool(raw)
+            return Where(f"{column} = {{}}", parse_bool(raw))
         except BadValue:
             raise BadValue(f"Select a valid choice. {raw} is not one of the available choices.") from None
     if field == "version":
@@ -266,13 +272,13 @@ async def _condition(tx: AsyncSession, resource: Resource, name: str, field: str
             version = -1
         if version not in VERSION_CHOICES:
             raise BadValue(f"Select a valid choice. {raw} is not one of the available choices.")
-        return column == version
+        return Where(f"{column} = {{}}", version)
     if kind == "datetime":
         try:
-            return column == parse_datetime(raw)
+            return Where(f"{column} = {{}}", parse_datetime(raw))
         except BadValue:
             raise BadValue("Enter a valid date/time.") from None
-    return column == raw
+    return Where(f"{column} = {{}}", raw)
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -369,12 +375,33 @@ async def _body(request: Request[Any, Any, Any]) -> dict[str, Any] | Response[by
 # --- handlers ------------------------------------------------------------------------------
 
 
-async def _get(resource: Resource, tx: AsyncSession, pk: str, principal: Principal | None) -> Any:
-    pk = pk.removesuffix(".json")
+def _pk(raw: str) -> int | None:
+    pk = raw.removesuffix(".json")
     if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**31 - 1:
         return None
+    return int(pk)
+
+
+async def _read(
+    reads: ReadPool, settings: Settings, resource: Resource, raw: str, principal: Principal | None
+) -> Any:
+    """GET of one object, as DRF sends it (None: not there or not visible)."""
+    pk = _pk(raw)
+    if pk is None:
+        return None
+    condition = Where(f"{rows.column(resource, 'id')} = {{}}", pk)
+    found, _ = await rows.fetch(
+        reads, "v2", resource, _prefix(settings), [*rows.visibility(resource, principal), condition]
+    )
+    return found[0] if found else None
+
+
+async def _get(resource: Resource, tx: AsyncSession, raw: str, principal: Principal | None) -> Any:
+    pk = _pk(raw)
+    if pk is None:
+        return None
     stmt = visible(resource, resource.base_query(), principal)
-    return await tx.scalar(stmt.where(resource.model.id == int(pk)))
+    return await tx.scalar(stmt.where(resource.model.id == pk))
 
 
 def _handlers(resource: Resource) -> list[Any]:
@@ -400,13 +427,16 @@ def _handlers(resource: Resource) -> list[Any]:
             params = parse_qsl(
                 request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
             )
+            reads: ReadPool = request.app.state.reads
             try:
-                conditions = await _filters(tx, resource, params)
+                conditions = await _filters(reads, resource, params)
             except FilterErrors as exc:
                 return _json(exc.body, 400)
-            stmt = visible(resource, resource.base_query(), principal_of(request))
-            objects = await tx.scalars(stmt.where(*conditions))
-            return _json([serialize(settings, resource, o) for o in objects])
+            visible_rows = rows.visibility(resource, principal_of(request))
+            found, _ = await rows.fetch(
+                reads, "v2", resource, _prefix(settings), [*visible_rows, *conditions]
+            )
+            return _json(found)
         if request.method == "POST" and not read_only:
             body = await _body(request)
             if isinstance(body, Response):
@@ -438,11 +468,14 @@ def _handlers(resource: Resource) -> list[Any]:
         if method == "POST" or (read_only and method != "GET"):
             allowed = "GET, HEAD, OPTIONS" if read_only else "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
             return _not_allowed(method, allowed)
+        if method == "GET":
+            found = await _read(request.app.state.reads, settings, resource, pk, principal_of(request))
+            if found is None:
+                return _detail(f"No {OBJECT_NAMES[resource.name]} matches the given query.", 404)
+            return _json(found)
         obj = await _get(resource, tx, pk, principal_of(request))
         if obj is None:
             return _detail(f"No {OBJECT_NAMES[resource.name]} matches the given query.", 404)
-        if method == "GET":
-            return _json(serialize(settings, resource, obj))
         if method == "DELETE":
             await downloads.delete(tx, obj)
             return Response(b"", status_code=204)

@@ -193,7 +193,6 @@ class ReleaseController(Controller):
     async def list_releases(
         self,
         request: Request[Any, Any, Any],
-        tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         version: Annotated[int | None, Parameter(ge=1, le=100)] = None,
@@ -214,10 +213,10 @@ class ReleaseController(Controller):
             "name": name,
             "slug": slug,
         }
-        rows, meta = await svc.list_releases(
-            tx, principal_of(request), limit=limit, offset=offset, equal=equal, q=q
+        data, meta = await svc.list_releases(
+            request.app.state.reads, principal_of(request), limit=limit, offset=offset, equal=equal, q=q
         )
-        return schemas.ReleaseList(data=[release_read(r) for r in rows], meta=meta)
+        return schemas.ReleaseList(data=data, meta=meta)
 
     @get("/{release_id:int}", operation_id="downloads_releases_read", summary="One release")
     async def read_release(

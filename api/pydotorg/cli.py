@@ -224,22 +224,25 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @main.command()
 @click.option(
     "--metrics-port",
-    default=0,
+    default=None,
     type=click.IntRange(0, 65535),
-    help="Expose the worker's Prometheus metrics on this port (0: off).",
+    help="Expose the worker's Prometheus metrics on this port (0: off; default: the "
+    "worker_metrics_port setting).",
 )
 @friendly
-def worker(metrics_port: int) -> None:
+def worker(metrics_port: int | None) -> None:
     """Run the SAQ worker (mail, site rebuilds, periodic jobs)."""
     from pydotorg.core.observability import configure_logging
     from pydotorg.worker import create_worker
 
     settings = _with_dev_services(_settings())
     configure_logging(settings)
-    if metrics_port:
+    port = settings.worker_metrics_port if metrics_port is None else metrics_port
+    if port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr="127.0.0.1")
+        # 127.0.0.1 by default; the deploy files set 0.0.0.0 so Prometheus can scrape the pod.
+        start_http_server(port, addr=settings.worker_metrics_host)
     w = create_worker(settings)
 
     async def run() -> None:

@@ -37,6 +37,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_pool_size: int = 10
     # Connections per API process for the ORM-free hot reads (core/reads.py).
     database_read_pool_size: int = 5
+    # The worker's Prometheus endpoint (`pydotorg worker`; port 0: off).
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 0
     database_statement_timeout_ms: int = 30_000
     database_lock_timeout_ms: int = 5_000
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,6 +86,7 @@ class Skipped:
 # (the origin adds its prefix) and the URL lengths CDNs and browsers handle.
 MAX_SEGMENT_BYTES = 255
 MAX_PATH_BYTES = 900
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def unsafe_path(path: Any) -> str | None:
@@ -93,7 +95,7 @@ def unsafe_path(path: Any) -> str | None:
     character), with no segment over 255 bytes and at most 900 bytes in all."""
     if not isinstance(path, str) or not path:
         return "empty path"
-    if any(ord(c) < 32 or ord(c) == 127 for c in path):
+    if _CONTROL.search(path):
         return "control character in path"
     if "\\" in path:
         return "backslash in path"

@@ -186,3 +186,35 @@ def test_an_output_failing_in_a_worker_is_skipped_as_in_a_sequential_build(tmp_p
     files = _tree(parallel)
     assert "downloads/index.html" in files and "index.html" in files and "theme/css/style.css" in files
     assert files == _tree(sequential)
+
+
+def test_a_waiting_build_process_preloads_only_what_is_still_current(tmp_path: Path) -> None:
+    """``--wait``: the snapshot read ahead is used only if the file was not replaced since; while
+    a build holds the output directory nothing is read, and "go" ends the wait at once."""
+    import fcntl
+    import time
+
+    from sitebuilder.build import BUILD_LOCK_FILE, Standby
+    from sitebuilder.snapshot import Snapshot
+
+    out = tmp_path / "site"
+    path = out / "_state" / "snapshot.json"
+    Snapshot(cursor=1).save(path)
+    standby = Standby(out)
+    standby.wait_for_origin()
+    assert standby.preloaded_at is not None
+    loaded = standby.snapshot(path)
+    assert loaded is not None and loaded.cursor == 1
+    replaced = Standby(out)
+    replaced.wait_for_origin()
+    Snapshot(cursor=2).save(path)  # another build saved its state in between
+    loaded = replaced.snapshot(path)
+    assert loaded is not None and loaded.cursor == 2
+    with open(out / BUILD_LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a build is running
+        waiting = Standby(out)
+        time.sleep(0.2)
+        assert waiting.preloaded_at is None
+        waiting.go()
+        waiting.wait_for_origin()
+    assert waiting.preloaded_at is None and waiting.timings()["go_at"] is not None

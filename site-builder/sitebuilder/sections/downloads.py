@@ -48,9 +48,11 @@ def fetch(api: Api, snap: Snapshot, release_ids: set[int] | None = None, *, list
     if lists:
         for key in [k for k in snap.data if k.startswith(("os:", "view:os/"))]:
             del snap.data[key]
-        for os in api.pages_of("/api/v3/downloads/os"):
+        systems = list(api.pages_of("/api/v3/downloads/os"))
+        views = api.get_many([f"/api/v3/downloads/os/slug/{os['slug']}/releases" for os in systems])
+        for os, view in zip(systems, views, strict=True):
             snap.data[f"os:{os['id']}"] = os
-            snap.data[f"view:os/{os['slug']}"] = api.get(f"/api/v3/downloads/os/slug/{os['slug']}/releases")
+            snap.data[f"view:os/{os['slug']}"] = view
         snap.data["view:landing"] = api.get("/api/v3/downloads/landing")
     if release_ids is None:
         for key in [k for k in snap.data if k.startswith(("release:", "view:release/"))]:
@@ -59,42 +61,47 @@ def fetch(api: Api, snap: Snapshot, release_ids: set[int] | None = None, *, list
         releases = list(api.pages_of("/api/v3/downloads/releases"))
     else:
         # A release's page also names the newest release of its series ("superseded by"), so
-        # every release of a touched series is re-read.
-        series = {
-            _series(snap.data[f"release:{r}"]["name"]) for r in release_ids if f"release:{r}" in snap.data
-        }
-        fresh = {}
-        for rid in sorted(release_ids):
-            release = api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
-            if release is not None:
-                fresh[rid] = release
-                if lists:
-                    series.add(_series(release["name"]))
+        # every release of a touched series is re-read; unless the change shows nowhere but on
+        # the release's own page (``lists`` False: none of the ``SUMMARY_FIELDS`` changed).
+        asked = sorted(release_ids)
+        fresh = dict(zip(asked, _releases(api, asked), strict=True))
+        series = set()
+        if lists:
+            series = {
+                _series(snap.data[f"release:{r}"]["name"]) for r in release_ids if f"release:{r}" in snap.data
+            }
+            series.update(_series(release["name"]) for release in fresh.values() if release is not None)
         series.discard("")
         release_ids = set(release_ids) | {
             int(k.split(":")[1])
             for k, v in snap.data.items()
             if k.startswith("release:") and _series(v["name"]) in series
         }
+        more = sorted(rid for rid in release_ids if rid not in fresh)
+        fresh.update(zip(more, _releases(api, more), strict=True))
         releases = []
+        touched = set(release_ids)
+        for fid in [f for f, r in snap.file_release.items() if r in touched]:
+            del snap.file_release[fid]
         for rid in sorted(release_ids):
             old = snap.data.pop(f"release:{rid}", None)
             if old is not None:
                 snap.data.pop(f"view:release/{old['slug']}", None)
-            release = (
-                fresh[rid] if rid in fresh else api.get(f"/api/v3/downloads/releases/{rid}", allow_404=True)
-            )
+            release = fresh[rid]
             if release is not None:
                 releases.append(release)
-            for fid in [f for f, r in snap.file_release.items() if r == rid]:
-                del snap.file_release[fid]
-    for release in releases:
+    details = api.get_many([f"/api/v3/downloads/releases/slug/{release['slug']}" for release in releases])
+    for release, detail in zip(releases, details, strict=True):
         snap.data[f"release:{release['id']}"] = release
-        detail = api.get(f"/api/v3/downloads/releases/slug/{release['slug']}")
         snap.data[f"view:release/{release['slug']}"] = detail
         for group in detail["files_by_os"]:
             for rfile in group["files"]:
                 snap.file_release[str(rfile["id"])] = release["id"]
+
+
+def _releases(api: Api, release_ids: list[int]) -> list[Any]:
+    """Each release by id, None for one the API no longer shows."""
+    return api.get_many([f"/api/v3/downloads/releases/{rid}" for rid in release_ids], allow_404=True)
 
 
 def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:

@@ -72,3 +72,8 @@ down: install ## Stop the embedded PostgreSQL and Redis
 bench: install ## Import the full downloads fixture and load the read endpoints with wrk
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk))
 	@$(RUN) python -m pydotorg.dev.benchmark
+
+.PHONY: site-publish
+site-publish: uv ## Full site build from PYDOTORG_SITE_API_URL, published through PYDOTORG_SITE_ORIGIN, then the `site` key purged (CI: .github/workflows/site.yml)
+	@test -n "$$PYDOTORG_SITE_API_URL" || (echo "error: PYDOTORG_SITE_API_URL is not set (the API the build reads)" >&2; exit 2)
+	@$(RUN) python -m sitebuilder.build --api "$$PYDOTORG_SITE_API_URL" --out "$${PYDOTORG_SITE_ORIGIN_DIR:-.state/site}" --full --purge-site

@@ -98,6 +98,9 @@ def create_worker(
         ctx["settings"] = settings
         ctx["queue"] = queue
         ctx["builders"] = Builders(settings)
+        if settings.site_api_key:
+            # Loaded and waiting before the first change, as after every build (tasks.Builders).
+            await ctx["builders"].prepare()
         ctx["search_engine"] = search_engine or create_search_engine(settings)
         ctx["search_sources"] = SEARCH_SOURCES
         if settings.search_watch_seconds > 0:

@@ -38,6 +38,15 @@ class ObjectStore(Protocol):
         """Remove ``path``; a path that is not there is not an error."""
         ...
 
+    async def copy(self, source: str, target: str) -> bool:
+        """Copy ``source`` to ``target`` inside the store (server-side, attributes included);
+        False when there is no ``source``."""
+        ...
+
+    async def get(self, path: str) -> bytes | None:
+        """The object at ``path``, or None when there is none."""
+        ...
+
 
 _STATUS = re.compile(r"status code: (\d{3})")
 _ERROR_CODE = re.compile(r"<Code>([^<]*)</Code>")
@@ -106,6 +115,30 @@ class S3ObjectStore:
                 raise self._error("DELETE", key, exc) from exc
         except Exception as exc:
             raise self._error("DELETE", key, exc) from exc
+
+    async def copy(self, source: str, target: str) -> bool:
+        key = self.key(source)
+        try:
+            await obstore.copy_async(self._store, key, self.key(target), overwrite=True)
+        except FileNotFoundError as exc:
+            if "NoSuchBucket" in str(exc):
+                raise self._error("COPY", key, exc) from exc
+            return False
+        except Exception as exc:
+            raise self._error("COPY", key, exc) from exc
+        return True
+
+    async def get(self, path: str) -> bytes | None:
+        key = self.key(path)
+        try:
+            result = await obstore.get_async(self._store, key)
+            return bytes(await result.bytes_async())
+        except FileNotFoundError as exc:
+            if "NoSuchBucket" in str(exc):
+                raise self._error("GET", key, exc) from exc
+            return None
+        except Exception as exc:
+            raise self._error("GET", key, exc) from exc
 
     def _error(self, method: str, key: str, exc: BaseException) -> ObjectStoreError:
         """Which request failed, with the HTTP status and S3's error code when there was an

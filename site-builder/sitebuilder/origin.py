@@ -9,11 +9,18 @@ Paths given to ``publish`` (``changed``, ``deleted``) are relative POSIX paths o
 built tree (``downloads/index.html``). ``source_dir`` is always the complete tree; ``changed``
 says which of its files differ from the previous publish (``None``: treat all as changed).
 A path in ``deleted`` is never published, even if ``source_dir`` still has it.
+
+A publish costs what changed, not the size of the site (about 10,000 files, a directory each):
+a full publish moves the built tree into place (``move``), and an overlay publish reuses an old
+release (recycling) or a hard-linked copy of the live one made while nothing was waiting
+(``prepare_next``, which the waiting build process runs).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -33,7 +40,7 @@ from typing import Protocol, TypeVar
 import structlog
 
 from sitebuilder.cdn import run_bounded, surrogate_keys
-from sitebuilder.objectstore import ObjectStore
+from sitebuilder.objectstore import ObjectStore, ObjectStoreError
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +50,8 @@ RELEASES = "releases"
 CURRENT = "current"
 _PARTIAL = ".partial-"
 _TRASH = ".trash-"
+# A hard-linked copy of release <id>, made ahead of the next overlay publish on top of <id>.
+_NEXT = ".next-"
 LINK_THREADS = 8
 
 
@@ -170,15 +179,69 @@ class LocalDirectoryOrigin:
         changed: Collection[str] | None = None,
         deleted: Collection[str] = (),
         overlay: bool = False,
+        move: bool = False,
     ) -> str:
         """With ``overlay``, ``source_dir`` holds only the ``changed`` files; everything else is
-        taken (hard-linked) from the current release."""
+        taken (hard-linked) from the current release. With ``move`` (not an overlay), the caller
+        gives ``source_dir`` away: renamed into place as the new release when it is on the same
+        file system (nothing copied, nothing linked), copied as usual when not."""
         changed_set = None if changed is None else {normalize_path(p) for p in changed}
         deleted_set = {normalize_path(p) for p in deleted}
         if overlay and changed_set is None:
             raise ValueError("an overlay publish needs the list of changed files")
+        if overlay and move:
+            raise ValueError("an overlay publish takes the changed files, it cannot move a tree")
         async with self._lock:
-            return await asyncio.to_thread(self._publish, Path(source_dir), changed_set, deleted_set, overlay)
+            return await asyncio.to_thread(
+                self._publish, Path(source_dir), changed_set, deleted_set, overlay, move
+            )
+
+    def prepare_next(self) -> bool:
+        """Make the next overlay publish cost what it changes: when it could not recycle an old
+        release (fewer than ``keep`` of them, or a full publish since), build a hard-linked copy
+        of the current release now (``.next-<id>``), for a publish on top of that release to take
+        over. Slow (a directory and a link per file) and meant for idle time: the waiting build
+        process runs it (``sitebuilder.build --wait``). Returns whether a copy is ready."""
+        if not self.hardlink or not self.releases_dir.is_dir():
+            return False
+        return self._locked(self._prepare_next)
+
+    def _prepare_next(self) -> bool:
+        current = self.current_dir()
+        if current is None or not current.is_dir():
+            return False
+        if (self.releases_dir / (_NEXT + current.name)).is_dir():
+            return True
+        self._clear_leftovers()
+        if self._recyclable() is not None:
+            return False
+        partial = self.releases_dir / (_PARTIAL + _NEXT + current.name)
+        try:
+            self._link_tree(current, partial, exclude=set())
+            partial.rename(self.releases_dir / (_NEXT + current.name))
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        log.info("origin.prepared_next", release=current.name, root=str(self.root))
+        return True
+
+    def _clear_leftovers(self) -> None:
+        """Partial releases of a crashed publish, and copies made for a release no longer live;
+        called with the lock held."""
+        for leftover in self.releases_dir.glob(_PARTIAL + "*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        current = self.current_release()
+        stale = [p for p in self.releases_dir.glob(_NEXT + "*") if p.name != _NEXT + str(current)]
+        trash = []
+        for path in stale:
+            doomed = self.releases_dir / (_TRASH + path.name)
+            try:
+                path.rename(doomed)
+                trash.append(doomed)
+            except OSError as exc:
+                log.warning("origin.prune_failed", release=path.name, error=str(exc))
+        if trash:
+            _remove_in_background(trash)
 
     async def activate(self, release_id: str) -> None:
         """Point ``current`` at an existing release (a rollback)."""
@@ -202,19 +265,28 @@ class LocalDirectoryOrigin:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _publish(
-        self, source_dir: Path, changed: set[str] | None, deleted: set[str], overlay: bool = False
+        self,
+        source_dir: Path,
+        changed: set[str] | None,
+        deleted: set[str],
+        overlay: bool = False,
+        move: bool = False,
     ) -> str:
         if not source_dir.is_dir():
             raise FileNotFoundError(f"nothing to publish: {source_dir} is not a directory")
         if self.current_link.exists() and not self.current_link.is_symlink():
             raise RuntimeError(f"{self.current_link} exists and is not a symlink; move it away first")
-        return self._locked(lambda: self._build_and_switch(source_dir, changed, deleted, overlay))
+        return self._locked(lambda: self._build_and_switch(source_dir, changed, deleted, overlay, move))
 
     def _build_and_switch(
-        self, source_dir: Path, changed: set[str] | None, deleted: set[str], overlay: bool = False
+        self,
+        source_dir: Path,
+        changed: set[str] | None,
+        deleted: set[str],
+        overlay: bool = False,
+        move: bool = False,
     ) -> str:
-        for leftover in self.releases_dir.glob(_PARTIAL + "*"):  # from a crashed publish
-            shutil.rmtree(leftover, ignore_errors=True)
+        self._clear_leftovers()  # a crashed publish's partial release, copies of older releases
         release_id = new_release_id()
         partial = self.releases_dir / (_PARTIAL + release_id)
         final = self.releases_dir / release_id
@@ -222,12 +294,20 @@ class LocalDirectoryOrigin:
         log_entry = {"release": release_id, "overlay": overlay, "changed": [], "deleted": sorted(deleted)}
         try:
             recycled = self._recyclable() if overlay and previous is not None else None
+            prepared = self.releases_dir / (_NEXT + previous.name) if previous is not None else None
             if recycled is not None and previous is not None:
                 copied, linked = self._recycle(
                     recycled, source_dir, partial, previous, changed or set(), deleted
                 )
+            elif overlay and previous is not None and prepared is not None and prepared.is_dir():
+                prepared.rename(partial)  # a copy of the live release (prepare_next)
+                copied, linked = self._bring_up_to_date(
+                    partial, source_dir, previous, set(), changed or set(), deleted
+                )
             elif overlay and previous is not None:
                 copied, linked = self._build_overlay(source_dir, partial, previous, changed or set(), deleted)
+            elif move and self._moved(source_dir, partial, deleted):
+                copied, linked = 0, 0
             else:
                 copied, linked = self._build(source_dir, partial, previous, changed, deleted)
             log_entry["changed"] = sorted(changed or ()) if overlay else []
@@ -271,16 +351,47 @@ class LocalDirectoryOrigin:
                     copied += 1
         return copied, linked
 
+    def _moved(self, source_dir: Path, target: Path, deleted: set[str]) -> bool:
+        """``source_dir`` renamed to ``target`` (the deleted paths taken out first); False when
+        they are on different file systems (the caller copies instead)."""
+        for rel in deleted:
+            _unlink_file(source_dir / rel)
+        try:
+            os.rename(source_dir, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            return False
+        for rel in sorted(deleted):
+            _remove_empty_parents((target / rel).parent, target)
+        return True
+
     def _build_overlay(
         self, source_dir: Path, target: Path, previous: Path, changed: set[str], deleted: set[str]
     ) -> tuple[int, int]:
-        """The previous release (hard-linked) with the changed files from ``source_dir`` on top.
+        """The previous release (hard-linked) with the changed files from ``source_dir`` on top."""
+        linked = self._link_tree(previous, target, exclude=changed | deleted)
+        linked, copied = (linked, 0) if self.hardlink else (0, linked)
+        for rel in sorted(changed - deleted):
+            dst = target / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            _copy_file(source_dir / rel, dst)
+            copied += 1
+        for rel in sorted(deleted):  # directories a deletion emptied
+            parent = (target / rel).parent
+            while parent != target and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        return copied, linked
+
+    def _link_tree(self, previous: Path, target: Path, *, exclude: set[str]) -> int:
+        """``target``: a new tree of ``previous``'s files (hard links), but for ``exclude``.
 
         A site has a directory per page (``x/index.html``), so this is mostly directory creation
         and linking; both are system calls that release the GIL, so a small thread pool does
         them several at a time (python.org's ~10,000 files: ~4 s serial, well under 1 s here)."""
         target.mkdir()
-        kept = [rel for rel in walk_files(previous) if rel not in changed and rel not in deleted]
+        kept = [rel for rel in walk_files(previous) if rel not in exclude]
         directories: set[str] = set()
         for rel in kept:
             directory = os.path.dirname(rel)
@@ -306,18 +417,7 @@ class LocalDirectoryOrigin:
             for depth in sorted(by_depth):
                 list(pool.map(make_dirs, _batches(by_depth[depth])))
             list(pool.map(place, _batches(kept)))
-        linked, copied = (len(kept), 0) if self.hardlink else (0, len(kept))
-        for rel in sorted(changed - deleted):
-            dst = target / rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            _copy_file(source_dir / rel, dst)
-            copied += 1
-        for rel in sorted(deleted):  # directories a deletion emptied
-            parent = (target / rel).parent
-            while parent != target and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-        return copied, linked
+        return len(kept)
 
     def _can_link(self, rel: str, src: Path, previous: Path | None, changed: set[str] | None) -> bool:
         if not self.hardlink or previous is None or changed is None or rel in changed:
@@ -397,6 +497,19 @@ class LocalDirectoryOrigin:
             touched.update(str(p) for p in entry.get("changed", []))  # type: ignore[attr-defined]
             touched.update(str(p) for p in entry.get("deleted", []))  # type: ignore[attr-defined]
         (self.releases_dir / old).rename(target)
+        return self._bring_up_to_date(target, source_dir, previous, touched, changed, deleted)
+
+    def _bring_up_to_date(
+        self,
+        target: Path,
+        source_dir: Path,
+        previous: Path,
+        touched: set[str],
+        changed: set[str],
+        deleted: set[str],
+    ) -> tuple[int, int]:
+        """``target``, a tree that differs from ``previous`` at most at ``touched``, made
+        ``previous`` with the ``changed`` files from ``source_dir`` and without ``deleted``."""
         linked = copied = 0
         for rel in sorted(touched - changed - deleted):  # back in line with the current release
             dst = target / rel
@@ -489,26 +602,55 @@ def cache_control(path: str) -> str:
     return "public, max-age=3600" if path.startswith("static/") else "public, max-age=300"
 
 
+def _strings(value: object) -> list[str]:
+    """A journal's list of paths (or the keys of its path -> hash map)."""
+    return [str(v) for v in value] if isinstance(value, list | dict) else []
+
+
 class S3Origin:
     """The site in an S3-compatible bucket under the store's key prefix, through an ``ObjectStore``
     (sitebuilder/objectstore.py: obstore, path-style, retrying connection errors and 5xx).
 
-    A publish uploads every new or changed object, then deletes the removed ones, then writes
-    ``<prefix>_publish/<id>.json``: a reader never sees a link to a page that is not there yet,
-    and a failed publish deletes nothing and writes no manifest. Objects carry ``Content-Type``,
-    ``Cache-Control`` and the CDN headers of the nginx origin as user metadata
-    (``x-amz-meta-surrogate-key`` / ``x-amz-meta-surrogate-control``).
+    A bucket has no atomic switch, so a publish goes in three steps, each recorded in a journal
+    (``_publish/pending.json``) before the next begins:
+
+    1. **Stage**: every new or changed object is uploaded under ``_staging/<id>/``. This is the
+       step that moves data and the one likely to fail; when it does, nothing live has changed
+       and the staged objects are removed.
+    2. **Back up**: each live object the publish will replace or remove is copied (server-side)
+       to ``_previous/<id>/``; paths that were not there are listed as ``absent``.
+    3. **Promote**: the staged objects are copied over the live ones, the removed ones deleted,
+       the journal moved to ``_publish/<id>.json`` and ``_publish/current.json`` pointed at it;
+       then the staging copies are removed.
+
+    What is live changes only once everything is uploaded. A publish interrupted after step 1
+    (the process killed, the store gone mid-way) is completed by the next publish, or by
+    ``recover()``, from its journal: its staged objects are all there. ``rollback()`` puts back
+    what the current publish replaced and removes what it added, and points ``current.json`` at
+    the publish before it. Objects carry ``Content-Type``, ``Cache-Control`` and the CDN headers
+    of the nginx origin as user metadata (``x-amz-meta-surrogate-key`` /
+    ``x-amz-meta-surrogate-control``); server-side copies keep them.
     """
 
     manifest_dir = "_publish"
+    staging_dir = "_staging"
+    previous_dir = "_previous"
 
     def __init__(self, store: ObjectStore, *, concurrency: int = 8) -> None:
         """``store``: the bucket and key prefix the site lives under (an ``S3ObjectStore`` with
-        ``prefix="site/"``, say); ``concurrency``: uploads and deletions in flight at once."""
+        ``prefix="site/"``, say); ``concurrency``: requests in flight at once."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.store = store
         self.concurrency = concurrency
+
+    @property
+    def pending_key(self) -> str:
+        return f"{self.manifest_dir}/pending.json"
+
+    @property
+    def current_key(self) -> str:
+        return f"{self.manifest_dir}/current.json"
 
     async def publish(
         self, source_dir: Path, *, changed: Collection[str] | None = None, deleted: Collection[str] = ()
@@ -525,31 +667,118 @@ class S3Origin:
         missing = [p for p in uploads if not (source_dir / p).is_file()]
         if missing:
             raise FileNotFoundError(f"changed files missing from {source_dir}: {', '.join(missing[:5])}")
+        await self.recover()
         release_id = new_release_id()
         hashes: dict[str, str] = {}
+        staging = f"{self.staging_dir}/{release_id}"
 
-        async def upload(path: str) -> None:
+        async def stage(path: str) -> None:
             data = await asyncio.to_thread((source_dir / path).read_bytes)
+            await self.store.put(f"{staging}/{path}", data, self.attributes(path))
             hashes[path] = hashlib.sha256(data).hexdigest()
-            await self.store.put(path, data, self.attributes(path))
 
-        await run_bounded(uploads, upload, self.concurrency)
-        await run_bounded(sorted(deleted_set), self.store.delete, self.concurrency)
-        manifest = {
+        try:
+            await run_bounded(uploads, stage, self.concurrency)
+        except BaseException:
+            with contextlib.suppress(Exception):  # best effort: the staging area is not served
+                await run_bounded(
+                    sorted(hashes), lambda p: self.store.delete(f"{staging}/{p}"), self.concurrency
+                )
+            raise
+        current = await self._read(self.current_key)
+        journal: dict[str, object] = {
             "id": release_id,
-            "published_at": datetime.now(UTC).isoformat(),
+            "state": "staged",
+            "previous": current.get("id") if current else None,
             "full": changed is None,
             "uploaded": dict(sorted(hashes.items())),
             "deleted": sorted(deleted_set),
+            "absent": [],
         }
-        body = json.dumps(manifest, indent=1, sort_keys=True).encode()
-        await self.store.put(
-            f"{self.manifest_dir}/{release_id}.json",
-            body,
-            {"Content-Type": "application/json", "Cache-Control": "no-store"},
-        )
+        await self._write(self.pending_key, journal)
+        await self._promote(journal)
         log.info("origin.published", release=release_id, uploaded=len(uploads), deleted=len(deleted_set))
         return release_id
+
+    async def recover(self) -> str | None:
+        """Complete a publish an interruption left in its journal; its id, or None."""
+        journal = await self._read(self.pending_key)
+        if not journal:
+            return None
+        log.warning("origin.recovering", release=journal["id"], state=journal["state"])
+        await self._promote(journal)
+        return str(journal["id"])
+
+    async def _promote(self, journal: dict[str, object]) -> None:
+        release_id = str(journal["id"])
+        uploaded = sorted(_strings(journal["uploaded"]))
+        deleted = _strings(journal["deleted"])
+        staging = f"{self.staging_dir}/{release_id}"
+        backup = f"{self.previous_dir}/{release_id}"
+        if journal["state"] == "staged":
+            absent: list[str] = []
+
+            async def keep(path: str) -> None:
+                if not await self.store.copy(path, f"{backup}/{path}"):
+                    absent.append(path)
+
+            await run_bounded([*uploaded, *deleted], keep, self.concurrency)
+            journal["absent"] = sorted(absent)
+            journal["state"] = "backed-up"
+            await self._write(self.pending_key, journal)
+
+        async def promote(path: str) -> None:
+            if not await self.store.copy(f"{staging}/{path}", path):
+                raise ObjectStoreError(f"staged object {staging}/{path} is missing; publish again")
+
+        await run_bounded(uploaded, promote, self.concurrency)
+        await run_bounded(deleted, self.store.delete, self.concurrency)
+        journal["state"] = "live"
+        journal["published_at"] = datetime.now(UTC).isoformat()
+        await self._write(f"{self.manifest_dir}/{release_id}.json", journal)
+        await self._write(self.current_key, {"id": release_id, "previous": journal["previous"]})
+        await self.store.delete(self.pending_key)
+        await run_bounded(uploaded, lambda p: self.store.delete(f"{staging}/{p}"), self.concurrency)
+
+    async def rollback(self) -> str:
+        """Undo the current publish: what it replaced or removed comes back from
+        ``_previous/<id>/``, what it added goes. Returns the id now current."""
+        await self.recover()
+        current = await self._read(self.current_key)
+        if not current or not current.get("previous"):
+            raise ObjectStoreError("nothing to roll back to: no earlier publish is recorded")
+        release_id = str(current["id"])
+        journal = await self._read(f"{self.manifest_dir}/{release_id}.json")
+        if not journal or journal.get("state") != "live":
+            raise ObjectStoreError(f"publish {release_id} has no journal to roll back from")
+        absent = set(_strings(journal["absent"]))
+        paths = sorted({*_strings(journal["uploaded"]), *_strings(journal["deleted"])})
+        backup = f"{self.previous_dir}/{release_id}"
+
+        async def restore(path: str) -> None:
+            if path in absent:
+                await self.store.delete(path)
+            elif not await self.store.copy(f"{backup}/{path}", path):
+                raise ObjectStoreError(f"backup {backup}/{path} is missing; cannot roll back")
+
+        await run_bounded(paths, restore, self.concurrency)
+        journal["state"] = "rolled-back"
+        await self._write(f"{self.manifest_dir}/{release_id}.json", journal)
+        previous = str(current["previous"])
+        before = await self._read(f"{self.manifest_dir}/{previous}.json")
+        await self._write(
+            self.current_key, {"id": previous, "previous": before.get("previous") if before else None}
+        )
+        log.info("origin.rolled_back", release=release_id, now=previous, restored=len(paths))
+        return previous
+
+    async def _read(self, key: str) -> dict[str, object] | None:
+        body = await self.store.get(key)
+        return None if body is None else dict(json.loads(body))
+
+    async def _write(self, key: str, value: dict[str, object]) -> None:
+        body = json.dumps(value, indent=1, sort_keys=True).encode()
+        await self.store.put(key, body, {"Content-Type": "application/json", "Cache-Control": "no-store"})
 
     @staticmethod
     def attributes(path: str) -> dict[str, str]:

@@ -36,6 +36,31 @@ class BuilderSettings:
     # The edge dictionary the builder keeps equal to _redirects.json (deploy/fastly/README.md).
     fastly_redirects_dictionary_id: str = ""
 
+    # Where a build goes live (sitebuilder/origin.py): "local", the --out directory nginx serves,
+    # or "s3", the site bucket (the --out directory stays the builder's working copy, the tree
+    # the next incremental build starts from).
+    site_origin: str = "local"
+    site_s3_bucket: str = ""
+    site_s3_prefix: str = ""
+    # The object store, shared with the API's media storage (the same PYDOTORG_S3_* names).
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+
+    def origin_errors(self) -> list[str]:
+        """What keeps the configured origin from working (empty: nothing)."""
+        if self.site_origin == "local":
+            return []
+        if self.site_origin != "s3":
+            return [f"PYDOTORG_SITE_ORIGIN must be 'local' or 's3', not {self.site_origin!r}"]
+        needed = ("site_s3_bucket", "s3_endpoint_url", "s3_access_key", "s3_secret_key")
+        return [
+            f"PYDOTORG_{name.upper()} is required when PYDOTORG_SITE_ORIGIN=s3"
+            for name in needed
+            if not getattr(self, name)
+        ]
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> BuilderSettings:
         """Settings from ``PYDOTORG_<FIELD>`` variables (``environ`` defaults to ``os.environ``);

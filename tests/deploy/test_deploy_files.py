@@ -58,12 +58,7 @@ DEV_TEST_ONLY = {
 
 # Names the deploy files set ahead of the code that will read them (issue 18). Remove each one
 # from this set once a Settings / BuilderSettings field reads it; the checks above then hold it.
-AHEAD_OF_THE_CODE = {
-    # The site origin chosen by settings (item 1): local directory or the S3 "site" bucket.
-    "PYDOTORG_SITE_ORIGIN",
-    "PYDOTORG_SITE_S3_BUCKET",
-    "PYDOTORG_SITE_S3_PREFIX",
-}
+AHEAD_OF_THE_CODE: set[str] = set()
 
 
 def code_settings() -> dict[str, object]:
@@ -311,3 +306,47 @@ def test_dockerfile_has_a_target_per_role() -> None:
     assert {"api", "worker", "builder"} <= set(stages)
     assert stages[-1] == "api", "the default target (the last stage) must stay the API"
     assert compose()["x-pydotorg-build"]["target"] == "api"
+
+
+# --- CI ------------------------------------------------------------------------------------------
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_workflow_follows_the_github_workflow_schema(path: Path) -> None:
+    """Validated against the workflow schema check-jsonschema vendors (SchemaStore's)."""
+    text = (resources.files("check_jsonschema.builtin_schemas.vendor") / "github-workflows.json").read_text()
+    schema = msgspec.json.decode(text)
+    workflow = yaml.safe_load(path.read_text())
+    workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as a boolean; GitHub does not
+    jsonschema.validate(workflow, schema)
+
+
+def test_site_workflow_runs_the_make_target_with_every_setting_it_needs() -> None:
+    """The site workflow publishes through S3 with the settings the builder reads for that."""
+    workflow = yaml.safe_load((WORKFLOWS / "site.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    assert [s.get("run") for s in job["steps"]][-1] == "make site-publish"
+    env = job["env"] | job["steps"][-1].get("env", {})
+    builder = {PREFIX + f.name.upper() for f in dataclasses.fields(BuilderSettings)}
+    needed = {
+        "PYDOTORG_SITE_API_URL",
+        "PYDOTORG_SITE_API_KEY",
+        "PYDOTORG_SITE_ORIGIN_DIR",
+        "PYDOTORG_SITE_ORIGIN",
+        "PYDOTORG_SITE_S3_BUCKET",
+        "PYDOTORG_S3_ENDPOINT_URL",
+        "PYDOTORG_S3_ACCESS_KEY",
+        "PYDOTORG_S3_SECRET_KEY",
+        "PYDOTORG_FASTLY_API_KEY",
+        "PYDOTORG_FASTLY_SERVICE_ID",
+    }
+    assert needed <= set(env), sorted(needed - set(env))
+    assert env["PYDOTORG_SITE_ORIGIN"] == "s3"
+    unknown = {
+        n for n in env if n not in builder and n not in {"PYDOTORG_SITE_API_URL", "PYDOTORG_SITE_ORIGIN_DIR"}
+    }
+    assert not unknown, f"the workflow sets settings the builder does not read: {sorted(unknown)}"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\nsite-publish:" in makefile

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -277,6 +278,11 @@ SITE: dict[str, str | bytes] = {
 }
 
 
+def _live(bucket: Bucket) -> dict[str, bytes]:
+    """What a reader of the bucket sees: the site's objects, not the origin's bookkeeping."""
+    return {k.removeprefix("www/"): o.body for k, o in bucket.objects().items() if not k.startswith("www/_")}
+
+
 async def test_s3_full_publish(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", SITE)
     release = await s3.publish(src, deleted=["old/page.html"])
@@ -300,26 +306,26 @@ async def test_s3_full_publish(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) ->
             assert objects[f"www/{rel}"].body == expected
     assert objects["www/index.html"].cache_control == "public, max-age=300"
     assert objects["www/static/css/style.css"].cache_control == "public, max-age=3600"
-    # The nginx origin's CDN headers, as user metadata (x-amz-meta-*).
+    # The nginx origin's CDN headers, as user metadata (x-amz-meta-*), kept by the promoting copy.
     assert objects["www/downloads/index.html"].metadata == {
         "surrogate-key": "site html section-downloads",
         "surrogate-control": "max-age=2592000, stale-if-error=86400",
     }
     assert objects["www/static/css/style.css"].metadata["surrogate-key"] == "site static section-static"
     manifest = json.loads(objects[f"www/_publish/{release}.json"].body)
-    assert manifest["id"] == release and manifest["full"] is True
+    assert manifest["id"] == release and manifest["full"] is True and manifest["state"] == "live"
     assert sorted(manifest["uploaded"]) == sorted(set(SITE) - {"old/page.html"})
     assert manifest["deleted"] == ["old/page.html"]
+    assert json.loads(objects["www/_publish/current.json"].body) == {"id": release, "previous": None}
     assert objects[f"www/_publish/{release}.json"].content_type == "application/json"
     assert objects[f"www/_publish/{release}.json"].cache_control == "no-store"
-    assert set(fake_s3.proxy.statuses()) == {200}  # every request accepted
+    # Nothing left staged or pending.
+    assert not [k for k in objects if k.startswith(("www/_staging/", "www/_publish/pending"))]
 
 
-async def test_s3_deletes_after_uploads_and_manifest_last(
-    s3: S3Origin, fake_s3: Bucket, tmp_path: Path
-) -> None:
+async def test_s3_goes_live_only_after_every_upload(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", SITE)
-    await s3.publish(src)
+    first = await s3.publish(src)
     fake_s3.proxy.reset()
     make_tree(src, {"downloads/index.html": "<h1>New downloads</h1>", "news/index.html": "fresh"})
     (src / "old" / "page.html").unlink()
@@ -327,32 +333,99 @@ async def test_s3_deletes_after_uploads_and_manifest_last(
         src, changed=["downloads/index.html", "news/index.html"], deleted=["old/page.html", "jobs/feed.atom"]
     )
     methods = fake_s3.proxy.methods()
-    puts = [k for m, k in methods if m == "PUT"]
-    assert sorted(puts[:-1]) == ["www/downloads/index.html", "www/news/index.html"]
-    assert puts[-1] == f"www/_publish/{release}.json"
-    # obstore deletes through S3's multi-object Delete (POST /<bucket>?delete), one per path here.
-    first_delete = next(i for i, (m, _) in enumerate(methods) if m == "POST")
-    assert all(m == "PUT" for m, _ in methods[:first_delete])
-    assert [m for m, _ in methods[first_delete:-1]] == ["POST", "POST"]
-    assert methods[-1] == ("PUT", f"www/_publish/{release}.json")
-    objects = fake_s3.objects()
-    assert "www/jobs/feed.atom" not in objects and "www/old/page.html" not in objects
-    assert objects["www/downloads/index.html"].body == b"<h1>New downloads</h1>"
-    assert objects["www/index.html"].body == b"<h1>Welcome</h1>"  # untouched
+    # Every upload of content goes to the staging area, and all of them come before the first
+    # request that changes a live object (a copy onto it, or a delete).
+    uploads = [
+        i for i, (m, k) in enumerate(methods) if m == "PUT" and k.startswith(f"www/_staging/{release}/")
+    ]
+    assert len(uploads) == 2
+    live = [
+        i for i, (m, k) in enumerate(methods) if (m == "PUT" and not k.startswith("www/_")) or m == "POST"
+    ]
+    assert live and max(uploads) < min(live)
+    assert _live(fake_s3)["downloads/index.html"] == b"<h1>New downloads</h1>"
+    assert _live(fake_s3)["news/index.html"] == b"fresh"
+    assert "jobs/feed.atom" not in _live(fake_s3) and "old/page.html" not in _live(fake_s3)
+    assert _live(fake_s3)["index.html"] == b"<h1>Welcome</h1>"  # untouched
+    journal = json.loads(fake_s3.objects()[f"www/_publish/{release}.json"].body)
+    assert journal["previous"] == first and journal["absent"] == ["news/index.html"]
 
 
-async def test_s3_failed_upload_deletes_nothing(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
+async def test_s3_failed_upload_changes_nothing_live(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
     src = make_tree(tmp_path / "site", SITE)
     await s3.publish(src)
-    before = {k: o.body for k, o in fake_s3.objects().items()}
+    before = _live(fake_s3)
+    current = fake_s3.objects()["www/_publish/current.json"].body
+    make_tree(src, {"index.html": "<h1>Half</h1>", "robots.txt": "changed"})
+    # Let the journal read through, then fail every request: the uploads die half-way.
     fake_s3.proxy.reset()
-    fake_s3.proxy.fail(1000)
-    with pytest.raises(ObjectStoreError, match="HTTP 500") as info:
-        await s3.publish(src, changed=["index.html"], deleted=["robots.txt"])
-    assert "www/index.html" in str(info.value) and "3 attempts" in str(info.value)
-    fake_s3.proxy.fail(0)
-    assert {m for m, _ in fake_s3.proxy.methods()} == {"PUT"}
-    assert {k: o.body for k, o in fake_s3.objects().items()} == before  # no manifest either
+
+    class FailingAfter:
+        def __init__(self, inner: S3ObjectStore, puts: int) -> None:
+            self.inner, self.puts = inner, puts
+
+        async def put(self, path: str, data: bytes, attributes: Any) -> None:
+            self.puts -= 1
+            if self.puts < 0:
+                raise ObjectStoreError(f"S3 PUT {path!r} failed: HTTP 500")
+            await self.inner.put(path, data, attributes)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    half = S3Origin(FailingAfter(s3.store, 1), concurrency=1)  # type: ignore[arg-type]
+    with pytest.raises(ObjectStoreError, match="HTTP 500"):
+        await half.publish(src, changed=["index.html", "robots.txt"], deleted=["sitemap.xml"])
+    assert _live(fake_s3) == before
+    assert fake_s3.objects()["www/_publish/current.json"].body == current
+    assert not [k for k in fake_s3.objects() if k.startswith(("www/_staging/", "www/_publish/pending"))]
+
+
+async def test_s3_interrupted_promotion_is_completed_and_rolled_back(
+    s3: S3Origin, fake_s3: Bucket, tmp_path: Path
+) -> None:
+    src = make_tree(tmp_path / "site", SITE)
+    first = await s3.publish(src)
+    before = _live(fake_s3)
+    make_tree(src, {"index.html": "<h1>New</h1>", "new/index.html": "new page"})
+
+    class DiesOnSecondPromote:
+        """The process dies after the first staged object was copied live."""
+
+        def __init__(self, inner: S3ObjectStore) -> None:
+            self.inner, self.promoted = inner, 0
+
+        async def copy(self, source: str, target: str) -> bool:
+            if source.startswith("_staging/"):
+                self.promoted += 1
+                if self.promoted == 2:
+                    raise ObjectStoreError("connection reset")
+            return bool(await self.inner.copy(source, target))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    dying = S3Origin(DiesOnSecondPromote(s3.store), concurrency=1)  # type: ignore[arg-type]
+    with pytest.raises(ObjectStoreError, match="connection reset"):
+        await dying.publish(src, changed=["index.html", "new/index.html"], deleted=["robots.txt"])
+    assert "www/_publish/pending.json" in fake_s3.objects()
+    # The next run completes it from its journal: the staged objects are all there.
+    recovered = await s3.recover()
+    assert recovered is not None
+    live = _live(fake_s3)
+    assert live["index.html"] == b"<h1>New</h1>" and live["new/index.html"] == b"new page"
+    assert "robots.txt" not in live
+    assert json.loads(fake_s3.objects()["www/_publish/current.json"].body) == {
+        "id": recovered,
+        "previous": first,
+    }
+    # And an operator can roll it back: replaced objects return, added ones go.
+    assert await s3.rollback() == first
+    assert _live(fake_s3) == before
+    assert fake_s3.objects()["www/index.html"].content_type == "text/html; charset=utf-8"
+    assert json.loads(fake_s3.objects()["www/_publish/current.json"].body)["id"] == first
+    with pytest.raises(ObjectStoreError, match="nothing to roll back to"):
+        await s3.rollback()
 
 
 async def test_s3_retries_a_flaky_store(s3: S3Origin, fake_s3: Bucket, tmp_path: Path) -> None:
@@ -362,7 +435,8 @@ async def test_s3_retries_a_flaky_store(s3: S3Origin, fake_s3: Bucket, tmp_path:
     objects = fake_s3.objects()
     assert objects["www/index.html"].body == b"hi"
     assert f"www/_publish/{release}.json" in objects
-    assert fake_s3.proxy.statuses() == [500, 500, 200, 200]
+    assert fake_s3.proxy.statuses()[:3] == [500, 500, 404]  # pending.json: retried, then absent
+    assert 500 not in fake_s3.proxy.statuses()[2:]
 
 
 async def test_s3_unreachable_store_fails_the_publish(tmp_path: Path) -> None:
@@ -374,7 +448,7 @@ async def test_s3_unreachable_store_fails_the_publish(tmp_path: Path) -> None:
     )
     origin = S3Origin(store)
     src = make_tree(tmp_path / "site", {"index.html": "hi"})
-    with pytest.raises(ObjectStoreError, match=r"S3 PUT 'site/index.html' .* after 3 attempts"):
+    with pytest.raises(ObjectStoreError, match=r"S3 GET 'site/_publish/pending.json' .* after 3 attempts"):
         await origin.publish(src)
 
 
@@ -450,3 +524,71 @@ async def test_a_full_publish_is_never_recycled_over(tmp_path: Path) -> None:
         **{k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(3).items()},
         "index.html": b"edited",
     }
+
+
+async def test_a_moved_publish_takes_the_tree_itself(tmp_path: Path) -> None:
+    """``move``: the built tree becomes the release (renamed, nothing copied); deleted paths are
+    left out as in any publish."""
+    origin = LocalDirectoryOrigin(tmp_path / "site")
+    src = make_tree(tmp_path / "src", {**generation(1), "old/gone.html": "x"})
+    inode = (src / "index.html").stat().st_ino
+    release = await origin.publish(src, changed=None, deleted=["old/gone.html"], move=True)
+    assert not src.exists()
+    tree = origin.releases_dir / release
+    assert (tree / "index.html").stat().st_ino == inode
+    assert read_tree(resolved_current(origin.root)) == {
+        k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(1).items()
+    }
+    assert not (tree / "old").exists()
+    with pytest.raises(ValueError, match="overlay"):
+        await origin.publish(make_tree(tmp_path / "o", {"a": "b"}), changed=["a"], overlay=True, move=True)
+
+
+async def test_prepare_next_makes_the_next_overlay_publish_a_rename(tmp_path: Path) -> None:
+    """After a full publish no old release can be recycled: ``prepare_next`` makes a hard-linked
+    copy of the live release ahead of time, the next overlay publish takes it over, and a copy
+    made for a release that is no longer live is never used (and is cleared away)."""
+    origin = LocalDirectoryOrigin(tmp_path / "site")
+    assert origin.prepare_next() is False  # nothing published yet
+    first = await origin.publish(make_tree(tmp_path / "full", generation(0)))
+    assert origin.prepare_next() is True
+    prepared = origin.releases_dir / f".next-{first}"
+    assert prepared.is_dir() and origin.releases() == [first]
+    assert origin.prepare_next() is True  # already there
+    marker_inode = (prepared / "marker.txt").stat().st_ino
+    assert marker_inode == (origin.releases_dir / first / "marker.txt").stat().st_ino
+    second = await origin.publish(
+        make_tree(tmp_path / "e1", {"index.html": "edited"}),
+        changed=["index.html"],
+        deleted=["section-0/page-0/index.html"],
+        overlay=True,
+    )
+    assert not prepared.exists()
+    new = origin.releases_dir / second
+    assert (new / "marker.txt").stat().st_ino == marker_inode  # the prepared tree, renamed
+    expected = {k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(0).items()}
+    expected["index.html"] = b"edited"
+    del expected["section-0/page-0/index.html"]
+    assert read_tree(resolved_current(origin.root)) == expected
+    assert read_tree(origin.releases_dir / first) == {  # the old release is untouched
+        k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(0).items()
+    }
+    # A copy of a release that is no longer live: the publish builds its own tree and clears it.
+    assert origin.prepare_next() is True
+    await origin.activate(first)
+    stale = origin.releases_dir / f".next-{second}"
+    assert stale.is_dir()
+    third = await origin.publish(
+        make_tree(tmp_path / "e2", {"marker.txt": "m"}), changed=["marker.txt"], overlay=True
+    )
+    assert not stale.exists()
+    assert read_tree(origin.releases_dir / third) == {
+        **{k: (v if isinstance(v, bytes) else v.encode()) for k, v in generation(0).items()},
+        "marker.txt": b"m",
+    }
+    # With a full set of releases the oldest is recycled instead: nothing to prepare.
+    await origin.publish(
+        make_tree(tmp_path / "e3", {"marker.txt": "n"}), changed=["marker.txt"], overlay=True
+    )
+    assert len(origin.releases()) == 3
+    assert origin.prepare_next() is False

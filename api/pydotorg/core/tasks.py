@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from typing import Any, cast
 
 import structlog
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 from redis.asyncio import Redis
 from saq import CronJob, Queue
 from saq.job import Job, Status
@@ -44,6 +44,8 @@ from pydotorg.core.changes import (
 from pydotorg.core.db import add_after_commit
 from pydotorg.core.mail import Mailer
 from pydotorg.core.site_status import (
+    LAST_BUILD_KEY,
+    load_json,
     published_cursor,
     read_build_report,
     record_failure,
@@ -65,6 +67,33 @@ SITE_RECOVERIES = Counter(
     "whose worker stopped)",
     ["reason"],
 )
+SITE_BUILDS = Counter(
+    "pydotorg_site_builds_total",
+    "Site builds by outcome: published, failed, or purge_failed (published, but the CDN purge failed: "
+    "the next build purges again)",
+    ["outcome"],
+)
+for _outcome in ("published", "failed", "purge_failed"):
+    SITE_BUILDS.labels(_outcome)  # exported at 0 from the start: a first failure shows in increase()
+SITE_BUILD_SECONDS = Histogram(
+    "pydotorg_site_build_seconds",
+    "Duration of the site builds that published, as the builder timed them (last-build.json), by mode",
+    ["mode"],
+    buckets=(0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600),
+)
+SITE_BUILD_PHASE_SECONDS = Gauge(
+    "pydotorg_site_build_phase_seconds", "Each phase of the last published site build", ["phase"]
+)
+SITE_LAST_PUBLISH = Gauge(
+    "pydotorg_site_last_publish_timestamp_seconds",
+    "When the last site build that published finished (Unix time; from Redis, so shared by workers)",
+)
+# The builder's exit status when it published but could not purge the CDN (sitebuilder.build).
+PURGE_FAILED_EXIT = 3
+
+
+class PurgeFailed(RuntimeError):
+    """The build published, but its CDN purge failed; the next build purges again."""
 
 
 def create_queue(settings: Settings) -> Queue:
@@ -109,14 +138,16 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
             try:
                 line, cursor = await _run_build(settings, ctx.get("builders"))
             except Exception as exc:
+                SITE_BUILDS.labels("purge_failed" if isinstance(exc, PurgeFailed) else "failed").inc()
                 await record_failure(redis, str(exc), _utcnow())
                 raise
             summaries.append(line)
             report = read_build_report(settings.site_dir)
-            SITE_SKIPPED.set(len(report.get("skipped") or []) if report else 0)
+            _observe_build(report)
             await record_success(redis, cursor, report, _utcnow())
             async with sessionmaker() as session:
                 head = await latest_cursor(session)
+            SITE_UNPUBLISHED.set(max(head - cursor, 0))
             if cursor >= head:
                 break
     finally:
@@ -124,6 +155,20 @@ async def site_rebuild(ctx: dict[str, Any]) -> dict[str, Any]:
             heartbeat.cancel()
     log.info("site_rebuild", summaries=summaries)
     return {"built": True, "summary": summaries[-1], "builds": len(summaries)}
+
+
+def _observe_build(report: dict[str, Any] | None) -> None:
+    """The metrics of a build that published, from its report (``last-build.json``)."""
+    SITE_BUILDS.labels("published").inc()
+    SITE_LAST_PUBLISH.set(datetime.now(UTC).timestamp())
+    report = report or {}
+    SITE_SKIPPED.set(len(report.get("skipped") or []))
+    seconds = report.get("seconds")
+    if isinstance(seconds, int | float):
+        SITE_BUILD_SECONDS.labels(str(report.get("mode") or "unknown")).observe(seconds)
+    for phase, phase_seconds in (report.get("phase_seconds") or {}).items():
+        if isinstance(phase_seconds, int | float):
+            SITE_BUILD_PHASE_SECONDS.labels(phase).set(phase_seconds)
 
 
 MAX_CATCH_UP_BUILDS = 5
@@ -158,6 +203,11 @@ async def check_site(ctx: dict[str, Any]) -> str | None:
         head = await latest_cursor(session)
     published = await published_cursor(redis, settings.site_dir)
     SITE_UNPUBLISHED.set(max(head - (published or 0), 0))
+    # Another worker's publish, or one from before this worker started, counts too.
+    finished_at = (await load_json(redis, LAST_BUILD_KEY) or {}).get("finished_at")
+    if isinstance(finished_at, str):
+        with contextlib.suppress(ValueError):
+            SITE_LAST_PUBLISH.set(datetime.fromisoformat(finished_at).timestamp())
     job = await queue.job(REBUILD_KEY)
     if job is not None and job.status in (Status.ACTIVE, Status.ABORTING) and job.stuck:
         # Its worker stopped heartbeating (killed, or its host gone): SAQ would wait for the job's
@@ -183,9 +233,26 @@ def _rebuild_pending(job: Job | None) -> bool:
     return job.status == Status.FAILED and saq_now() - job.completed < RETRY_FAILED_AFTER_SECONDS * 1000
 
 
+async def rebuild_at_start(ctx: dict[str, Any]) -> bool:
+    """A rebuild when the worker starts, unless one is already on its way: the builder re-renders
+    every page when the deployed theme or builder code differs from what built the published
+    site (its hashes include the theme version), and finds nothing to do otherwise. A deploy of
+    a new theme therefore goes live without waiting for the next edit. True when it enqueued."""
+    queue: Queue = ctx["queue"]
+    if _rebuild_pending(await queue.job(REBUILD_KEY)):
+        return False
+    await enqueue_rebuild(queue, count=False)
+    log.info("site_rebuild_at_start")
+    return True
+
+
 async def watch_site(ctx: dict[str, Any], every: float) -> None:
-    """``check_site`` at start-up and every ``every`` seconds; an outage (Redis, PostgreSQL) only
-    skips a look."""
+    """A rebuild at start-up (``rebuild_at_start``), then ``check_site`` at once and every
+    ``every`` seconds; an outage (Redis, PostgreSQL) only skips a look."""
+    try:
+        await rebuild_at_start(ctx)
+    except Exception as exc:
+        log.warning("site_watch_failed", error=str(exc))
     while True:
         try:
             await check_site(ctx)
@@ -246,6 +313,10 @@ async def _run_build(settings: Settings, builders: Builders | None = None) -> tu
     owned = builders is None
     builders = builders or Builders(settings)
     process = await builders.take()
+    if not owned:
+        # The next build's process loads while this one builds (it waits for this build to
+        # finish before it reads the saved state): an edit made meanwhile does not wait for it.
+        await builders.prepare()
     try:
         stdout, stderr = await asyncio.wait_for(
             process.communicate(b"go\n"), timeout=settings.site_build_timeout_seconds
@@ -262,7 +333,9 @@ async def _run_build(settings: Settings, builders: Builders | None = None) -> tu
         raise
     finally:
         if not owned:
-            await builders.prepare()  # the next build's process loads while nothing waits for it
+            await builders.prepare()  # (when the one started above is gone already)
+    if process.returncode == PURGE_FAILED_EXIT:
+        raise PurgeFailed(f"site build published, but its purge failed: {stderr.decode()[-500:]}")
     if process.returncode != 0:
         raise RuntimeError(f"site build failed: {stderr.decode()[-500:]}")
     line = stdout.decode().strip().splitlines()[-1] if stdout.strip() else ""

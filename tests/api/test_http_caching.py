@@ -23,6 +23,7 @@ from pydotorg.core import httpcache
 from pydotorg.core.httpcache import PRIVATE, PUBLIC, HeadMiddleware
 from pydotorg.legacy.middleware import LegacyReadMiddleware, ResponseCache
 from pydotorg.settings import Settings
+from tests.api.test_query_counts import statements
 from tests.contract.conftest import Fixture, dl  # noqa: F401  (fixture)
 from tests.helpers import PASSWORD
 
@@ -133,6 +134,47 @@ async def test_a_write_changes_the_tag_and_the_old_tag_gets_the_new_body(http: A
     assert after.headers["etag"] == _sha_tag(after.content) != etag
     v3 = await http.get(V3_LIST, headers=PLAIN)
     assert "Python 3.14.0" in v3.text
+
+
+@pytest.mark.parametrize("accept", ["identity", "gzip"])
+async def test_staff_revalidation_is_answered_from_the_remembered_tag(
+    http: Any, http_app: Litestar, dl: Fixture, accept: str
+) -> None:
+    """Staff answers are never cached, but a staff client's ``If-None-Match`` is answered 304
+    from the tag the answer had at this data version, without building it again; a write, by
+    anyone, makes the old tag get the new answer; a user's tag is not a staff tag."""
+    headers = {**dl.staff_v1, "Accept-Encoding": accept}
+    url = V1_LIST + "?limit=50"
+    first = await http.get(url, headers=headers)
+    assert first.status_code == 200 and first.headers["cache-control"] == PRIVATE
+    etag = first.headers["etag"]
+    assert etag.endswith('-gzip"') == (accept == "gzip")
+    # Revalidated: a 304, and not one statement sent to the database for it.
+    with statements(http_app) as sent:
+        again = await http.get(url, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert sent == []
+    assert again.headers["etag"] == etag and again.headers["cache-control"] == PRIVATE
+    assert {"authorization", "accept-encoding"} <= set(_vary(again))
+    # The other encoding's tag is not this representation's.
+    other = etag.replace('-gzip"', '"') if accept == "gzip" else etag[:-1] + '-gzip"'
+    assert (await http.get(url, headers={**headers, "If-None-Match": other})).status_code == 200
+    # An anonymous answer (published releases only) has another tag; staff do not get its 304.
+    anonymous = await http.get(url, headers={"Accept-Encoding": accept})
+    drafts_differ = anonymous.content != first.content
+    if drafts_differ:
+        r = await http.get(url, headers={**headers, "If-None-Match": anonymous.headers["etag"]})
+        assert r.status_code == 200
+    created = await http.post(
+        V2_LIST,
+        headers={**dl.staff_v2, **PLAIN},
+        json={"name": "Python 3.14.1", "version": 3, "is_published": True},
+    )
+    assert created.status_code == 201, created.text
+    after = await http.get(url, headers={**headers, "If-None-Match": etag})
+    assert after.status_code == 200
+    assert "Python 3.14.1" in [o["name"] for o in after.json()["objects"]]
+    assert after.headers["etag"] != etag
 
 
 async def test_if_none_match_forms(http: Any, dl: Fixture) -> None:

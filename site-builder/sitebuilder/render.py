@@ -34,6 +34,7 @@ from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
+from sitebuilder.menus import PageChrome
 from sitebuilder.outputs import Output, Skipped, text_of
 
 log = structlog.get_logger(__name__)
@@ -43,12 +44,15 @@ THEME = REPO_ROOT / "content-theme"
 
 
 def theme_version() -> str:
-    """A hash of every theme file: a theme change re-renders every page."""
+    """A hash of every theme file and of the builder's own code: a deploy that changes either
+    re-renders every page on its next build (the worker runs one when it starts)."""
     digest = hashlib.sha256()
-    for path in sorted(THEME.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(THEME)).encode())
-            digest.update(path.read_bytes())
+    code = Path(__file__).resolve().parent
+    for root, pattern in ((THEME, "*"), (code, "*.py")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -120,6 +124,8 @@ class ApiOutputsGenerator(Generator):
         self.env.filters["eventdate"] = _eventdate
         self.context.update(self.job.site_globals)
         self.context["SITE_DESCRIPTION"] = "The official home of the Python Programming Language"
+        # The top bar, navigation and footer, rendered once for this render (a new cache per build).
+        self.context["site_chrome"] = PageChrome(self.env, self.context)
 
     @property
     def job(self) -> RenderJob:
@@ -262,12 +268,13 @@ def output_cost(output: Output) -> int:
     return PAGE_MICROSECONDS + size // TEMPLATE_BYTES_PER_MICROSECOND
 
 
-def balance(costs: Sequence[int], processes: int) -> list[list[int]]:
+def balance(costs: Sequence[int], processes: int, *, started: bool = False) -> list[list[int]]:
     """Split the indexes of ``costs`` into ``processes`` groups that finish together: longest first
     onto the least loaded group. Group 0 is the build's own process; the workers start
     ``WORKER_START_MICROSECONDS`` behind it (at most half a fair share, so that every process
-    renders something). Each group keeps the indexes in order."""
-    head_start = min(WORKER_START_MICROSECONDS, sum(costs) // (2 * processes))
+    renders something), or level with it when they were ``started`` ahead (``RenderWorkers``).
+    Each group keeps the indexes in order."""
+    head_start = 0 if started else min(WORKER_START_MICROSECONDS, sum(costs) // (2 * processes))
     loads = [(0 if n == 0 else head_start, n) for n in range(processes)]
     heapq.heapify(loads)
     groups: list[list[int]] = [[] for _ in range(processes)]
@@ -318,6 +325,41 @@ def _render_share(
     return failed, time.perf_counter() - started, time.process_time() - cpu
 
 
+def _loaded() -> int:
+    """Run in each worker as soon as it starts: by then it has imported Pelican and the theme's
+    renderer (unpickling this function imports this module)."""
+    return os.getpid()
+
+
+class RenderWorkers:
+    """The ``count`` spawned processes of a parallel render (a fresh interpreter each: Pelican's
+    process-wide state is never shared). ``start`` them before there is anything to render (a
+    full build starts them before it fetches) and their ~0.7 s of start-up overlaps the fetch;
+    ``close`` ends them."""
+
+    def __init__(self, count: int, *, progress: bool = False) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.count = count
+        self.progress_queue: Any = context.Queue() if progress else None
+        self.pool = ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=_start_worker, initargs=(self.progress_queue,)
+        )
+        self.started = False
+
+    def start(self) -> RenderWorkers:
+        """Start every process now (each submission starts one while none is idle)."""
+        for _ in range(self.count):
+            self.pool.submit(_loaded)
+        self.started = True
+        return self
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.progress_queue is not None:
+            self.progress_queue.close()
+            self.progress_queue.join_thread()
+
+
 def render_parallel(
     outputs: Sequence[Output],
     out_dir: Path,
@@ -326,23 +368,46 @@ def render_parallel(
     site_globals: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     processes: int,
+    workers: RenderWorkers | None = None,
 ) -> list[Skipped]:
     """``render`` across ``processes`` processes: this one and ``processes - 1`` spawned workers
-    (a fresh interpreter each: Pelican's process-wide state is never shared), each rendering its
-    share of ``outputs`` (``balance``) in one Pelican run into the same ``out_dir`` (no two
-    outputs share a path). The files and the failures are exactly ``render``'s: rendering is a
-    pure function of each output's context, and the failures come back in ``outputs``' order. A
-    worker that dies fails the render (``BrokenProcessPool``), so nothing half-built is published."""
+    (``RenderWorkers``: given, already started, or started here), each rendering its share of
+    ``outputs`` (``balance``) in one Pelican run into the same ``out_dir`` (no two outputs share
+    a path). The files and the failures are exactly ``render``'s: rendering is a pure function of
+    each output's context, and the failures come back in ``outputs``' order. A worker that dies
+    fails the render (``BrokenProcessPool``), so nothing half-built is published."""
     outputs = list(outputs)
     globals_ = dict(site_globals or {})
     rendered = [o for o in outputs if o.alias_of is None]
-    groups = [g for g in balance([output_cost(o) for o in rendered], max(processes, 1)) if g]
+    if workers is not None:
+        processes = min(processes, workers.count + 1)
+    started = workers is not None and workers.started
+    groups = [g for g in balance([output_cost(o) for o in rendered], max(processes, 1), started=started) if g]
     if len(groups) < 2:
         return render(outputs, out_dir, site_url=site_url, site_globals=globals_, progress=progress)
     own, *shares = ([rendered[i] for i in group] for group in groups)
-    context = multiprocessing.get_context("spawn")
-    progress_queue = context.Queue() if progress is not None else None
-    total = len(rendered)
+    owned = workers is None
+    if workers is None:
+        workers = RenderWorkers(len(shares), progress=progress is not None)
+    try:
+        return _render_shares(own, shares, outputs, out_dir, site_url, globals_, progress, workers)
+    finally:
+        if owned:
+            workers.close()
+
+
+def _render_shares(
+    own: list[Output],
+    shares: list[list[Output]],
+    outputs: list[Output],
+    out_dir: Path,
+    site_url: str,
+    globals_: dict[str, Any],
+    progress: Callable[[int, int], None] | None,
+    workers: RenderWorkers,
+) -> list[Skipped]:
+    progress_queue = workers.progress_queue if progress is not None else None
+    total = len(own) + sum(len(share) for share in shares)
     done_elsewhere = 0
 
     def collect(wait: float = 0.0) -> None:
@@ -368,12 +433,10 @@ def render_parallel(
         report(done + done_elsewhere)
 
     started, cpu = time.perf_counter(), time.process_time()
-    with ProcessPoolExecutor(
-        max_workers=len(shares), mp_context=context, initializer=_start_worker, initargs=(progress_queue,)
-    ) as pool:
-        futures: list[Future[tuple[list[Skipped], float, float]]] = [
-            pool.submit(_render_share, share, str(out_dir), site_url, globals_) for share in shares
-        ]
+    futures: list[Future[tuple[list[Skipped], float, float]]] = [
+        workers.pool.submit(_render_share, share, str(out_dir), site_url, globals_) for share in shares
+    ]
+    try:
         failed = render(
             own,
             out_dir,
@@ -381,28 +444,32 @@ def render_parallel(
             site_globals=globals_,
             progress=own_progress if progress is not None else None,
         )
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    log.info(
+        "site.render_share",
+        process=0,
+        outputs=len(own),
+        failed=len(failed),
+        seconds=round(time.perf_counter() - started, 3),
+        cpu_seconds=round(time.process_time() - cpu, 3),
+    )
+    while progress is not None and not all(f.done() for f in futures):
+        collect(0.1)
+        report(len(own) + done_elsewhere)
+    for n, future in enumerate(futures, 1):
+        share_failed, seconds, cpu_seconds = future.result()
         log.info(
             "site.render_share",
-            process=0,
-            outputs=len(own),
-            failed=len(failed),
-            seconds=round(time.perf_counter() - started, 3),
-            cpu_seconds=round(time.process_time() - cpu, 3),
+            process=n,
+            outputs=len(shares[n - 1]),
+            failed=len(share_failed),
+            seconds=round(seconds, 3),
+            cpu_seconds=round(cpu_seconds, 3),
         )
-        while progress is not None and not all(f.done() for f in futures):
-            collect(0.1)
-            report(len(own) + done_elsewhere)
-        for n, future in enumerate(futures, 1):
-            share_failed, seconds, cpu_seconds = future.result()
-            log.info(
-                "site.render_share",
-                process=n,
-                outputs=len(shares[n - 1]),
-                failed=len(share_failed),
-                seconds=round(seconds, 3),
-                cpu_seconds=round(cpu_seconds, 3),
-            )
-            failed += share_failed
+        failed += share_failed
     report(total)
     order = {o.path: n for n, o in enumerate(outputs)}
     return sorted(failed, key=lambda s: order[s.path])

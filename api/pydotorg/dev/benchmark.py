@@ -483,6 +483,9 @@ def _site_at_scale(cli: list[str], env: dict[str, str], build: list[str], out: P
     if result.returncode != 0:
         print(result.stdout[-2000:], result.stderr[-2000:], file=sys.stderr)
         return 1, 0
+    # After a bulk import, as an operator would: otherwise autovacuum and autoanalyze of the new
+    # rows run during the measurements that follow (seen: the search p99 from 9 to 71 ms).
+    asyncio.run(_vacuum(env["PYDOTORG_DATABASE_URL"]))
     seconds, files = _full_build(build, env, out)
     ok = seconds < FULL_BUILD_TARGET
     print(
@@ -492,6 +495,14 @@ def _site_at_scale(cli: list[str], env: dict[str, str], build: list[str], out: P
     )
     _phases(out)
     return (0 if seconds < 60 else 1), files
+
+
+async def _vacuum(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute("VACUUM (ANALYZE)")
+    finally:
+        await conn.close()
 
 
 def _purged(report: Path) -> list[str]:

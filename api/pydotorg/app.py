@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, get
@@ -300,6 +301,8 @@ async def _log_exception(exc: Exception, scope: Scope) -> None:
     if handled and getattr(exc, "status_code", 400) < 500:
         return
     if isinstance(exc, DBAPIError) and is_data_error(exc):
+        return
+    if isinstance(exc, asyncpg.exceptions.DataError):  # the ORM-free reads' 400 (core/reads.py)
         return
     if is_undecodable_body(exc):  # a client error (400), not a crash: no traceback
         log.warning("undecodable_body", path=scope.get("path"), error=str(exc)[:200])

@@ -227,6 +227,9 @@ async def test_nul_reaching_the_database_is_a_400_that_says_so(client: Any, worl
         ("POST", "/api/v3/auth/login", "anonymous", {"login": "ordinary\u0000", "password": "x"}),
         ("GET", "/api/v3/users?q=a%00b", "root", None),
         ("GET", "/api/v3/users/ordinary%00", "anonymous", None),
+        # The ORM-free reads (core/reads.py) get the same answer from asyncpg's own error.
+        ("GET", "/api/v3/downloads/releases?name=%00", "root", None),
+        ("GET", "/api/v3/downloads/releases?q=a%00&slug=x", "anonymous", None),
     ]
     for method, path, caller, body in cases:
         r = await client.request(method, path, json=body, headers=world[caller].headers)

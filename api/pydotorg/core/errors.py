@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -126,10 +127,20 @@ def integrity_error_handler(_: Request[Any, Any, Any], exc: IntegrityError) -> R
 
 
 def data_error_handler(_: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
-    log.info("data_error", error=str(exc.orig))
-    if "0x00" in str(exc.orig):  # PostgreSQL text cannot hold NUL (invalid byte sequence)
+    return _invalid_value(str(exc.orig))
+
+
+def read_data_error_handler(_: Request[Any, Any, Any], exc: asyncpg.exceptions.DataError) -> Response[Any]:
+    """The same SQLSTATE 22 errors from the ORM-free reads (core/reads.py), which asyncpg raises
+    unwrapped: a NUL in a filter value, a value out of a column's range."""
+    return _invalid_value(str(exc))
+
+
+def _invalid_value(message: str) -> Response[Any]:
+    log.info("data_error", error=message)
+    if "0x00" in message:  # PostgreSQL text cannot hold NUL (invalid byte sequence)
         return Response(_body(400, "Invalid value: NUL characters are not allowed."), status_code=400)
-    first_line = str(exc.orig).splitlines()[0] if str(exc.orig) else "invalid value"
+    first_line = message.splitlines()[0] if message else "invalid value"
     detail = first_line.split(":", 1)[-1].strip() or "invalid value"
     return Response(_body(400, f"Invalid value: {detail}"), status_code=400)
 
@@ -174,6 +185,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     IntegrityError: integrity_error_handler,
     DataError: data_error_handler,
     DBAPIError: dbapi_error_handler,
+    asyncpg.exceptions.DataError: read_data_error_handler,
     UnicodeDecodeError: undecodable_body_handler,
     RecursionError: undecodable_body_handler,
     ValidationFailed: validation_failed_handler,

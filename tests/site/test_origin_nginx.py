@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import pwd
-import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -32,7 +28,7 @@ import pytest
 from sitebuilder import serve
 from tests.ci import missing_program
 from tests.site.test_redirects import CASES as LEGACY_CASES
-from tests.site.test_redirects import NGINX_CONF, free_port, wait_for
+from tests.site.test_redirects import run_origin_nginx
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO / "tests" / "site" / "golden" / "snapshot.json"
@@ -207,62 +203,11 @@ def release(built: Path) -> Path:
     return (built / "current").resolve(strict=True)
 
 
-@contextmanager
-def _run_nginx(prefix: Path, site: Path, extra: dict[str, Path]) -> Iterator[str]:
-    """deploy/origin/nginx.conf and its committed includes (plus ``extra``: include path ->
-    file) run by the local nginx on a free port over ``site`` (the directory holding ``current``),
-    the /api/ upstream pointed at a closed port. Like test_redirects.run_origin_nginx, with the
-    optional includes (brotli) and the build's tree."""
-    nginx_binary = shutil.which("nginx") or next(
-        (str(p) for p in (Path("/usr/sbin/nginx"), Path("/usr/local/sbin/nginx")) if p.is_file()), None
-    )
-    if nginx_binary is None:
-        missing_program("nginx is not installed (apt-get install nginx)")
-    includes = prefix / "conf" / "pydotorg"
-    includes.mkdir(parents=True)
-    for include in (REPO / "deploy" / "origin").glob("*.conf"):
-        if include.name not in ("nginx.conf", "api-upstream.conf"):
-            shutil.copy(include, includes / include.name)
-    (includes / "api-upstream.conf").write_text("upstream pydotorg_api { server 127.0.0.1:9; }\n")
-    for name, source in extra.items():
-        (includes / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, includes / name)
-    port = free_port()
-    conf = NGINX_CONF.read_text()
-    for old, new in (
-        ("pid /tmp/nginx.pid;", f"pid {prefix}/nginx.pid;"),
-        ("/tmp/nginx-", f"{prefix}/nginx-"),  # noqa: S108 (nginx.conf's temp paths, moved out of /tmp)
-        ("listen 8080 default_server;", f"listen 127.0.0.1:{port} default_server;"),
-        ("root /srv/site/current;", f"root {site}/current;"),
-        ("alias /srv/state/media/;", f"alias {prefix}/media/;"),
-        ("access_log /dev/stdout pydotorg_json;", "access_log off;"),
-    ):
-        assert old in conf, old
-        conf = conf.replace(old, new)
-    if os.geteuid() == 0:  # workers would run as nobody, who cannot enter pytest's tmp_path
-        conf = f"user {pwd.getpwuid(0).pw_name};\n" + conf
-    (prefix / "conf" / "nginx.conf").write_text(conf)
-    with (prefix / "error.log").open("wb") as errors:
-        process = subprocess.Popen(
-            [nginx_binary, "-p", str(prefix), "-c", str(prefix / "conf" / "nginx.conf"), "-g", "daemon off;"],
-            stdout=errors,
-            stderr=errors,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for(f"{base}/__origin/healthz", process)
-        except AssertionError:
-            pytest.fail((prefix / "error.log").read_text())
-        yield base
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 @pytest.fixture(scope="module")
 def nginx(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with _run_nginx(tmp_path_factory.mktemp("origin-nginx"), built, _brotli_includes()) as base:
+    with run_origin_nginx(
+        tmp_path_factory.mktemp("origin-nginx"), site=built, extra=_brotli_includes()
+    ) as base:
         yield base
 
 

@@ -574,19 +574,28 @@ def test_command_line_server(origin: Path) -> None:
 
 
 @contextmanager
-def run_origin_nginx(prefix: Path, media: dict[str, bytes] | None = None) -> Iterator[str]:
+def run_origin_nginx(
+    prefix: Path,
+    media: dict[str, bytes] | None = None,
+    *,
+    site: Path | None = None,
+    extra: dict[str, Path] | None = None,
+) -> Iterator[str]:
     """deploy/origin/nginx.conf with the committed files it includes (redirects.conf, the
-    security headers), run by the local nginx on a free port; the site is ``prefix / "site" /
-    "current"`` (an almost empty release) and the media ``prefix / "state" / "media"`` (``media``:
-    path -> bytes). Yields the base URL. Skipped without nginx, failed under CI."""
+    security headers; ``extra``: more includes, include path -> file), run by the local nginx on
+    a free port; the site is ``site / "current"`` (default: an almost empty release under
+    ``prefix / "site"``) and the media ``prefix / "state" / "media"`` (``media``: path -> bytes).
+    Yields the base URL. Skipped without nginx, failed under CI."""
     nginx = shutil.which("nginx") or next(
         (str(p) for p in (Path("/usr/sbin/nginx"), Path("/usr/local/sbin/nginx")) if p.is_file()), None
     )
     if nginx is None:
         missing_program("nginx is not installed (apt-get install nginx)")
     (prefix / "conf" / "pydotorg").mkdir(parents=True)
-    write_tree(prefix / "site" / "releases" / "a", {"404.html": "not here"})
-    (prefix / "site" / "current").symlink_to(Path("releases") / "a")
+    if site is None:
+        site = prefix / "site"
+        write_tree(site / "releases" / "a", {"404.html": "not here"})
+        (site / "current").symlink_to(Path("releases") / "a")
     for name, content in (media or {}).items():
         target = prefix / "state" / "media" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -597,13 +606,16 @@ def run_origin_nginx(prefix: Path, media: dict[str, bytes] | None = None) -> Ite
     (prefix / "conf" / "pydotorg" / "api-upstream.conf").write_text(
         "upstream pydotorg_api { server 127.0.0.1:9; }\n"
     )
+    for name, source in (extra or {}).items():
+        (prefix / "conf" / "pydotorg" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, prefix / "conf" / "pydotorg" / name)
     port = free_port()
     conf = NGINX_CONF.read_text()
     for old, new in (
         ("pid /tmp/nginx.pid;", f"pid {prefix}/nginx.pid;"),
         ("/tmp/nginx-", f"{prefix}/nginx-"),  # noqa: S108 (nginx.conf's temp paths, moved out of /tmp)
         ("listen 8080 default_server;", f"listen 127.0.0.1:{port} default_server;"),
-        ("root /srv/site/current;", f"root {prefix}/site/current;"),
+        ("root /srv/site/current;", f"root {site}/current;"),
         ("alias /srv/state/media/;", f"alias {prefix}/state/media/;"),
         ("access_log /dev/stdout pydotorg_json;", "access_log off;"),
     ):

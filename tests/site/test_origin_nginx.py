@@ -16,7 +16,6 @@ import gzip
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ import pytest
 from sitebuilder import serve
 from tests.ci import missing_program
 from tests.site.test_redirects import CASES as LEGACY_CASES
-from tests.site.test_redirects import run_origin_nginx
+from tests.site.test_redirects import run_origin_nginx, serving
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO / "tests" / "site" / "golden" / "snapshot.json"
@@ -213,15 +212,8 @@ def nginx(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
 @pytest.fixture(scope="module")
 def dev(built: Path) -> Iterator[str]:
-    server = serve.make_server(built, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(built) as base:
+        yield base
 
 
 def _brotli_includes() -> dict[str, Path]:

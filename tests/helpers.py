@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -139,19 +141,29 @@ def media_fingerprint(root: Path) -> dict[str, str]:
     return out
 
 
+# When the queue was looked at (ms, the clock SAQ stamps ``queued`` with): a job record that appears
+# later but was queued before the call began is an earlier test's job the worker finished (and so
+# re-saved) meanwhile, not the call's doing.
+QUEUE_TAKEN_AT = f"{QUEUE}:taken-at"
+
+
 async def queue_fingerprint(redis: Redis, queue_name: str) -> dict[str, str]:
-    """Every SAQ job record of the queue, and the rebuild request counter. A job's record outlives
-    its run (SAQ keeps it for the job's ``ttl``, 600 s by default), so a job the in-process test
-    worker already ran is still seen as new. The coalesced rebuild is seen through its request
-    counter, which every write's enqueue bumps: its job record is also re-queued by the worker
-    itself (catching up after a build), which is no call's doing. The same holds for the coalesced
-    search.index run (the worker's search watch queues it too)."""
-    out: dict[str, str] = {}
+    """Every SAQ job record of the queue (by when it was queued), and the request counters. A
+    job's record outlives its run (SAQ keeps it for the job's ``ttl``, 600 s by default), so a job
+    the in-process test worker already ran is still seen as new. The coalesced rebuild is seen
+    through its request counter, which every write's enqueue bumps: its job record is also
+    re-queued by the worker itself (catching up after a build), which is no call's doing. The same
+    holds for the coalesced search.index run (the worker's search watch queues it too)."""
+    out: dict[str, str] = {QUEUE_TAKEN_AT: str(int(time.time() * 1000))}
     coalesced = {f"saq:job:{queue_name}:{REBUILD_KEY}", f"saq:job:{queue_name}:{SEARCH_KEY}"}
-    async for raw in redis.scan_iter(match=f"saq:job:{queue_name}:*", count=500):
-        key = raw.decode()
-        if key not in coalesced:
-            out[f"{QUEUE}:{key}"] = "job"
+    keys = [
+        raw.decode()
+        async for raw in redis.scan_iter(match=f"saq:job:{queue_name}:*", count=500)
+        if raw.decode() not in coalesced
+    ]
+    for key, raw in zip(keys, await redis.mget(keys) if keys else [], strict=True):
+        if raw is not None:
+            out[f"{QUEUE}:{key}"] = str(json.loads(raw).get("queued", 0))
     out[f"{QUEUE}:rebuild-requests"] = str(int(await redis.get(REBUILD_REQUESTS_KEY) or 0))
     out[f"{QUEUE}:search-requests"] = str(int(await redis.get(SEARCH_REQUESTS_KEY) or 0))
     return out
@@ -184,15 +196,24 @@ class StateProbe:
         return out
 
 
+def _job_key(key: str) -> bool:
+    return key.startswith(f"{QUEUE}:saq:job:")
+
+
 def state_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
     """The keys that differ. A job record that expired or was swept is not a change of the call;
-    a table or a media file that went is."""
-    keys = before.keys() | after.keys()
-    return sorted(
-        k
-        for k in keys
-        if before.get(k) != after.get(k) and not (k.startswith(f"{QUEUE}:") and k not in after)
-    )
+    a table or a media file that went is. A job is judged by its record's presence, and a record
+    that appears is the call's only if it was queued after ``before`` was taken."""
+    since = int(before.get(QUEUE_TAKEN_AT, "0"))
+
+    def changed(k: str) -> bool:
+        if k == QUEUE_TAKEN_AT or before.get(k) == after.get(k):
+            return False
+        if _job_key(k):
+            return k not in before and k in after and int(after[k]) >= since
+        return not (k.startswith(f"{QUEUE}:") and k not in after)
+
+    return sorted(k for k in before.keys() | after.keys() if changed(k))
 
 
 def _category(key: str) -> str:

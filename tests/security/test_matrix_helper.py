@@ -12,6 +12,7 @@ from litestar import Litestar, Request, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 
 from pydotorg.app import create_app
 from pydotorg.core.changes import enqueue_rebuild
@@ -160,3 +161,31 @@ async def test_the_probe_sees_tables_files_and_jobs(db_conn: Any, settings: Any)
     assert any(k.startswith(f"{QUEUE}:saq:job:{settings.queue_name}:") for k in changed), changed
     # A job record that expires is not a change the call made; a file that goes is.
     assert state_changes(after, before) == sorted(k for k in changed if not k.startswith(f"{QUEUE}:saq:"))
+
+
+async def test_a_job_queued_before_the_call_is_not_the_calls(db_conn: Any, settings: Any) -> None:
+    """The worker re-saves the record of a job it finishes: one an earlier test queued, running
+    across the Redis flush, appears during the next call without being its doing."""
+    queue = create_queue(settings)
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        job = await queue.enqueue("mail.send", message="To: x@example.org\n\nhello\n")
+        assert job is not None
+        key = f"saq:job:{settings.queue_name}:{job.key}"
+        record = await redis.get(key)
+        assert record is not None
+        await redis.delete(key)  # the flush between tests
+        async with StateProbe(db_conn, settings) as probe:
+            before = await probe.fingerprint()
+            await redis.set(key, record)  # the worker finishing it
+            after = await probe.fingerprint()
+            assert f"{QUEUE}:{key}" in after
+            assert state_changes(before, after) == []
+            later = await queue.enqueue("mail.send", message="To: y@example.org\n\nhello\n")
+            assert later is not None
+            assert state_changes(before, await probe.fingerprint()) == [
+                f"{QUEUE}:saq:job:{settings.queue_name}:{later.key}"
+            ]
+    finally:
+        await redis.aclose()
+        await queue.disconnect()

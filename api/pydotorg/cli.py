@@ -176,7 +176,7 @@ def seed(demo: bool, downloads_fixture: Path | None) -> None:
             f"imported {imported} rows (downloads from {fixture}, python.org's boxes, menu and events)"
         )
     else:
-        click.echo(f"no shared data at {fixture.parent.parent}; downloads, boxes and menus are empty")
+        click.echo(f"no python.org data at {fixture.parent.parent}; downloads, boxes and menus are empty")
 
 
 # --- database ------------------------------------------------------------------------------

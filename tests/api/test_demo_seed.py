@@ -1,5 +1,5 @@
 """``pydotorg seed --demo`` as ``make run`` runs it (a subprocess against the test database, with
-no shared python.org data at all): python.org's job types and categories come from the
+no downloads fixture): python.org's job types and categories come from the
 repository, the demo editor moderates the job board over HTTP with its printed password, a
 second seed adds nothing and prints the accounts again, and ``dev run``'s banner lists them."""
 
@@ -26,12 +26,9 @@ from tests.site.test_build import live_api  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def seed_env(cli_env: dict[str, str], tmp_path: Path) -> dict[str, str]:  # noqa: F811
-    """The CLI's environment with an empty shared-data directory: what the seed needs must
-    come from the repository itself."""
-    empty = tmp_path / "no-shared-data"
-    empty.mkdir()
-    return {**cli_env, "PYDOTORG_SHARED_DATA": str(empty)}
+def seed_env(cli_env: dict[str, str]) -> dict[str, str]:  # noqa: F811
+    """The CLI's environment: the seed reads nothing but the repository and the database."""
+    return cli_env
 
 
 async def _seed(env: dict[str, str], tmp_path: Path) -> str:

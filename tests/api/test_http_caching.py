@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 from litestar import Litestar
@@ -25,7 +26,7 @@ from pydotorg.legacy.middleware import LegacyReadMiddleware, ResponseCache
 from pydotorg.settings import Settings
 from tests.api.test_query_counts import statements
 from tests.contract.conftest import Fixture, dl  # noqa: F401  (fixture)
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, serve_asgi
 
 V3_LIST = "/api/v3/downloads/releases"
 V2_LIST = "/api/v2/downloads/release/"
@@ -419,3 +420,33 @@ def test_accept_encoding_and_if_none_match_parsing() -> None:
     assert httpcache.none_match(" * ", '"z"')
     assert httpcache.none_match('W/"z"', 'W/"z"')
     assert httpcache.entity_tag(b"{}") == _sha_tag(b"{}").encode()
+
+
+async def test_head_through_a_real_server(
+    settings: Settings,
+    mailer: Any,
+    clean: None,
+    dl: Fixture,
+    caplog: Any,
+) -> None:
+    """Over uvicorn, not the test client: the server decides from its own scope whether an answer
+    carries a body, so ``HEAD`` must leave that scope alone (rewriting its method to ``GET`` made
+    uvicorn wait for Content-Length bytes and log every HEAD as a server error)."""
+    app = create_app(settings, mailer=mailer, configure_logs=False)
+    paths = [
+        "/api/v3/downloads/releases",
+        f"/api/v2/downloads/release/{dl.releases['Python 3.10.19']}/",
+        "/api/v3/nonexistent",
+    ]
+    with caplog.at_level("ERROR"), serve_asgi(app, lifespan="on") as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            for path in paths:
+                got = await client.get(path)
+                head = await client.head(path)
+                assert head.status_code == got.status_code, path
+                assert head.content == b""
+                assert head.headers["content-length"] == got.headers["content-length"], path
+                again = await client.get(path)  # the same kept-alive connection still answers
+                assert again.status_code == got.status_code
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert not errors, errors

@@ -272,7 +272,9 @@ class HeadMiddleware:
             await self.app(scope, receive, send)
             return
         if head:
-            http["method"] = "GET"
+            # A copy: the server reads the method from its own scope to know that a HEAD answer
+            # carries no body (uvicorn would otherwise wait for Content-Length bytes).
+            scope = {**http, "method": "GET"}
 
         async def respond(message: Message) -> None:
             if message["type"] == "http.response.start" and api:

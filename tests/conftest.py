@@ -33,6 +33,7 @@ from pydotorg.models import metadata
 from pydotorg.settings import Settings
 from pydotorg.worker import create_worker
 from tests.helpers import Actors, make_actors
+from tests.site.demo_site import demo_site  # noqa: F401  (the session's demo site, for whole-site checks)
 
 REPO = Path(__file__).resolve().parents[1]
 STATE_DIR = Path(os.environ.get("PYDOTORG_TEST_STATE_DIR", REPO / ".state" / "test"))

@@ -17,7 +17,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ControllerRouterHandler, Scope
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
@@ -26,6 +25,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core import db
+from pydotorg.core.apidocs import ApiIndexController, render_plugins, swagger_asset
 from pydotorg.core.auth import AuthMiddleware
 from pydotorg.core.authcache import AuthCache
 from pydotorg.core.availability import is_unavailable
@@ -191,6 +191,8 @@ def create_app(
         route_handlers=[
             HealthController,
             Metrics,
+            ApiIndexController,
+            swagger_asset,
             ChangesController,
             SiteStatusController,
             AuthController,
@@ -265,7 +267,7 @@ def create_app(
                 "(Tastypie) and /api/v2/ (DRF) reproduce python.org's legacy contracts."
             ),
             path="/api/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=render_plugins(),  # Swagger UI from the API itself (core/apidocs.py)
         ),
         lifespan=[lifespan],
         state=State(

@@ -170,6 +170,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     python_blog_feed_url: str = "https://blog.python.org/feeds/posts/default?alt=rss"
     blogs_fetch_timeout_seconds: float = 20.0
 
+    # The PEPs release-cycle data (/downloads/ "Active Python Releases", release pages' end-of-life
+    # warning), fetched hourly by ``downloads.refresh_release_cycle`` (python.org: 5 s timeout);
+    # empty: never fetched (the stored copy stays).
+    release_cycle_url: str = "https://peps.python.org/api/release-cycle.json"
+    release_cycle_timeout_seconds: float = 5.0
+
     # Operations.
     log_level: str = "INFO"
     log_json: bool = True

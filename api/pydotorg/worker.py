@@ -34,6 +34,7 @@ from pydotorg.core.search import create_engine as create_search_engine
 from pydotorg.core.search import indexing as search_indexing
 from pydotorg.core.tasks import Builders, create_queue, watch_site
 from pydotorg.domains.blogs import tasks as blogs_tasks
+from pydotorg.domains.downloads import tasks as downloads_tasks
 from pydotorg.domains.events import tasks as events_tasks
 from pydotorg.domains.jobs import tasks as jobs_tasks
 from pydotorg.domains.sponsors import tasks as sponsors_tasks
@@ -50,6 +51,7 @@ JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     *blogs_tasks.JOB_FUNCTIONS,
     *events_tasks.JOB_FUNCTIONS,
     *sponsors_tasks.JOB_FUNCTIONS,
+    *downloads_tasks.JOB_FUNCTIONS,
 )
 
 # Periodic jobs (SAQ cron): the platform's and each domain's.
@@ -60,6 +62,7 @@ CRON_JOBS: tuple[CronJob[Any], ...] = (
     *blogs_tasks.CRON_JOBS,
     *events_tasks.CRON_JOBS,
     *sponsors_tasks.CRON_JOBS,
+    *downloads_tasks.CRON_JOBS,
 )
 
 

@@ -8,12 +8,14 @@ locals {
   # Every file of snippets/, with the type, name and priority its first line declares
   # (tests/site/test_fastly_config.py checks both ways). Priorities decide the order within a type.
   snippets = {
+    "legacy-media-recv.vcl"        = { type = "recv", name = "pydotorg-legacy-media", priority = 4 }
     "redirects-recv.vcl"           = { type = "recv", name = "pydotorg-redirects", priority = 5 }
     "data-redirects-recv.vcl"      = { type = "recv", name = "pydotorg-data-redirects", priority = 6 }
     "recv.vcl"                     = { type = "recv", name = "pydotorg-recv", priority = 10 }
     "fetch.vcl"                    = { type = "fetch", name = "pydotorg-fetch", priority = 10 }
     "error.vcl"                    = { type = "error", name = "pydotorg-error", priority = 10 }
     "redirects-error.vcl"          = { type = "error", name = "pydotorg-redirects-error", priority = 10 }
+    "legacy-media-error.vcl"       = { type = "error", name = "pydotorg-legacy-media-error", priority = 10 }
     "data-redirects-error.vcl"     = { type = "error", name = "pydotorg-data-redirects-error", priority = 10 }
     "deliver.vcl"                  = { type = "deliver", name = "pydotorg-deliver", priority = 10 }
     "media-deliver.vcl"            = { type = "deliver", name = "pydotorg-media", priority = 14 }
@@ -31,8 +33,15 @@ locals {
     path => "${entry.status} ${entry.location == null ? "" : entry.location}"
   }
 
+  # The edge dictionary of this service's settings (legacy-media-*.vcl reads media_base_url),
+  # kept by Terraform (sitebuilder.legacymedia names the dictionary and the key).
+  settings_dictionary = "pydotorg_settings"
+
   redirects_dictionary_id = one([
     for d in fastly_service_vcl.www.dictionary : d.dictionary_id if d.name == local.redirects_dictionary
+  ])
+  settings_dictionary_id = one([
+    for d in fastly_service_vcl.www.dictionary : d.dictionary_id if d.name == local.settings_dictionary
   ])
 }
 
@@ -125,6 +134,10 @@ resource "fastly_service_vcl" "www" {
     name = local.redirects_dictionary
   }
 
+  dictionary {
+    name = local.settings_dictionary
+  }
+
   dynamic "snippet" {
     for_each = local.snippets
     content {
@@ -146,4 +159,15 @@ resource "fastly_service_dictionary_items" "redirects" {
   dictionary_id = local.redirects_dictionary_id
   items         = local.redirect_items
   manage_items  = false
+}
+
+# The service's settings the VCL reads: the media's public base URL for /m/<path>
+# (legacy-media-error.vcl). Terraform owns these items.
+resource "fastly_service_dictionary_items" "settings" {
+  service_id    = fastly_service_vcl.www.id
+  dictionary_id = local.settings_dictionary_id
+  items = {
+    media_base_url = var.media_base_url
+  }
+  manage_items = true
 }

@@ -47,3 +47,13 @@ variable "activate" {
   type        = bool
   default     = false
 }
+
+variable "media_base_url" {
+  description = <<-EOT
+    Public base URL of the uploaded media, the deployment's PYDOTORG_S3_PUBLIC_BASE_URL (what the API
+    links uploads to): python.org's legacy /m/<path> URLs redirect there (legacy-media-*.vcl). The
+    default, /media/ on the site's own host, is production's https://www.python.org/media/.
+  EOT
+  type        = string
+  default     = "/media/"
+}

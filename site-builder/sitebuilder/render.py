@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,10 @@ import structlog
 from markupsafe import Markup
 from pelican import Pelican, signals
 from pelican.generators import Generator
+from pelican.log import console as pelican_console
 from pelican.settings import read_settings
 
+from sitebuilder.markup import content
 from sitebuilder.menus import PageChrome
 from sitebuilder.outputs import Output, Skipped, text_of
 
@@ -68,6 +70,21 @@ def _longdate(value: Any) -> str:
         return ""
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return f"{parsed.day} {parsed:%B %Y}"
+
+
+def _isotime(value: Any) -> str:
+    """A ``<time datetime>`` value: the API's ISO 8601 timestamp to whole seconds (HTML allows
+    at most three digits of a second; the API gives microseconds), in UTC as "…Z"; a date stays
+    a date."""
+    if not value:
+        return ""
+    text = str(value)
+    if "T" not in text and " " not in text:
+        return text
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        return f"{parsed:%Y-%m-%dT%H:%M:%S}"
+    return f"{parsed.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
 
 
 def _entities(value: Any) -> Markup:
@@ -122,6 +139,8 @@ class ApiOutputsGenerator(Generator):
         self.env.filters["longdate"] = _longdate
         self.env.filters["entities"] = _entities
         self.env.filters["eventdate"] = _eventdate
+        self.env.filters["isotime"] = _isotime
+        self.env.filters["content"] = content  # the API's HTML, tidied and marked safe
         self.context.update(self.job.site_globals)
         self.context["SITE_DESCRIPTION"] = "The official home of the Python Programming Language"
         # The top bar, navigation and footer, rendered once for this render (a new cache per build).
@@ -191,6 +210,9 @@ def render(
     job = RenderJob(list(outputs), dict(site_globals or {}), progress)
     signals.get_generators.connect(_get_generators)
     logging.getLogger("pelican").setLevel(logging.WARNING)
+    # Pelican prints "Done: Processed 0 articles, ..." on its rich console after every run (our
+    # generator is none of the ones it counts): that console prints nothing else we use.
+    pelican_console.quiet = True
     with tempfile.TemporaryDirectory(prefix="pelican-content-") as content:
         settings = read_settings(
             path=None,

@@ -9,6 +9,11 @@ It answers like the production origin (``deploy/origin/nginx.conf`` with ``redir
    the file ``x``, or a 301 to ``/x/`` when
    ``x/index.html`` exists; anything else is the tree's ``404.html`` with status 404.
 
+Before any of these, and whether or not a site is published: python.org's health check (any path
+starting with ``/_health`` is a plain ``OK``) and its legacy media URLs (``/m/<path>`` is a 301 to
+the media's public base URL, ``--media-base-url``, plus the path cleaned of traversal segments:
+``sitebuilder.legacymedia``).
+
 ``root`` is the origin root: its ``current`` symlink is resolved again on every request, so an
 atomic switch to a new release is seen by the next request. Nothing outside the release is
 served: ``.``/``..`` segments, dotfiles (``.well-known/`` excepted) and symlinks that lead out of
@@ -44,7 +49,7 @@ from urllib.parse import quote, unquote
 
 import httpx
 
-from sitebuilder import headers, redirects
+from sitebuilder import headers, legacymedia, redirects
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +131,9 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 GONE = 410  # a stored redirect with no target: its notice page is served with this status
 # What may stay as it is in a Location header; everything else (spaces, non-ASCII) is encoded.
 _LOCATION_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+# python.org's health check: its URL pattern ``^_health/?`` was anchored at the start only.
+HEALTH_PREFIX = "/_health"
 
 # Uploaded media (``--media DIR`` at /media/), answered as the API's storage serves them in
 # production (pydotorg.core.storage.media_headers; a test compares the two): never as a page of
@@ -340,6 +348,15 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             self._send_status(HTTPStatus.BAD_REQUEST, body=body)
             return
         path = re.sub(r"/{2,}", "/", path)  # nginx's merge_slashes
+        if path.startswith(HEALTH_PREFIX):
+            self._send_status(HTTPStatus.OK, body=body, text="OK")
+            return
+        # As the edge answers it: the path as sent (escapes kept), cleaned; nothing left is a 404.
+        if raw_path.startswith(legacymedia.PREFIX):
+            target = legacymedia.location(self.server.media_base_url, raw_path)
+            if target is not None:
+                self._send_redirect(HTTPStatus.MOVED_PERMANENTLY, target, body=body)
+                return
         release = self._release()
         segments = path.split("/")
         # Media do not depend on a published site: the first build reads sponsor logos from here.
@@ -491,10 +508,16 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, root: Path, address: tuple[str, int], api_url: str = "", media_root: Path | None = None
+        self,
+        root: Path,
+        address: tuple[str, int],
+        api_url: str = "",
+        media_root: Path | None = None,
+        media_base_url: str = legacymedia.DEFAULT_BASE_URL,
     ) -> None:
         self.root = Path(root).absolute()
         self.media_root = Path(media_root).resolve() if media_root is not None else None
+        self.media_base_url = media_base_url
         self.data_redirects = _DataRedirects()
         self.api_url = api_url.rstrip("/")
         # A connection pool shared by every visitor, and no client on top of it: an httpx.Client
@@ -516,13 +539,19 @@ class SiteServer(ThreadingHTTPServer):
 
 
 def make_server(
-    root: Path, host: str, port: int, api_url: str = "", media_root: Path | None = None
+    root: Path,
+    host: str,
+    port: int,
+    api_url: str = "",
+    media_root: Path | None = None,
+    media_base_url: str = legacymedia.DEFAULT_BASE_URL,
 ) -> ThreadingHTTPServer:
     """A server for the origin ``root`` (the directory holding ``current``), bound and ready for
     ``serve_forever()``; ``port`` 0 picks a free port (see ``server.server_address``). With
     ``api_url``, requests under ``/api/`` go to the API, as the CDN routes them in production;
-    with ``media_root``, ``/media/`` serves the uploaded files (``media_headers``)."""
-    return SiteServer(root, (host, port), api_url, media_root)
+    with ``media_root``, ``/media/`` serves the uploaded files (``media_headers``);
+    ``media_base_url`` is where the legacy ``/m/`` URLs redirect to."""
+    return SiteServer(root, (host, port), api_url, media_root, media_base_url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -540,8 +569,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--media", type=Path, default=None, help="serve this directory at /media/ (the API's local storage)"
     )
+    parser.add_argument(
+        "--media-base-url",
+        default=legacymedia.DEFAULT_BASE_URL,
+        help="public base URL of the media, where /m/<path> redirects (default: /media/ on this server)",
+    )
     args = parser.parse_args(argv)
-    server = make_server(args.root, args.host, args.port, args.api, args.media)
+    server = make_server(args.root, args.host, args.port, args.api, args.media, args.media_base_url)
     # Ctrl-C, or the SIGINT `pydotorg dev run` sends on the way out.
     with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

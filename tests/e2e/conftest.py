@@ -68,6 +68,8 @@ PAGE_TYPES = [
     "/community/",
     "/community/3/",  # the demo video post (DEMO_COMMUNITY_POSTS)
     "/psf/sponsors/",  # the sponsors by package (shared_content's sponsor)
+    "/community/microbit/",
+    "/docs-landing/",  # the "Wait for it" landings
 ]
 
 

@@ -97,7 +97,7 @@ async def test_sign_up_confirm_log_in_and_out(
         await page.fill("#id-password2", FIRST_PASSWORD)
         await _submit(page)
         await page.locator(".form-errors:has-text('already exists')").wait_for()
-        assert "username: A user with that username already exists." in await page.inner_text(".form-errors")
+        assert "Username: A user with that username already exists." in await page.inner_text(".form-errors")
         # The browser itself refuses a username outside Django's ASCII rule.
         await page.fill("#id-username", "new bie")
         await _submit(page)

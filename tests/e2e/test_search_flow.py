@@ -223,7 +223,10 @@ async def test_search_from_the_header_to_facets_pages_and_back(
         assert await shared.locator(".search-none").is_visible()
         await shared.goto(base + "/search/?" + urlencode({"q": "x" * 201}))
         await shared.locator(".search-error:not([hidden])").wait_for()
-        assert await shared.inner_text(".search-error") == "q: " + too_long.json()["extra"]["q"][0]
+        assert (
+            await shared.inner_text(".search-error")
+            == "Search Python.org for: " + too_long.json()["extra"]["q"][0]
+        )
         assert await shared.locator(".search-results").is_hidden()
         await shared.route("**/api/v3/search?*", lambda route: route.fulfill(status=503, body="{}"))
         await shared.goto(base + "/search/?q=3.12")

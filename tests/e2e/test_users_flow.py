@@ -96,7 +96,7 @@ async def test_edit_profile_see_it_and_delete_the_account(
         await page.fill("#id-username", "Watcher")
         await page.click(".user-edit-form button[type=submit]")
         await page.locator(".form-errors:has-text('already exists')").wait_for()
-        assert "username: A user with that username already exists." in await page.inner_text(".form-errors")
+        assert "Username: A user with that username already exists." in await page.inner_text(".form-errors")
         assert await db_conn.fetchval("SELECT username FROM users WHERE id=$1", ada.user_id) == "ada"
 
         await page.fill("#id-username", "ada")

@@ -143,13 +143,16 @@ def test_stale_if_error_matches_the_origin() -> None:
 def test_edge_dictionary_matches_the_vcl_and_the_builder(tmp_path: Path) -> None:
     service = _service()
     name = _s(_locals()["redirects_dictionary"])
-    assert [d["name"] for d in service["dictionary"]] == ["${local.redirects_dictionary}"]
+    assert [d["name"] for d in service["dictionary"]] == [
+        "${local.redirects_dictionary}",
+        "${local.settings_dictionary}",  # legacy-media-*.vcl (tests/site/test_urlmap_pages.py)
+    ]
     lookups = set(re.findall(r"table\.lookup\((\w+),", _vcl_code(SNIPPETS / "data-redirects-recv.vcl")))
     assert lookups == {name}
     items = [
         r['"fastly_service_dictionary_items"']['"redirects"']
         for r in _load("main.tf")["resource"]
-        if '"fastly_service_dictionary_items"' in r
+        if '"redirects"' in r.get('"fastly_service_dictionary_items"', {})
     ]
     assert len(items) == 1 and items[0]["manage_items"] is False  # the builder owns the items
     # The item format Terraform seeds with is sitebuilder.cdn.dictionary_items's. The HCL

@@ -34,11 +34,13 @@ from pydotorg.domains.blogs.feeds import store_entries
 from pydotorg.domains.blogs.services import save_feed
 from pydotorg.domains.codesamples.services import save_sample
 from pydotorg.domains.community.services import save_post
-from pydotorg.domains.events.services import calendar_by_slug, save_event
+from pydotorg.domains.downloads.release_cycle import load_file as load_release_cycle
+from pydotorg.domains.events.services import calendar_by_slug, save_calendar, save_event
 from pydotorg.domains.jobs.models import JobCategory, JobType
 from pydotorg.domains.jobs.services import save_taxonomy
 from pydotorg.domains.nominations.services import save_election, save_kind
 from pydotorg.domains.pages.services import save_page
+from pydotorg.domains.redirects.services import save_redirect
 from pydotorg.domains.sponsors import models as sponsors
 from pydotorg.domains.successstories.services import save_category, save_story
 from pydotorg.domains.users import schemas as user_schemas
@@ -49,6 +51,9 @@ from pydotorg.settings import Settings
 SITE_KEY_FILE = "site-api-key"
 CREDENTIALS_FILE = "demo-credentials.txt"
 JOB_TAXONOMY_FILE = DEMO_DATA_DIR / "job_taxonomy.json"
+# The CMS pages python.org's menu and boxes link to (short stand-ins of ours, in Markdown), the
+# user group calendar of its menu and one redirect: no link of the demo site is broken.
+DEMO_LINKED_PAGES_FILE = DEMO_DATA_DIR / "demo_pages.json"
 
 # The demo accounts: username, role, and the description printed with the password (the
 # password stays the last word of the line: the benchmark reads it from there).
@@ -382,6 +387,11 @@ async def _seed_empty(
     key_path.chmod(0o600)
     for title, path, content in DEMO_PAGES:
         await save_page(s, {"title": title, "path": path, "content": content})
+    linked = json.loads(DEMO_LINKED_PAGES_FILE.read_text())
+    for page in linked["pages"]:
+        await save_page(s, {**page, "content_markup_type": "markdown"})
+    for redirect in linked["redirects"]:
+        await save_redirect(s, redirect)
     # python.org's success-story categories (its menu) and two demo stories of our own.
     for name in STORY_CATEGORIES:
         await save_category(s, {"name": name})
@@ -419,6 +429,16 @@ async def _seed_empty(
         if source.exists():
             report, _ = await importer.run(s, read_fixture(source))
             imported += sum(report.written.values())
+    # The PEPs release-cycle data as saved in data/, so /downloads/ has its "Active Python
+    # Releases" table offline; the worker's hourly downloads.refresh_release_cycle refreshes it.
+    release_cycle_file = PYTHON_ORG_DATA / "release-cycle.json"
+    if release_cycle_file.exists():
+        stored = await load_release_cycle(s, release_cycle_file.read_bytes())
+        imported += len(stored.created)
+    # The calendars python.org's menu links to beyond its fixture's (after the import: it
+    # writes python.org's primary keys).
+    for calendar in linked["calendars"]:
+        await save_calendar(s, calendar)
     # Two upcoming events of our own in python.org's calendar (its fixture's are past).
     if await calendar_by_slug(s, "python-events") is not None:
         today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)

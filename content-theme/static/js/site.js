@@ -98,9 +98,26 @@ window.pydotorg = (function () {
     return out;
   }
 
-  // The same as lines to show: "field: message", or the message alone.
+  // What the page calls the API's field ``field``: the label of the form field of that name ("To"
+  // for date_to; a group's legend), else the name in words ("Date to"). A visitor never sees the
+  // API's names.
+  function fieldLabel(field) {
+    var selector = '[name="' + String(field).replace(/["\\]/g, "\\$&") + '"]';
+    var input = document.querySelector("main " + selector) || document.querySelector(selector);
+    var group = input && /^(checkbox|radio)$/.test(input.type) && input.closest("fieldset");
+    var label = group ? group.querySelector("legend") : null;
+    if (!label && input && input.labels && input.labels.length) label = input.labels[0];
+    var name = label ? label.textContent.replace(/\s*\*/g, "").replace(/\s+/g, " ").trim() : "";
+    if (name) return name;
+    var words = String(field).replace(/[_.]+/g, " ").trim();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  // The same as lines to show: "Label: message", or the message alone.
   function problems(data) {
-    return complaints(data).map(function (item) { return item[0] ? item[0] + ": " + item[1] : item[1]; });
+    return complaints(data).map(function (item) {
+      return item[0] ? fieldLabel(item[0]) + ": " + item[1] : item[1];
+    });
   }
 
   // A list of messages in a page's .form-errors box (role="alert"), which gets the focus.

@@ -7,10 +7,19 @@ and every release (``release:<id>``, ``view:release/<slug>``, and which release 
 belongs to). A change re-reads the releases it touches and every release of their series (a
 release's page names the newest of its series); the lists only when the change can show there.
 The boxes built from this data (``download-sources`` and others) are planned by ``boxes``.
+
+The PEPs release-cycle data (the landing's "Active Python Releases" table, the end-of-life
+warning on release pages) comes inside the landing and each release's ``is_eol``/``end_of_life``.
+A ``release_cycle`` change names a series ("3.10"): it re-reads the landing and that series'
+releases, so the landing (and /getit/) and those release pages are all that can change. The
+series the data lists are kept too (``view:release-cycle``): when the data appears or goes
+away, every Python <= 2 release it does not list changes (python.org counts them end-of-life
+only when the data is there), so those are re-read as well.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sitebuilder.outputs import Output, record_of, rss, url_of
@@ -54,6 +63,7 @@ def fetch(api: Api, snap: Snapshot, release_ids: set[int] | None = None, *, list
             snap.data[f"os:{os['id']}"] = os
             snap.data[f"view:os/{os['slug']}"] = view
         snap.data["view:landing"] = api.get("/api/v3/downloads/landing")
+        snap.data[RELEASE_CYCLE_KEY] = _cycle_series(api)
     if release_ids is None:
         for key in [k for k in snap.data if k.startswith(("release:", "view:release/"))]:
             del snap.data[key]
@@ -99,6 +109,14 @@ def fetch(api: Api, snap: Snapshot, release_ids: set[int] | None = None, *, list
                 snap.file_release[str(rfile["id"])] = release["id"]
 
 
+RELEASE_CYCLE_KEY = "view:release-cycle"
+
+
+def _cycle_series(api: Api) -> list[str]:
+    """The series the release-cycle data lists ("3.14", ...), newest first."""
+    return [row["version"] for row in api.pages_of("/api/v3/downloads/release-cycle")]
+
+
 def _releases(api: Api, release_ids: list[int]) -> list[Any]:
     """Each release by id, None for one the API no longer shows."""
     return api.get_many([f"/api/v3/downloads/releases/{rid}" for rid in release_ids], allow_404=True)
@@ -107,6 +125,19 @@ def _releases(api: Api, release_ids: list[int]) -> list[Any]:
 def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:
     touched_releases: set[int] = set()
     lists_changed = False  # anything the landing, per-OS lists or "superseded by" can show
+    cycle = {change["id"] for change in changes if change["kind"] == "release_cycle"}
+    if cycle:
+        lists_changed = True
+        listed_before = set(snap.data.get(RELEASE_CYCLE_KEY) or [])
+        listed = set(_cycle_series(api))
+        affected = set(cycle)
+        if bool(listed_before) != bool(listed):  # the data appeared or went away
+            affected |= {
+                series
+                for series in map(_series, (r["name"] for r in snap.items("release")))
+                if series and int(series.split(".")[0]) <= PYTHON_2 and series not in listed
+            }
+        touched_releases.update(r["id"] for r in snap.items("release") if _series(r["name"]) in affected)
     for change in changes:
         kind, ident = change["kind"], change["id"]
         if kind == "release":
@@ -130,6 +161,16 @@ def refetch(api: Api, snap: Snapshot, changes: list[Change]) -> None:
             lists_changed = True
             touched_releases.update(int(k.split(":")[1]) for k in snap.data if k.startswith("release:"))
     fetch(api, snap, release_ids=touched_releases, lists=lists_changed)
+
+
+PYTHON_2 = 2
+_VERSION = re.compile(r"^Python ([0-9]+(?:\.[0-9]+)*)")
+
+
+def _version_number(name: str) -> str:
+    """python.org's ``Release.get_version``: "Python 3.9.0rc1" -> "3.9.0"; "" without one."""
+    match = _VERSION.match(name)
+    return match[1] if match else ""
 
 
 def _series(name: str) -> str:
@@ -204,7 +245,7 @@ def plan(site: Site) -> list[Output]:
                 Output(
                     f"downloads/release/{release['slug']}/index.html",
                     "downloads/release.html",
-                    {"detail": detail},
+                    {"detail": detail, "version_number": _version_number(release["name"])},
                     record=record_of("downloads", "release", release["id"]),
                 )
             )
@@ -259,6 +300,14 @@ def _latest_redirects(snap: Snapshot, landing: dict[str, Any]) -> list[Output]:
         minor = ".".join(series["version_number"].split(".")[:2])
         if minor.startswith("3."):
             out.append(_redirect(f"downloads/latest/python{minor}/index.html", series))
+    # The "Active Python Releases" table links every series it lists to its latest/ URL; one
+    # without a published release falls back to /downloads/, as python.org's view did.
+    planned = {o.path for o in out}
+    for row in landing.get("active_releases") or []:
+        path = f"downloads/latest/python{row['version']}/index.html"
+        if row["version"].startswith("3.") and path not in planned:
+            out.append(_redirect(path, None))
+            planned.add(path)
     return out
 
 

@@ -269,7 +269,8 @@ async def import_feed(
             last_modified="" if force else feed.last_modified,
         )
     except FeedError as exc:
-        log.warning("blog_feed_failed", feed_id=feed.id, url=feed.feed_url, error=str(exc))
+        # Info, not a warning: import_feeds warns once for every feed that failed in a run.
+        log.info("blog_feed_failed", feed_id=feed.id, url=feed.feed_url, error=str(exc))
         outcome.status, outcome.error = "failed", str(exc)
         return outcome
     try:
@@ -310,7 +311,7 @@ async def refresh_related_blog(
     try:
         _, parsed = await _fetch_and_parse(client, blog.feed_url, settings)
     except FeedError as exc:
-        log.warning("related_blog_failed", blog_id=blog.id, url=blog.feed_url, error=str(exc))
+        log.info("related_blog_failed", blog_id=blog.id, url=blog.feed_url, error=str(exc))  # as above
         outcome.status, outcome.error = "failed", str(exc)
         return outcome
     assert parsed is not None  # no validators sent, so never 304
@@ -375,4 +376,13 @@ async def import_feeds(
         if client is None:
             await http.aclose()
     log.info("blog_import", **report.summary())
+    if failures := report.failures:
+        # One warning per run, not one per feed: offline, every feed fails the same way. The
+        # lines above name each feed and its reason.
+        log.warning(
+            "blog_feeds_failed",
+            failed=len(failures),
+            feeds=len(report.feeds) + len(report.related),
+            first_error=f"{failures[0].name}: {failures[0].error}",
+        )
     return report

@@ -15,7 +15,7 @@ from pydotorg.core.permissions import (
     principal_of,
 )
 from pydotorg.core.schemas import given_fields
-from pydotorg.domains.downloads import schemas
+from pydotorg.domains.downloads import release_cycle, schemas
 from pydotorg.domains.downloads import services as svc
 from pydotorg.domains.downloads.models import (
     ADD_FILE,
@@ -29,8 +29,10 @@ from pydotorg.domains.downloads.models import (
     DELETE_RELEASE,
     OS,
     Release,
+    ReleaseCycle,
     ReleaseFile,
 )
+from pydotorg.domains.downloads.release_cycle import ActiveRelease, EolInfo
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugParam = Annotated[str, Parameter(min_length=1, max_length=200)]
@@ -45,7 +47,7 @@ def os_read(os: OS) -> schemas.OSRead:
     return schemas.OSRead(id=os.id, name=os.name, slug=os.slug, created=os.created, updated=os.updated)
 
 
-def release_read(r: Release) -> schemas.ReleaseRead:
+def release_read(r: Release, eol: EolInfo) -> schemas.ReleaseRead:
     return schemas.ReleaseRead(
         id=r.id,
         name=r.name,
@@ -64,7 +66,14 @@ def release_read(r: Release) -> schemas.ReleaseRead:
         created=r.created,
         updated=r.updated,
         url=release_url(r),
+        is_eol=eol.is_eol,
+        end_of_life=eol.end_of_life,
     )
+
+
+async def release_out(tx: AsyncSession, r: Release) -> schemas.ReleaseRead:
+    """A release as v3 shows it, with its end-of-life information."""
+    return release_read(r, await release_cycle.eol_info(tx, r.name))
 
 
 def summary(r: Release | None) -> schemas.ReleaseSummary | None:
@@ -222,7 +231,7 @@ class ReleaseController(Controller):
     async def read_release(
         self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], release_id: PK
     ) -> schemas.ReleaseRead:
-        return release_read(await svc.get_release(tx, release_id, principal_of(request)))
+        return await release_out(tx, await svc.get_release(tx, release_id, principal_of(request)))
 
     @get(
         "/slug/{slug:str}",
@@ -239,7 +248,7 @@ class ReleaseController(Controller):
                 file_read(rfile)
             )
         return schemas.ReleaseDetail(
-            release=release_read(release),
+            release=await release_out(tx, release),
             files_by_os=list(groups.values()),
             superseded_by=summary(await svc.superseded_by(tx, release)),
         )
@@ -256,7 +265,7 @@ class ReleaseController(Controller):
         values = given_fields(data)
         if values.get("release_date") is None:
             values.pop("release_date", None)
-        return release_read(await svc.save_release(tx, values))
+        return await release_out(tx, await svc.save_release(tx, values))
 
     @patch(
         "/{release_id:int}",
@@ -272,7 +281,7 @@ class ReleaseController(Controller):
         data: JSONBody[schemas.ReleaseUpdate],
     ) -> schemas.ReleaseRead:
         release = await svc.get_release(tx, release_id, principal_of(request))
-        return release_read(await svc.save_release(tx, given_fields(data), release))
+        return await release_out(tx, await svc.save_release(tx, given_fields(data), release))
 
     @delete(
         "/{release_id:int}",
@@ -404,4 +413,40 @@ class DownloadsViewsController(Controller):
             ],
             active_series=[s for s in map(summary, view.series) if s is not None],
             releases=[s for s in map(summary, view.releases) if s is not None],
+            active_releases=[active_release(row) for row in view.active_releases],
         )
+
+    @get(
+        "/release-cycle",
+        operation_id="downloads_release_cycle",
+        summary="The PEPs release-cycle data: every feature series' status, newest first",
+    )
+    async def release_cycle(
+        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> schemas.ReleaseCycleList:
+        rows, meta = await release_cycle.list_series(tx, limit=limit, offset=offset)
+        return schemas.ReleaseCycleList(data=[release_cycle_read(row) for row in rows], meta=meta)
+
+
+def active_release(row: ActiveRelease) -> schemas.ActiveRelease:
+    return schemas.ActiveRelease(
+        version=row.version,
+        status=row.status,
+        first_release=row.first_release,
+        end_of_life=row.end_of_life,
+        pep=row.pep,
+        last_release=summary(row.last_release),
+    )
+
+
+def release_cycle_read(row: ReleaseCycle) -> schemas.ReleaseCycleRead:
+    return schemas.ReleaseCycleRead(
+        version=row.version,
+        branch=row.branch,
+        pep=row.pep,
+        status=row.status,
+        first_release=row.first_release,
+        end_of_life=row.end_of_life,
+        release_manager=row.release_manager,
+        updated=row.updated,
+    )

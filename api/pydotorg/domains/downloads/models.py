@@ -128,3 +128,28 @@ class ReleaseFile(IntPK, ContentManageable, NameSlug, Base):
     sha256_sum: Mapped[str] = mapped_column(String(200), default="")
     filesize: Mapped[int] = mapped_column(BigInteger, default=0)
     download_button: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReleaseCycle(Base):
+    """One feature series ("3.14") of the PEPs release-cycle data
+    (https://peps.python.org/api/release-cycle.json), refreshed hourly by
+    ``downloads.refresh_release_cycle``. A row changes only when its data does, so the change feed
+    (``("downloads", "release_cycle", "3.14")``) names exactly the series whose status moved."""
+
+    __tablename__ = "downloads_release_cycle"
+    __change_domain__ = "downloads"
+    __change_kind__ = "release_cycle"
+
+    version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    branch: Mapped[str] = mapped_column(String(100), default="")
+    pep: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(40), default="")
+    first_release: Mapped[str] = mapped_column(String(40), default="")
+    end_of_life: Mapped[str] = mapped_column(String(40), default="")
+    release_manager: Mapped[str] = mapped_column(String(200), default="")
+    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def id(self) -> str:
+        """The change feed's identity of the row: its version."""
+        return self.version

@@ -60,6 +60,10 @@ class ReleaseRead(msgspec.Struct):
     created: datetime
     updated: datetime
     url: str
+    # python.org's ``get_eol_info`` from the release-cycle data: the series is end-of-life (with
+    # its date), or a Python <= 2 release the data does not list (no date); nothing without data.
+    is_eol: bool
+    end_of_life: str | None
 
 
 class ReleaseCreate(Input):
@@ -191,6 +195,17 @@ class FeaturedFiles(msgspec.Struct):
     files: list[ReleaseFileRead]
 
 
+class ActiveRelease(msgspec.Struct):
+    """A row of the "Active Python Releases" table (python.org's ``render_active_releases``)."""
+
+    version: str  # "3.14"
+    status: str  # "bugfix", "security", "pre-release" or "end-of-life"
+    first_release: str  # "2025-10-07", or "2026-10-01 (planned)" for a pre-release
+    end_of_life: str
+    pep: int | None
+    last_release: ReleaseSummary | None  # the end-of-life row: the series' newest release
+
+
 class DownloadsLanding(msgspec.Struct):
     latest_python3: ReleaseSummary | None
     latest_python2: ReleaseSummary | None
@@ -198,6 +213,25 @@ class DownloadsLanding(msgspec.Struct):
     featured: list[FeaturedFiles]
     active_series: list[ReleaseSummary]
     releases: list[ReleaseSummary]
+    active_releases: list[ActiveRelease]
+
+
+class ReleaseCycleRead(msgspec.Struct):
+    """One feature series of the PEPs release-cycle data."""
+
+    version: str
+    branch: str
+    pep: int | None
+    status: str
+    first_release: str
+    end_of_life: str
+    release_manager: str
+    updated: datetime
+
+
+class ReleaseCycleList(msgspec.Struct):
+    data: list[ReleaseCycleRead]
+    meta: ListMeta
 
 
 class ReleaseWithFiles(msgspec.Struct):

@@ -35,6 +35,7 @@ from pydotorg.domains.downloads.models import (
     ReleaseFile,
     Version,
 )
+from pydotorg.domains.downloads.release_cycle import EOL_COLUMNS, ActiveRelease, active_releases
 from pydotorg.domains.downloads.schemas import ReleaseRead
 from pydotorg.domains.pages.models import Page
 
@@ -352,6 +353,7 @@ class Landing:
     featured: dict[str, list[ReleaseFile]]
     series: list[Release]
     releases: list[Release]
+    active_releases: list[ActiveRelease]
 
 
 def sort_by_version_desc(releases: Iterable[Release]) -> list[Release]:
@@ -392,7 +394,7 @@ async def landing(session: AsyncSession) -> Landing:
             newest[minor] = release
     series = sorted(newest.values(), key=lambda r: version_tuple(r.name), reverse=True)
     releases = sort_by_version_desc(await session.scalars(downloads_list()))
-    return Landing(py3, py2, pym, featured, series, releases)
+    return Landing(py3, py2, pym, featured, series, releases, await active_releases(session))
 
 
 async def os_releases(
@@ -468,7 +470,7 @@ async def list_os(
 RELEASE_COLUMNS = (
     "id, name, slug, version, is_latest, is_published, pre_release, show_on_download_page, release_date,"
     " release_page_id, release_notes_url, content, content_markup_type, content_html, created, updated,"
-    " '/downloads/release/' || slug || '/'"
+    f" '/downloads/release/' || slug || '/', {EOL_COLUMNS}"
 )
 RELEASE_FILTERS = frozenset(
     {"version", "is_published", "is_latest", "pre_release", "show_on_download_page", "name", "slug"}

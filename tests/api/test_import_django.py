@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydotorg.core.db import transaction
-from pydotorg.dev.paths import BENCH_DOWNLOADS, PYTHON_ORG_DATA
+from pydotorg.dev.paths import BENCH_DOWNLOADS, PYTHON_ORG_DATA, python_org_dumps
 from pydotorg.django_import import importer
 from tests.helpers import run_import_django
 
@@ -230,13 +230,11 @@ async def test_groups_and_permissions_map_to_named_permissions(
 
 
 async def test_every_shared_file_imports_with_the_expected_counts(settings: Any, db_conn: Any) -> None:
-    """All of data/pythondotorg/*.json and the downloads fixture in one run: the counts
+    """All of python.org's dumps in data/pythondotorg/ and the downloads fixture in one run: the counts
     per model and the rows in our tables. The two sponsors dumps repeat the 2022 configuration
     (sponsors-admin.json, then sponsors.json in file order): each row counts once, the last
     file's version kept; every label has an importer."""
-    # release-cycle.json is the PEPs release-cycle data (a mapping by version), not a dumpdata list.
-    dumps = sorted(p for p in PYTHON_ORG_DATA.glob("*.json") if p.name != "release-cycle.json")
-    files = [*dumps, BENCH]
+    files = [*python_org_dumps(), BENCH]
     result = _cli(settings, "--quiet", *(arg for path in files for arg in ("--fixtures", str(path))))
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {

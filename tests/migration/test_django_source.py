@@ -35,7 +35,7 @@ import asyncpg
 import pytest
 
 from pydotorg.core.importing import parse_dt
-from pydotorg.dev.paths import BENCH_DOWNLOADS, PYTHON_ORG_DATA
+from pydotorg.dev.paths import BENCH_DOWNLOADS, PYTHON_ORG_DATA, python_org_dumps
 from pydotorg.django_import.command import read_fixture
 from pydotorg.django_import.django_db import (
     LoadReport,
@@ -53,9 +53,9 @@ from pydotorg.django_import.source import (
     source_counts,
 )
 
-# Every dumpdata file; release-cycle.json is the PEPs release-cycle data, not a dumpdata list.
+# Every dumpdata file (not the release-cycle data or the funding manifest beside them).
 FIXTURES = [
-    *sorted(p for p in PYTHON_ORG_DATA.glob("*.json") if p.name != "release-cycle.json"),
+    *python_org_dumps(),
     BENCH_DOWNLOADS,
 ]
 TOKEN = "0123456789abcdef0123456789abcdef01234567"

@@ -35,12 +35,13 @@ test: install ## Run everything CI runs: lint, OpenAPI drift, the test suite
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory audit
 	@$(RUN) pydotorg openapi --check
+	@$(RUN) python tools/generate_client.py --check
 	@$(RUN) pytest -q
 
 .PHONY: lint
 lint: install ## ruff (lint + format check), mypy and the import contracts (docs/architecture.md)
-	@$(RUN) ruff check api site-builder tests migrations tools
-	@$(RUN) ruff format --check api site-builder tests migrations tools
+	@$(RUN) ruff check api site-builder clients tests migrations tools
+	@$(RUN) ruff format --check api site-builder clients tests migrations tools
 	@$(RUN) mypy
 	@$(RUN) lint-imports --no-cache
 
@@ -52,12 +53,13 @@ audit: install ## pip-audit over uv.lock (fails on known vulnerabilities not in 
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
-	@$(RUN) ruff check --fix api site-builder tests migrations tools
-	@$(RUN) ruff format api site-builder tests migrations tools
+	@$(RUN) ruff check --fix api site-builder clients tests migrations tools
+	@$(RUN) ruff format api site-builder clients tests migrations tools
 
 .PHONY: openapi
-openapi: install ## Write openapi/openapi.json from the app
+openapi: install ## Write openapi/openapi.json from the app, then regenerate the Python client from it
 	@$(RUN) pydotorg openapi
+	@$(RUN) python tools/generate_client.py
 
 .PHONY: migrate
 migrate: install ## Apply migrations to the configured (or embedded) database

@@ -35,6 +35,7 @@ from pydotorg.core.httpcache import HttpCacheMiddleware, install_head_middleware
 from pydotorg.core.mail import Mailer, create_mailer
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
+from pydotorg.core.preconditions import IfMatchMiddleware, declare_preconditions
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.reads import ReadPool
 from pydotorg.core.schemas import close_input_schemas
@@ -249,6 +250,7 @@ def create_app(
                 prefixes=legacy_credentials.PREFIXES,
                 cache=auth_cache,
             ),
+            IfMatchMiddleware,  # If-Match on /api/v3/ writes, after auth (core/preconditions.py)
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
@@ -293,6 +295,7 @@ def create_app(
         after_exception=[_log_exception],
     )
     close_input_schemas(app.openapi_schema)
+    declare_preconditions(app.openapi_schema)  # If-Match and 412 on /api/v3/ writes
     install_head_middleware(app)  # HEAD as its GET before routing; Vary back after CORS
     return app
 

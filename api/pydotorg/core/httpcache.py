@@ -23,6 +23,9 @@ middleware, replaces ``Vary`` with ``Origin``:
 The tag of a gzipped answer is the tag of the plain body with ``-gzip`` inside the quotes: a strong
 tag per representation, as RFC 9110 asks (gzip here is deterministic: fixed level, no timestamp).
 A client that stored one representation and now negotiates the other gets a 200.
+
+Writes use these tags too: ``core/preconditions.py`` honours ``If-Match`` on /api/v3/ writes by
+comparing it with the tag ``entity_tag`` gives the record's current ``GET`` answer (either form).
 """
 
 from __future__ import annotations

@@ -1,0 +1,48 @@
+"""The client against the real app served over HTTP (uvicorn in a thread, as the site builder's tests
+do), and a counting transport to see how many requests a call made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from pydotorg.app import create_app
+from pydotorg_client import Client
+from tests.helpers import serve_asgi
+
+
+@pytest.fixture(scope="session")
+def live_api(settings: Any, mailer: Any) -> Iterator[str]:
+    app = create_app(settings, mailer=mailer, configure_logs=False)
+    with serve_asgi(app, lifespan="on") as url:
+        yield url
+
+
+class Counting(httpx.HTTPTransport):
+    """A real transport that remembers each request it sent (method, path and query)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(f"{request.method} {request.url.raw_path.decode()}")
+        return super().handle_request(request)
+
+
+@pytest.fixture
+def connect(live_api: str, actors: Any) -> Iterator[Callable[..., Client]]:
+    """``connect("root")``: a client with that actor's log-in token (``actors`` made the users)."""
+    opened: list[Client] = []
+
+    def make(who: str | None = None, **kwargs: Any) -> Client:
+        client = Client(live_api, token=actors[who].token if who else None, **kwargs)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.close()

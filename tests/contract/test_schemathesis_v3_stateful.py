@@ -85,6 +85,13 @@ def test_stateful_superuser(v3_schema: Any, actors: Any, test_database: str) -> 
         def setup(self) -> None:
             loop.run_until_complete(conn.execute(f"TRUNCATE {', '.join(families)} RESTART IDENTITY CASCADE"))
 
+        def before_call(self, case: Any) -> None:
+            # The writes' optional If-Match (docs/api/concurrency.md) with a generated tag is a 412
+            # before anything is reached: the stateless test covers it, here it would spend the
+            # steps on preconditions that cannot hold.
+            if case.headers:
+                case.headers.pop("If-Match", None)
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": headers}
 

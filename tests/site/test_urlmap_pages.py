@@ -13,8 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +25,7 @@ import pytest
 from sitebuilder import legacymedia, serve
 from sitebuilder.outputs import Skipped
 from sitebuilder.sections import sitefiles
+from tests.site.test_origin_nginx import built  # noqa: F401  (fixture: one offline build of the golden snapshot)
 from tests.site.test_redirects import run_origin_nginx, serving
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,44 +95,18 @@ def _below(location: str, base: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The origin root of one offline build of the golden snapshot."""
-    work = tmp_path_factory.mktemp("urlmap-build")
-    root = work / "site"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sitebuilder.build",
-            "--from-snapshot",
-            str(SNAPSHOT),
-            "--out",
-            str(root),
-            "--site-url",
-            SITE,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return root
-
-
-@pytest.fixture(scope="module")
-def site(built: Path) -> Path:
+def site(built: Path) -> Path:  # noqa: F811
     return (built / "current").resolve(strict=True)
 
 
 @pytest.fixture(scope="module")
-def nginx(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def nginx(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
     with run_origin_nginx(tmp_path_factory.mktemp("urlmap-nginx"), site=built) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
-def nginx_media_base(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def nginx_media_base(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
     """The origin's nginx with a deployment's media base (compose's MinIO, say)."""
     prefix = tmp_path_factory.mktemp("urlmap-nginx-base")
     setting = prefix / "media-base.conf"
@@ -143,7 +116,7 @@ def nginx_media_base(built: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="module")
-def dev(built: Path) -> Iterator[str]:
+def dev(built: Path) -> Iterator[str]:  # noqa: F811
     with serving(built) as base:
         yield base
 
@@ -263,7 +236,7 @@ def test_media_path_rule() -> None:
 
 
 @pytest.mark.parametrize("base", [legacymedia.DEFAULT_BASE_URL, MEDIA_BASE])
-def test_dev_server_media_redirects(base: str, built: Path) -> None:
+def test_dev_server_media_redirects(base: str, built: Path) -> None:  # noqa: F811
     httpd = serve.make_server(built, "127.0.0.1", 0, media_base_url=base)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -613,7 +613,8 @@ def build_parser() -> argparse.ArgumentParser:
 
         for verb, values in (("publish", spec.publish), ("unpublish", spec.unpublish)):
             if values:
-                act = actions.add_parser(verb, parents=[common], help=f"set {values}")
+                fields = ", ".join(f"{name}={json.dumps(value)}" for name, value in values.items())
+                act = actions.add_parser(verb, parents=[common], help=f"{verb} it (sets {fields})")
                 act.add_argument("id", type=int)
                 act.set_defaults(
                     run=lambda args, spec=spec, values=values, verb=verb: set_fields(

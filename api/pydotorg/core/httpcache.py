@@ -64,7 +64,7 @@ PRIVATE = "private, no-cache"
 VARY = ("Authorization", "Cookie", "Accept-Encoding")
 ENTRY_OVERHEAD = 128  # bytes counted per compressed answer kept, besides its key and body
 
-_ENTITY_TAG = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
+ENTITY_TAG = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
 # Headers a 304 does not repeat: they describe the body it does not carry (RFC 9110 15.4.5).
 _NOT_IN_304 = frozenset({b"content-length", b"content-type", b"content-encoding"})
 
@@ -82,10 +82,10 @@ def none_match(if_none_match: str, etag: str) -> bool:
     by weak comparison (``W/`` ignored on both sides)."""
     if if_none_match.strip() == "*":
         return True
-    current = _ENTITY_TAG.fullmatch(etag.strip())
+    current = ENTITY_TAG.fullmatch(etag.strip())
     if current is None:
         return False
-    return any(tag == current.group(1) for tag in _ENTITY_TAG.findall(if_none_match))
+    return any(tag == current.group(1) for tag in ENTITY_TAG.findall(if_none_match))
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -128,7 +128,7 @@ def merge_vary(headers: RawHeaders, names: tuple[str, ...] = VARY) -> RawHeaders
     return [*rest, (b"vary", ", ".join(merged).encode("latin-1"))]
 
 
-def _header(headers: RawHeaders, name: bytes) -> bytes | None:
+def header_value(headers: RawHeaders, name: bytes) -> bytes | None:
     for key, value in headers:
         if key.lower() == name:
             return value
@@ -142,7 +142,7 @@ def _replace(headers: RawHeaders, **values: bytes) -> RawHeaders:
     return kept + list(names.items())
 
 
-def _is_json(content_type: bytes | None) -> bool:
+def is_json(content_type: bytes | None) -> bool:
     media = (content_type or b"").split(b";", 1)[0].strip().lower()
     return media == b"application/json" or media.endswith(b"+json")
 
@@ -198,7 +198,7 @@ class HttpCacheMiddleware:
                 if reading and message["status"] == 200:
                     held = self._cache_control(headers, credentialed)
                     return
-                await send(_start(message["status"], headers))
+                await send(response_start(message["status"], headers))
                 return
             if held is None or message["type"] != "http.response.body":
                 await send(message)
@@ -208,9 +208,9 @@ class HttpCacheMiddleware:
             if (
                 message.get("more_body", False)
                 or len(body) > MAX_BODY
-                or not _is_json(_header(headers, b"content-type"))
+                or not is_json(header_value(headers, b"content-type"))
             ):
-                await send(_start(200, headers))
+                await send(response_start(200, headers))
                 await send(message)
                 return
             await self._answer(scope["path"], request, headers, body, send)
@@ -218,16 +218,16 @@ class HttpCacheMiddleware:
         await self.app(scope, receive, respond)
 
     def _cache_control(self, headers: RawHeaders, credentialed: bool) -> RawHeaders:
-        if _header(headers, b"cache-control") is not None:
+        if header_value(headers, b"cache-control") is not None:
             return headers  # the handler's choice (e.g. /api/v3/search: public, max-age=60)
-        private = credentialed or _header(headers, b"set-cookie") is not None
+        private = credentialed or header_value(headers, b"set-cookie") is not None
         return _replace(headers, cache_control=(PRIVATE if private else PUBLIC).encode())
 
     async def _answer(
         self, path: str, request: dict[bytes, str], headers: RawHeaders, body: bytes, send: Send
     ) -> None:
-        etag = _header(headers, b"etag") or entity_tag(body)
-        encoded = _header(headers, b"content-encoding") is not None
+        etag = header_value(headers, b"etag") or entity_tag(body)
+        encoded = header_value(headers, b"content-encoding") is not None
         if (
             not encoded
             and len(body) >= COMPRESS_MIN_BYTES
@@ -242,14 +242,14 @@ class HttpCacheMiddleware:
         headers = _replace(headers, etag=etag)
         if_none_match = request.get(b"if-none-match")
         if if_none_match is not None and none_match(if_none_match, etag.decode("latin-1")):
-            await send(_start(304, [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]))
+            await send(response_start(304, [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]))
             await send(_body(b""))
             return
-        await send(_start(200, headers))
+        await send(response_start(200, headers))
         await send(_body(body))
 
 
-def _start(status: int, headers: RawHeaders) -> HTTPResponseStartEvent:
+def response_start(status: int, headers: RawHeaders) -> HTTPResponseStartEvent:
     return {"type": "http.response.start", "status": status, "headers": headers}
 
 
@@ -281,7 +281,7 @@ class HeadMiddleware:
 
         async def respond(message: Message) -> None:
             if message["type"] == "http.response.start" and api:
-                message = _start(message["status"], merge_vary(list(message.get("headers", []))))
+                message = response_start(message["status"], merge_vary(list(message.get("headers", []))))
             elif message["type"] == "http.response.body" and head:
                 message = {**message, "body": b""}
             await send(message)

@@ -70,7 +70,14 @@ from litestar.utils.path import normalize_path
 from litestar.utils.scope.state import ScopeState
 
 from pydotorg.core.availability import RETRY_AFTER_SECONDS, V3_DETAIL, is_unavailable
-from pydotorg.core.httpcache import _ENTITY_TAG, MAX_BODY, _header, _is_json, _start, entity_tag
+from pydotorg.core.httpcache import (
+    ENTITY_TAG,
+    MAX_BODY,
+    entity_tag,
+    header_value,
+    is_json,
+    response_start,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -156,7 +163,7 @@ def if_match(header: str, etag: bytes | None, *, exists: bool | None = None) -> 
         return False
     text = etag.decode("latin-1")
     variants = {text, text[:-1] + '-gzip"'}
-    for match in _ENTITY_TAG.finditer(header):
+    for match in ENTITY_TAG.finditer(header):
         if not match.group(0).startswith("W/") and match.group(1) in variants:
             return True
     return False
@@ -289,8 +296,8 @@ class IfMatchMiddleware:
             if (
                 not message.get("more_body", False)
                 and len(body) <= MAX_BODY
-                and _is_json(_header(headers, b"content-type"))
-                and _header(headers, b"etag") is None
+                and is_json(header_value(headers, b"content-type"))
+                and header_value(headers, b"etag") is None
             ):
                 try:
                     now = await read(scope, record)
@@ -299,7 +306,7 @@ class IfMatchMiddleware:
                     now = None
                 if now is not None and now.etag is not None and now.body == body:
                     headers.append((b"etag", now.etag))
-            await send(_start(start["status"], headers))
+            await send(response_start(start["status"], headers))
             await send(message)
 
         await self.app(scope, receive, respond)
@@ -367,9 +374,9 @@ async def read(scope: HTTPScope, target: Target) -> Read | None:
         if not closed:  # the session Advanced Alchemy opened for the read
             await _before_send(app, {"type": "http.response.start", "status": status, "headers": []}, inner)
     body = b"".join(chunks)
-    if status != 200 or len(body) > MAX_BODY or not _is_json(_header(headers, b"content-type")):
+    if status != 200 or len(body) > MAX_BODY or not is_json(header_value(headers, b"content-type")):
         return Read(status, body, None)
-    return Read(status, body, _header(headers, b"etag") or entity_tag(body))
+    return Read(status, body, header_value(headers, b"etag") or entity_tag(body))
 
 
 async def _before_send(app: Litestar, message: Message, scope: dict[str, Any]) -> None:
@@ -390,7 +397,7 @@ async def _send_error(
         headers.append((b"etag", etag))
     if retry_after:
         headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
-    await send(_start(status, headers))
+    await send(response_start(status, headers))
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 

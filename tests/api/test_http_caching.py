@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import brotli
 import httpx
 import msgspec
 import pytest
@@ -137,7 +138,7 @@ async def test_a_write_changes_the_tag_and_the_old_tag_gets_the_new_body(http: A
     assert "Python 3.14.0" in v3.text
 
 
-@pytest.mark.parametrize("accept", ["identity", "gzip"])
+@pytest.mark.parametrize("accept", ["identity", "gzip", "br"])
 async def test_staff_revalidation_is_answered_from_the_remembered_tag(
     http: Any, http_app: Litestar, dl: Fixture, accept: str
 ) -> None:
@@ -149,7 +150,7 @@ async def test_staff_revalidation_is_answered_from_the_remembered_tag(
     first = await http.get(url, headers=headers)
     assert first.status_code == 200 and first.headers["cache-control"] == PRIVATE
     etag = first.headers["etag"]
-    assert etag.endswith('-gzip"') == (accept == "gzip")
+    assert etag.endswith('-gzip"') == (accept == "gzip") and etag.endswith('-br"') == (accept == "br")
     # Revalidated: a 304, and not one statement sent to the database for it.
     with statements(http_app) as sent:
         again = await http.get(url, headers={**headers, "If-None-Match": etag})
@@ -157,9 +158,10 @@ async def test_staff_revalidation_is_answered_from_the_remembered_tag(
     assert sent == []
     assert again.headers["etag"] == etag and again.headers["cache-control"] == PRIVATE
     assert {"authorization", "accept-encoding"} <= set(_vary(again))
-    # The other encoding's tag is not this representation's.
-    other = etag.replace('-gzip"', '"') if accept == "gzip" else etag[:-1] + '-gzip"'
-    assert (await http.get(url, headers={**headers, "If-None-Match": other})).status_code == 200
+    # Another encoding's tag is not this representation's.
+    plain_tag = etag.replace('-gzip"', '"').replace('-br"', '"')
+    for other in {plain_tag, plain_tag[:-1] + '-gzip"', plain_tag[:-1] + '-br"'} - {etag}:
+        assert (await http.get(url, headers={**headers, "If-None-Match": other})).status_code == 200
     # An anonymous answer (published releases only) has another tag; staff do not get its 304.
     anonymous = await http.get(url, headers={"Accept-Encoding": accept})
     drafts_differ = anonymous.content != first.content
@@ -190,6 +192,7 @@ async def test_if_none_match_forms(http: Any, dl: Fixture) -> None:
         (other, 200),
         (f"W/{other}", 200),
         (etag[:-1] + '-gzip"', 200),  # the gzipped representation's tag: not this one
+        (etag[:-1] + '-br"', 200),
         ("not a tag", 200),
         ("", 200),
     ):
@@ -274,37 +277,46 @@ async def test_vary_survives_cors(http: Any, dl: Fixture) -> None:
 
 
 @pytest.mark.parametrize("url", LISTS)
-async def test_gzip_when_asked_and_large(http: Any, dl: Fixture, url: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [("br;q=0.5, gzip;q=1", "gzip"), ("x-gzip", "gzip"), ("gzip, deflate, br", "br"), ("br", "br")],
+)
+async def test_compressed_when_asked_and_large(
+    http: Any, dl: Fixture, url: str, accept: str, coding: str
+) -> None:
     plain = await http.get(url, headers=PLAIN)
     assert len(plain.content) > httpcache.COMPRESS_MIN_BYTES
-    r, raw = await _raw(http, "GET", url, {"Accept-Encoding": "br;q=1, gzip;q=0.5"})
+    r, raw = await _raw(http, "GET", url, {"Accept-Encoding": accept})
     assert r.status_code == 200
-    assert r.headers["content-encoding"] == "gzip"
+    assert r.headers["content-encoding"] == coding
     assert int(r.headers["content-length"]) == len(raw) < len(plain.content)
-    assert gzip.decompress(raw) == plain.content
-    assert r.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    assert (gzip.decompress(raw) if coding == "gzip" else brotli.decompress(raw)) == plain.content
+    assert r.headers["etag"] == plain.headers["etag"][:-1] + f'-{coding}"'
     assert "accept-encoding" in _vary(r) and "accept-encoding" in _vary(plain)
     # The same bytes again (the compressed copy is kept), and its own tag revalidates.
-    again, raw_again = await _raw(http, "GET", url, {"Accept-Encoding": "gzip"})
+    again, raw_again = await _raw(http, "GET", url, {"Accept-Encoding": coding})
     assert raw_again == raw and again.headers["etag"] == r.headers["etag"]
     cached, body = await _raw(
-        http, "GET", url, {"Accept-Encoding": "gzip", "If-None-Match": r.headers["etag"]}
+        http, "GET", url, {"Accept-Encoding": coding, "If-None-Match": r.headers["etag"]}
     )
     assert cached.status_code == 304 and body == b""
     assert "content-encoding" not in cached.headers
 
 
-async def test_no_gzip_unless_asked_or_when_small(http: Any, dl: Fixture) -> None:
-    for accept in ("identity", "gzip;q=0", "br", "*;q=0", "gzip;q=0, *"):
+async def test_no_compression_unless_asked_or_when_small(http: Any, dl: Fixture) -> None:
+    for accept in ("identity", "gzip;q=0", "zstd", "*;q=0", "gzip;q=0, br;q=0, *", "deflate"):
         r, raw = await _raw(http, "GET", V2_LIST, {"Accept-Encoding": accept})
         assert "content-encoding" not in r.headers, accept
         assert msgspec.json.decode(raw)[0]["resource_uri"].startswith("https://www.python.org/api/v2/")
     r, raw = await _raw(http, "GET", V2_LIST, {"Accept-Encoding": "*"})
+    assert r.headers["content-encoding"] == "br"
+    r, raw = await _raw(http, "GET", V2_LIST, {"Accept-Encoding": "br;q=0, *"})
     assert r.headers["content-encoding"] == "gzip"
-    small, raw = await _raw(http, "GET", "/api/v2/downloads/os/?name=Linux", {"Accept-Encoding": "gzip"})
-    assert "content-encoding" not in small.headers
-    assert [os["name"] for os in msgspec.json.decode(raw)] == ["Linux"]
-    assert small.headers["etag"] == _sha_tag(raw)
+    for coding in ("gzip", "br"):
+        small, raw = await _raw(http, "GET", "/api/v2/downloads/os/?name=Linux", {"Accept-Encoding": coding})
+        assert "content-encoding" not in small.headers
+        assert [os["name"] for os in msgspec.json.decode(raw)] == ["Linux"]
+        assert small.headers["etag"] == _sha_tag(raw)
 
 
 # --- HEAD --------------------------------------------------------------------------------------
@@ -415,6 +427,13 @@ def test_accept_encoding_and_if_none_match_parsing() -> None:
     assert not httpcache.accepts_gzip("gzip;q=0, *")
     assert not httpcache.accepts_gzip("gzip;q=oops")
     assert not httpcache.accepts_gzip("identity, br")
+    assert httpcache.choose_coding("gzip, deflate, br, zstd") == b"br"  # a browser's
+    assert httpcache.choose_coding("gzip;q=1.0, br;q=0.9") == b"gzip"
+    assert httpcache.choose_coding("BR;Q=0.2, *;q=0.5") == b"gzip"  # named br below *, gzip via *
+    assert httpcache.choose_coding("gzip, deflate") == b"gzip"  # requests without brotli
+    assert httpcache.choose_coding("identity") is None
+    assert httpcache.choose_coding("") is None
+    assert httpcache.choose_coding("br;q=oops, gzip;q=0") is None
     assert httpcache.none_match('"a,b", "c"', '"a,b"')  # a comma may sit inside a tag
     assert not httpcache.none_match('"a,b", "c"', '"a"')
     assert httpcache.none_match(" * ", '"z"')

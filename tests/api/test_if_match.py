@@ -86,9 +86,9 @@ async def _stored(db_conn: Any, kind: Kind, url: str) -> Any:
     return await db_conn.fetchval(f'SELECT "{kind.column}" FROM "{kind.table}" WHERE id=$1', record_id)
 
 
-def _forms(tag: str) -> tuple[str, str]:
-    """A plain-body tag and the tag of the same body gzipped."""
-    return tag, tag[:-1] + '-gzip"'
+def _forms(tag: str) -> tuple[str, str, str]:
+    """A plain-body tag and the tags of the same body gzipped and brotli-compressed."""
+    return tag, tag[:-1] + '-gzip"', tag[:-1] + '-br"'
 
 
 def _value(kind: Kind, n: int) -> str:
@@ -111,7 +111,7 @@ async def test_read_then_conditional_writes(client: Any, actors: Any, db_conn: A
     h = actors[kind.who].headers
     read = await client.get(url, headers=h)
     assert read.status_code == 200, read.text
-    # A body of 1 KiB or more comes gzipped (httpx asks for it): its tag is the -gzip form.
+    # A body of 1 KiB or more comes compressed (httpx asks for it): its tag is the -br or -gzip form.
     first = read.headers["etag"]
     assert first in _forms(entity_tag(read.content).decode())
 
@@ -263,6 +263,7 @@ async def test_actions_collections_and_no_condition(client: Any, actors: Any, db
 def test_if_match_comparison() -> None:
     tag = b'"abc"'
     assert if_match('"abc"', tag) and if_match('"abc-gzip"', tag) and if_match('"x", "abc"', tag)
+    assert if_match('"abc-br"', tag) and not if_match('"abc-zstd"', tag)
     assert if_match("*", tag) and not if_match("*", None) and not if_match('"abc"', None)
     # "*" asks only whether the record exists (a readable answer without a tag: not JSON, too big).
     assert if_match("*", None, exists=True) and not if_match("*", tag, exists=False)

@@ -18,8 +18,8 @@ resolved and the caller known. Core knows no domain; everything is derived from 
   ``Accept-Encoding``), beneath the access log, the metrics, the HTTP cache and the authentication
   middleware: no second request line, nothing counted, no extra authentication. Its tag is the one
   ``core/httpcache`` gives that answer (the handler's own ``ETag``, else ``entity_tag`` of the body).
-  ``If-Match`` matches by strong comparison (``W/`` tags never match); the ``-gzip`` tag of the same
-  body matches too; ``*`` matches any readable record. A target that is not a readable 200 for this
+  ``If-Match`` matches by strong comparison (``W/`` tags never match); the ``-gzip`` and ``-br`` tags
+  of the same body match too; ``*`` matches any readable record. A target that is not a readable 200 for this
   caller (missing, hidden, no ``GET``) matches nothing: 412, never the write's 404, so a 412 does
   not tell a record that exists but is hidden from one that does not.
 - **412** carries the API's error body naming the problem and, when the record is readable, its
@@ -96,7 +96,7 @@ UNREADABLE = (
 )
 BUSY = "Another conditional write to this record is still running; try again later."
 # Request headers the internal read leaves out: the conditions are the write's, and the tag is the
-# plain body's (the -gzip one is derived from it).
+# plain body's (the -gzip and -br ones are derived from it).
 _NOT_READ = frozenset(
     {
         b"if-match",
@@ -156,13 +156,14 @@ class Read:
 def if_match(header: str, etag: bytes | None, *, exists: bool | None = None) -> bool:
     """Whether ``If-Match`` holds for the current tag ``etag`` (RFC 9110 13.1.1): ``*`` when there
     is a current representation (``exists``; by default, when there is a tag), else some listed tag
-    equal to it by strong comparison; the ``-gzip`` tag of the same body counts as the same tag."""
+    equal to it by strong comparison; the ``-gzip`` and ``-br`` tags of the same body count as the
+    same tag."""
     if header.strip() == "*":
         return etag is not None if exists is None else exists
     if etag is None:
         return False
     text = etag.decode("latin-1")
-    variants = {text, text[:-1] + '-gzip"'}
+    variants = {text, text[:-1] + '-gzip"', text[:-1] + '-br"'}
     for match in ENTITY_TAG.finditer(header):
         if not match.group(0).startswith("W/") and match.group(1) in variants:
             return True

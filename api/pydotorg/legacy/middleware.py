@@ -43,7 +43,14 @@ from redis.asyncio import Redis
 
 from pydotorg.core import changes
 from pydotorg.core.changes import VERSION_KEY
-from pydotorg.core.httpcache import COMPRESS_MIN_BYTES, PRIVATE, accepts_gzip, entity_tag, none_match
+from pydotorg.core.httpcache import (
+    COMPRESS_MIN_BYTES,
+    PRIVATE,
+    choose_coding,
+    coded_tag,
+    entity_tag,
+    none_match,
+)
 from pydotorg.core.lru import ByteLRU
 from pydotorg.core.permissions import Principal
 from pydotorg.core.ratelimit import peer_ip
@@ -358,18 +365,20 @@ class LegacyReadMiddleware:
         self, scope: Scope, receive: Receive, send: Send, key: tuple[str, str], version: bytes
     ) -> None:
         """A staff read: ``304`` at once when ``If-None-Match`` names the tag this answer had at
-        this data version (as ``core/httpcache.py`` would send it: ``-gzip`` when it would
-        compress), else the handler, whose answer's tag is remembered. Staff answers depend on
+        this data version (as ``core/httpcache.py`` would send it: ``-br`` or ``-gzip`` when it
+        would compress), else the handler, whose answer's tag is remembered. Staff answers depend on
         the data and the request alone (every staff caller sees the same), so the tag of one
         staff caller's answer is every staff caller's."""
         known = self.validators.get(key)
         if_none_match = _request_header(scope, b"if-none-match")
         if known is not None and known[0] == version and if_none_match is not None:
             _, tag, length = known
-            gzipped = length >= COMPRESS_MIN_BYTES and accepts_gzip(
-                _request_header(scope, b"accept-encoding") or ""
+            coding = (
+                choose_coding(_request_header(scope, b"accept-encoding") or "")
+                if length >= COMPRESS_MIN_BYTES
+                else None
             )
-            sent = tag[:-1] + b'-gzip"' if gzipped else tag
+            sent = coded_tag(tag, coding)
             if none_match(if_none_match, sent.decode("latin-1")):
                 headers = [(b"etag", sent), (b"cache-control", PRIVATE.encode())]
                 await send({"type": "http.response.start", "status": 304, "headers": headers})

@@ -473,7 +473,12 @@ def _site_at_scale(cli: list[str], env: dict[str, str], build: list[str], out: P
     downloads (the search benchmark's data, dev/searchbench.py), built from scratch into ``out``.
     Returns the failures and the files built."""
     fixture = STATE / "scale-fixture.json"
-    fixture.write_text(json.dumps(searchbench.fixture()))
+    rows = searchbench.fixture()
+    fixture.write_text(json.dumps(rows))
+    # python.org's own pages replace the demo's pages at the same paths (the demo seeds stand-ins
+    # at the paths python.org's menu links to), as an import into a demo database would.
+    paths = [row["fields"]["path"] for row in rows if row["model"] == "pages.page"]
+    asyncio.run(_delete_pages(env["PYDOTORG_DATABASE_URL"], paths))
     result = subprocess.run(  # noqa: S603
         [*cli, "import-django", "--quiet", "--fixtures", str(fixture)],
         env=env,
@@ -495,6 +500,14 @@ def _site_at_scale(cli: list[str], env: dict[str, str], build: list[str], out: P
     )
     _phases(out)
     return (0 if seconds < 60 else 1), files
+
+
+async def _delete_pages(database_url: str, paths: list[str]) -> None:
+    conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute("DELETE FROM pages WHERE path = ANY($1::text[])", paths)
+    finally:
+        await conn.close()
 
 
 async def _vacuum(database_url: str) -> None:

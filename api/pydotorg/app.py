@@ -38,6 +38,7 @@ from pydotorg.core.permissions import principal_of
 from pydotorg.core.preconditions import IfMatchMiddleware, declare_preconditions
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.reads import ReadPool
+from pydotorg.core.revalidate import RevalidateMiddleware
 from pydotorg.core.schemas import close_input_schemas
 from pydotorg.core.search import create_engine as create_search_engine
 from pydotorg.core.search.cache import AnswerCache, Generation
@@ -251,6 +252,8 @@ def create_app(
                 cache=auth_cache,
             ),
             IfMatchMiddleware,  # If-Match on /api/v3/ writes, after auth (core/preconditions.py)
+            # 304 from a remembered tag on the reads that opt in, after auth (core/revalidate.py)
+            DefineMiddleware(RevalidateMiddleware, counters=counters),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(

@@ -180,6 +180,59 @@ async def test_staff_revalidation_is_answered_from_the_remembered_tag(
     assert after.headers["etag"] != etag
 
 
+@pytest.mark.parametrize("accept", ["identity", "br"])
+async def test_v3_revalidation_is_answered_from_the_remembered_tag(
+    http: Any, http_app: Litestar, dl: Fixture, accept: str
+) -> None:
+    """/api/v3/ reads that opt in (core/revalidate.py): a caller's ``If-None-Match`` is a 304 from
+    the tag its answer had at this data version, without a statement; tags are per caller's
+    rights (a user does not get the staff answer's 304); a write makes the old tag get the new
+    answer."""
+    staff = {
+        "Authorization": dl.staff_v2["Authorization"].replace("Token ", "Bearer "),
+        "Accept-Encoding": accept,
+    }
+    user = {
+        "Authorization": dl.user_v2["Authorization"].replace("Token ", "Bearer "),
+        "Accept-Encoding": accept,
+    }
+    url = V3_LIST + "?limit=50"
+    first = await http.get(url, headers=staff)
+    assert first.status_code == 200 and first.headers["cache-control"] == PRIVATE
+    etag = first.headers["etag"]
+    assert etag.endswith('-br"') == (accept == "br")
+    with statements(http_app) as sent:
+        again = await http.get(url, headers={**staff, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert sent == []
+    assert again.headers["etag"] == etag and again.headers["cache-control"] == PRIVATE
+    assert {"authorization", "accept-encoding"} <= set(_vary(again))
+    # A user sees no drafts: the staff answer's tag is not its 304 when the answers differ.
+    mine = await http.get(url, headers=user)
+    assert mine.status_code == 200
+    if mine.content != first.content:
+        r = await http.get(url, headers={**user, "If-None-Match": etag})
+        assert r.status_code == 200 and r.content == mine.content
+    # Anonymous callers are remembered too, and their 304 stays public.
+    anonymous = await http.get(url, headers={"Accept-Encoding": accept})
+    with statements(http_app) as sent:
+        r = await http.get(
+            url, headers={"Accept-Encoding": accept, "If-None-Match": anonymous.headers["etag"]}
+        )
+    assert r.status_code == 304 and sent == [] and r.headers["cache-control"] == PUBLIC
+    # A write, by anyone: the old tag gets the new answer.
+    created = await http.post(
+        V2_LIST,
+        headers={**dl.staff_v2, **PLAIN},
+        json={"name": "Python 3.14.1", "version": 3, "is_published": True},
+    )
+    assert created.status_code == 201, created.text
+    after = await http.get(url, headers={**staff, "If-None-Match": etag})
+    assert after.status_code == 200
+    assert "Python 3.14.1" in [o["name"] for o in after.json()["data"]]
+    assert after.headers["etag"] != etag
+
+
 async def test_if_none_match_forms(http: Any, dl: Fixture) -> None:
     etag = (await http.get(V2_LIST, headers=PLAIN)).headers["etag"]
     other = '"0123456789abcdefghijkl"'

@@ -14,6 +14,7 @@ from pydotorg.core.permissions import (
     permission_required,
     principal_of,
 )
+from pydotorg.core.revalidate import REVALIDATE
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.downloads import release_cycle, schemas
 from pydotorg.domains.downloads import services as svc
@@ -35,6 +36,9 @@ from pydotorg.domains.downloads.models import (
 from pydotorg.domains.downloads.release_cycle import ActiveRelease, EolInfo
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+# Every read here is a function of the request, the caller's rights and change-fed data (the
+# release-cycle rows included): a revalidation is answered from the remembered tag.
+REVALIDATABLE = {REVALIDATE: True}
 SlugParam = Annotated[str, Parameter(min_length=1, max_length=200)]
 Flag = bool | None
 
@@ -120,7 +124,7 @@ class OSController(Controller):
     path = "/api/v3/downloads/os"
     tags = ["downloads"]
 
-    @get("/", operation_id="downloads_os_list", summary="Operating systems")
+    @get("/", operation_id="downloads_os_list", summary="Operating systems", opt=REVALIDATABLE)
     async def list_os(
         self,
         tx: NamedDependency[AsyncSession],
@@ -131,11 +135,11 @@ class OSController(Controller):
         rows, meta = await svc.list_os(tx, limit=limit, offset=offset, slug=slug)
         return schemas.OSList(data=[os_read(o) for o in rows], meta=meta)
 
-    @get("/{os_id:int}", operation_id="downloads_os_read", summary="One operating system")
+    @get("/{os_id:int}", operation_id="downloads_os_read", summary="One operating system", opt=REVALIDATABLE)
     async def read_os(self, tx: NamedDependency[AsyncSession], os_id: PK) -> schemas.OSRead:
         return os_read(await svc.get_os(tx, os_id))
 
-    @get("/slug/{slug:str}", operation_id="downloads_os_by_slug", summary="By slug")
+    @get("/slug/{slug:str}", operation_id="downloads_os_by_slug", summary="By slug", opt=REVALIDATABLE)
     async def os_by_slug(self, tx: NamedDependency[AsyncSession], slug: SlugParam) -> schemas.OSRead:
         return os_read(await svc.os_with_slug(tx, slug))
 
@@ -174,6 +178,7 @@ class OSController(Controller):
         "/slug/{slug:str}/releases",
         operation_id="downloads_os_releases",
         summary="Published releases with files for this OS (stable and pre-releases)",
+        opt=REVALIDATABLE,
     )
     async def os_releases(self, tx: NamedDependency[AsyncSession], slug: SlugParam) -> schemas.OSReleases:
         os = await svc.os_with_slug(tx, slug)
@@ -198,6 +203,7 @@ class ReleaseController(Controller):
         "/",
         operation_id="downloads_releases_list",
         summary="Releases, newest first (drafts only for editors)",
+        opt=REVALIDATABLE,
     )
     async def list_releases(
         self,
@@ -227,7 +233,9 @@ class ReleaseController(Controller):
         )
         return schemas.ReleaseList(data=data, meta=meta)
 
-    @get("/{release_id:int}", operation_id="downloads_releases_read", summary="One release")
+    @get(
+        "/{release_id:int}", operation_id="downloads_releases_read", summary="One release", opt=REVALIDATABLE
+    )
     async def read_release(
         self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], release_id: PK
     ) -> schemas.ReleaseRead:
@@ -237,6 +245,7 @@ class ReleaseController(Controller):
         "/slug/{slug:str}",
         operation_id="downloads_releases_detail",
         summary="A release with its files grouped by OS (the release page)",
+        opt=REVALIDATABLE,
     )
     async def release_detail(
         self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], slug: SlugParam
@@ -305,6 +314,7 @@ class ReleaseFileController(Controller):
         "/",
         operation_id="downloads_files_list",
         summary="Release files (files of drafts only for editors)",
+        opt=REVALIDATABLE,
     )
     async def list_files(
         self,
@@ -331,7 +341,7 @@ class ReleaseFileController(Controller):
         )
         return schemas.ReleaseFileList(data=[file_read(f) for f in rows], meta=meta)
 
-    @get("/{file_id:int}", operation_id="downloads_files_read", summary="One release file")
+    @get("/{file_id:int}", operation_id="downloads_files_read", summary="One release file", opt=REVALIDATABLE)
     async def read_file(
         self, request: Request[Any, Any, Any], tx: NamedDependency[AsyncSession], file_id: PK
     ) -> schemas.ReleaseFileRead:
@@ -400,6 +410,7 @@ class DownloadsViewsController(Controller):
         "/landing",
         operation_id="downloads_landing",
         summary="Everything the /downloads/ page shows, in one call",
+        opt=REVALIDATABLE,
     )
     async def landing(self, tx: NamedDependency[AsyncSession]) -> schemas.DownloadsLanding:
         view = await svc.landing(tx)
@@ -420,6 +431,7 @@ class DownloadsViewsController(Controller):
         "/release-cycle",
         operation_id="downloads_release_cycle",
         summary="The PEPs release-cycle data: every feature series' status, newest first",
+        opt=REVALIDATABLE,
     )
     async def release_cycle(
         self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0

@@ -33,6 +33,7 @@ from pydotorg.core.controllers import ChangesController, HealthController, SiteS
 from pydotorg.core.errors import EXCEPTION_HANDLERS, ValidationFailed, is_data_error, is_undecodable_body
 from pydotorg.core.httpcache import HttpCacheMiddleware, install_head_middleware
 from pydotorg.core.mail import Mailer, create_mailer
+from pydotorg.core.markup_controller import MarkupController
 from pydotorg.core.observability import RequestContextMiddleware, configure_logging
 from pydotorg.core.permissions import principal_of
 from pydotorg.core.preconditions import IfMatchMiddleware, declare_preconditions
@@ -51,21 +52,27 @@ from pydotorg.domains.boxes.controllers import BoxesController
 from pydotorg.domains.codesamples.controllers import CodeSamplesController
 from pydotorg.domains.community.controllers import CommunityController
 from pydotorg.domains.companies.controllers import CompaniesController
+from pydotorg.domains.downloads.controllers import PREVIEWS as DOWNLOADS_PREVIEWS
 from pydotorg.domains.downloads.controllers import (
     DownloadsViewsController,
     OSController,
     ReleaseController,
     ReleaseFileController,
 )
+from pydotorg.domains.events.controllers import PREVIEWS as EVENTS_PREVIEWS
 from pydotorg.domains.events.controllers import ROUTE_HANDLERS as EVENTS_ROUTE_HANDLERS
 from pydotorg.domains.flags.controllers import FlagsController
+from pydotorg.domains.jobs.controllers import PREVIEWS as JOBS_PREVIEWS
 from pydotorg.domains.jobs.controllers import JobsController
 from pydotorg.domains.minutes.controllers import MinutesController
 from pydotorg.domains.navigation.controllers import NavigationController
 from pydotorg.domains.nominations.controllers import ROUTE_HANDLERS as NOMINATIONS_ROUTE_HANDLERS
+from pydotorg.domains.pages.controllers import PREVIEWS as PAGES_PREVIEWS
 from pydotorg.domains.pages.controllers import PagesController
+from pydotorg.domains.previews.controllers import ROUTE_HANDLERS as PREVIEWS_ROUTE_HANDLERS
 from pydotorg.domains.redirects.controllers import RedirectsController
 from pydotorg.domains.sponsors.controllers import ROUTE_HANDLERS as SPONSORS_ROUTE_HANDLERS
+from pydotorg.domains.successstories.controllers import PREVIEWS as STORIES_PREVIEWS
 from pydotorg.domains.successstories.controllers import ROUTE_HANDLERS as STORIES_ROUTE_HANDLERS
 from pydotorg.domains.users import credentials
 from pydotorg.domains.users.controllers import DEPENDENCIES as USER_DEPENDENCIES
@@ -100,6 +107,11 @@ async def provide_tx(
         yield session
 
 
+# What each domain lets editors preview (core/previews.py), by the preview API's type name.
+PREVIEW_KINDS = {
+    kind.type: kind
+    for kind in (*PAGES_PREVIEWS, *DOWNLOADS_PREVIEWS, *EVENTS_PREVIEWS, *STORIES_PREVIEWS, *JOBS_PREVIEWS)
+}
 QUEUE_JOBS = Gauge("pydotorg_queue_jobs", "SAQ jobs by state", ["state"])
 WORKER_JOBS = Gauge("pydotorg_worker_jobs", "Jobs processed by live workers", ["outcome"])
 WORKERS = Gauge("pydotorg_workers", "Live SAQ workers")
@@ -207,6 +219,7 @@ def create_app(
             ReleaseFileController,
             DownloadsViewsController,
             PagesController,
+            *PREVIEWS_ROUTE_HANDLERS,
             BoxesController,
             BannersController,
             CodeSamplesController,
@@ -224,6 +237,7 @@ def create_app(
             RedirectsController,
             FlagsController,
             SearchController,
+            MarkupController,
             v1.router(
                 [DefineMiddleware(LegacyReadMiddleware, settings=settings, version="v1", counters=counters)]
             ),
@@ -289,6 +303,7 @@ def create_app(
                 "storage": storage,
                 "search_engine": search_engine,
                 "search_sources": SEARCH_SOURCES,
+                "preview_kinds": PREVIEW_KINDS,
                 "search_cache": search_cache,
                 "search_generation": Generation(search_engine.name, settings.search_generation_seconds),
             }

@@ -21,6 +21,7 @@ from pydotorg.domains.minutes import models as minutes
 from pydotorg.domains.navigation import models as navigation
 from pydotorg.domains.nominations import models as nominations
 from pydotorg.domains.pages import models as pages
+from pydotorg.domains.previews import models as previews
 from pydotorg.domains.redirects import models as redirects
 from pydotorg.domains.sponsors import models as sponsors
 from pydotorg.domains.successstories import models as successstories
@@ -51,6 +52,7 @@ __all__ = [
     "navigation",
     "nominations",
     "pages",
+    "previews",
     "redirects",
     "sponsors",
     "successstories",

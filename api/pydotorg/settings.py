@@ -77,6 +77,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_email_change: str = "5/3600"
     rate_limit_event_submission: str = "5/3600"
     rate_limit_story_submission: str = "5/3600"
+    rate_limit_preview: str = "30/600"  # draft previews asked for, per user (domains/previews)
     # Legacy API throttles (python.org: Tastypie 600/hour, DRF 100/day anonymous, 3000/day users).
     v1_throttle: str = "600/3600"
     v2_throttle_anon: str = "100/86400"
@@ -190,6 +191,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # How often the worker compares the change feed's head with the published cursor and looks for
     # a rebuild whose worker died (0: never; needs site_api_key).
     site_watch_seconds: float = 2.0
+    # Draft previews (docs/previews.md): how long a preview URL lives, and how long its render may take.
+    preview_ttl_seconds: int = 3600
+    preview_timeout_seconds: int = 120
 
     @property
     def is_production(self) -> bool:
@@ -244,6 +248,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             self.rate_limit_email_change,
             self.rate_limit_event_submission,
             self.rate_limit_story_submission,
+            self.rate_limit_preview,
             self.v1_throttle,
             self.v2_throttle_anon,
             self.v2_throttle_user,

@@ -37,6 +37,7 @@ from pydotorg.domains.blogs import tasks as blogs_tasks
 from pydotorg.domains.downloads import tasks as downloads_tasks
 from pydotorg.domains.events import tasks as events_tasks
 from pydotorg.domains.jobs import tasks as jobs_tasks
+from pydotorg.domains.previews import tasks as previews_tasks
 from pydotorg.domains.sponsors import tasks as sponsors_tasks
 from pydotorg.indexes import SEARCH_SOURCES
 from pydotorg.settings import Settings
@@ -52,6 +53,7 @@ JOB_FUNCTIONS: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...] = (
     *events_tasks.JOB_FUNCTIONS,
     *sponsors_tasks.JOB_FUNCTIONS,
     *downloads_tasks.JOB_FUNCTIONS,
+    *previews_tasks.JOB_FUNCTIONS,
 )
 
 # Periodic jobs (SAQ cron): the platform's and each domain's.
@@ -63,6 +65,7 @@ CRON_JOBS: tuple[CronJob[Any], ...] = (
     *events_tasks.CRON_JOBS,
     *sponsors_tasks.CRON_JOBS,
     *downloads_tasks.CRON_JOBS,
+    *previews_tasks.CRON_JOBS,
 )
 
 

@@ -530,6 +530,7 @@ async def test_public_read_shape_limit_and_calendar_check(client: Any, actors: A
         "description_markup_type",
         "description_html",
         "featured",
+        "is_published",
         "venue",
         "categories",
         "occurring_rule",

@@ -112,6 +112,11 @@ WRITE_MATRICES: dict[str, str] = {
     "events_locations_update": "tests/api/test_events_v3.py::test_category_and_location_matrices",
     "events_locations_delete": "tests/api/test_events_v3.py::test_category_and_location_matrices",
     "events_submissions_create": "tests/api/test_events_submissions.py::test_suggestion_is_stored_and_mailed",
+    "events_submissions_accept": "tests/api/test_moderation.py::test_accept_creates_the_event_and_mails_the_submitter",
+    "events_submissions_decline": "tests/api/test_moderation.py::test_decline_keeps_the_note_and_mails_it",
+    # previews, markup
+    "previews_create": "tests/api/test_previews.py::test_who_may_ask_for_a_preview",
+    "markup_render": "tests/api/test_markup_render.py::test_permission_matrix",
     # flags, redirects
     "flags_create": "tests/api/test_redirects_flags.py::test_flag_matrices",
     "flags_update": "tests/api/test_redirects_flags.py::test_flag_matrices",

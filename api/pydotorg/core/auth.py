@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pydotorg.core.authcache import MISSING, AuthCache
+from pydotorg.core.changes import Actor, acting_as
 from pydotorg.core.permissions import Principal
 from pydotorg.core.tokens import digest
 from pydotorg.settings import Settings
@@ -158,7 +159,9 @@ class AuthMiddleware:
             principal = await self._authenticate(scope, headers)
         scope["user"] = principal
         scope["auth"] = principal.method if principal else None
-        await self.app(scope, receive, send)
+        # The change feed names who made each change this request writes (core/changes.py).
+        with acting_as(Actor(principal.user_id, principal.username) if principal else None):
+            await self.app(scope, receive, send)
 
     async def _authenticate(self, scope: Scope, headers: Headers) -> Principal | None:
         authorization = headers.get("authorization")

@@ -13,11 +13,29 @@ cursors, not from the queue.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import BigInteger, Identity, String, event, func, insert, inspect, select, text
+from sqlalchemy import (
+    BigInteger,
+    Identity,
+    Index,
+    Integer,
+    Select,
+    String,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -32,10 +50,37 @@ REBUILD_KEY = "site.rebuild"
 # that died, and the site watch (core/tasks.py) replaces it.
 REBUILD_HEARTBEAT_SECONDS = 5
 VERSION_KEY = "pydotorg:data_version"
+# Stamped on every change by ``ContentManageable``'s listener: never reported as changed fields.
+AUDIT_STAMPS = frozenset({"updated", "last_modified_by_id"})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who a change is recorded for: the user's id and username at the time."""
+
+    user_id: int
+    username: str
+
+
+# Set for each request by the auth middleware (core/auth.py) once it knows the principal, so every
+# change row the request writes names its actor. Jobs run in contexts of their own (null actor);
+# a command may name one with ``acting_as``.
+CURRENT_ACTOR: ContextVar[Actor | None] = ContextVar("pydotorg_change_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor | None) -> Iterator[None]:
+    token = CURRENT_ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        CURRENT_ACTOR.reset(token)
 
 
 class Change(Base):
     __tablename__ = "changes"
+    # One record's history (``GET /api/v3/changes/history``), newest first.
+    __table_args__ = (Index("ix_changes_record", "domain", "kind", "object_id", "cursor"),)
 
     cursor: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     domain: Mapped[str] = mapped_column(String(40))
@@ -43,6 +88,14 @@ class Change(Base):
     object_id: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(10))
     created: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Who made the change (audit history): the user's id and username at the time, with no foreign
+    # key (core knows no domain; the name outlives a deleted account). Null/"" for jobs and imports.
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(150), default="", server_default="")
+    # The changed column names of an "updated" row (``__change_ignore__`` ones left out).
+    fields: Mapped[list[str]] = mapped_column(
+        ARRAY(String(100)), default=list, server_default=text("'{}'::varchar[]")
+    )
 
 
 def _identity(obj: Any) -> tuple[str, str, str] | None:
@@ -53,32 +106,45 @@ def _identity(obj: Any) -> tuple[str, str, str] | None:
     return domain, kind, str(obj.id)
 
 
-def _content_changed(obj: Any) -> bool:
-    """True when a column other than the model's ``__change_ignore__`` ones changed."""
+def _changed_columns(obj: Any) -> list[str]:
+    """The columns that changed, other than the model's ``__change_ignore__`` ones; a record
+    with none is not reported."""
     ignored: frozenset[str] = getattr(type(obj), "__change_ignore__", frozenset())
     state = inspect(obj)
-    for attr in state.mapper.column_attrs:
-        if attr.key in ignored:
-            continue
-        if state.attrs[attr.key].history.has_changes():
-            return True
-    return False
+    return [
+        attr.key
+        for attr in state.mapper.column_attrs
+        if attr.key not in ignored and state.attrs[attr.key].history.has_changes()
+    ]
+
+
+def _actor(session: Session) -> tuple[int | None, str]:
+    """The request's actor, else what a job's or command's ``transaction(actor_id=...)`` said."""
+    actor = CURRENT_ACTOR.get()
+    if actor is not None:
+        return actor.user_id, actor.username
+    return session.info.get("actor_id"), str(session.info.get("actor") or "")
 
 
 @event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _ctx: Any) -> None:
     rows: dict[tuple[str, str, str], str] = {}
+    fields: dict[tuple[str, str, str], list[str]] = {}
     for action, objs in (
         ("created", session.new),
         ("updated", session.dirty),
         ("deleted", session.deleted),
     ):
         for obj in objs:
-            if action == "updated" and not _content_changed(obj):
-                continue
             ident = _identity(obj)
             if ident is None:
                 continue
+            if action == "updated":
+                changed = _changed_columns(obj)
+                if not changed:
+                    continue
+                # Empty when only the stamps moved: a related record (a rule, a link) changed.
+                fields[ident] = sorted(set(changed) - AUDIT_STAMPS)
             # A record created and updated in one transaction is reported once as "created".
             if action == "deleted":
                 rows[ident] = action
@@ -86,13 +152,25 @@ def _record_changes(session: Session, _ctx: Any) -> None:
                 rows.setdefault(ident, action)
     if not rows:
         return
+    actor_id, actor = _actor(session)
     conn = session.connection()
     if not session.info.get("change_lock"):
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_FEED_LOCK})
         session.info["change_lock"] = True
     conn.execute(
         insert(Change),
-        [{"domain": d, "kind": k, "object_id": i, "action": a} for (d, k, i), a in sorted(rows.items())],
+        [
+            {
+                "domain": d,
+                "kind": k,
+                "object_id": i,
+                "action": a,
+                "actor_id": actor_id,
+                "actor": actor,
+                "fields": fields.get((d, k, i), []) if a == "updated" else [],
+            }
+            for (d, k, i), a in sorted(rows.items())
+        ],
     )
     if not session.info.get("rebuild_scheduled"):
         session.info["rebuild_scheduled"] = True
@@ -179,6 +257,15 @@ async def list_changes(session: AsyncSession, *, after: int, limit: int) -> list
         select(Change).where(Change.cursor > after).order_by(Change.cursor).limit(limit)
     )
     return list(result)
+
+
+def record_history(*, domain: str, kind: str, object_id: str) -> Select[Any]:
+    """One record's change rows, newest first (``ix_changes_record``)."""
+    return (
+        select(Change)
+        .where(Change.domain == domain, Change.kind == kind, Change.object_id == object_id)
+        .order_by(Change.cursor.desc())
+    )
 
 
 async def latest_cursor(session: AsyncSession) -> int:

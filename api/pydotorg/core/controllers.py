@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -16,8 +17,8 @@ from litestar.params import FromQuery, JSONBody, Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pydotorg.core.changes import REBUILD_KEY, latest_cursor, list_changes
-from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset
+from pydotorg.core.changes import REBUILD_KEY, latest_cursor, list_changes, record_history
+from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, ListMeta, Offset, paginate
 from pydotorg.core.permissions import (
     READ_CHANGES,
     VIEW_SITE_STATUS,
@@ -50,6 +51,22 @@ class ChangeMeta(msgspec.Struct):
 class ChangeList(msgspec.Struct):
     data: list[ChangeRead]
     meta: ChangeMeta
+
+
+class HistoryEntry(msgspec.Struct):
+    """One change of a record: who (the username at the time; null for jobs, imports and commands)
+    and, for ``updated``, which fields (empty: only related records changed, e.g. an event's rules)."""
+
+    cursor: int
+    action: str
+    fields: list[str]
+    actor: str | None
+    created: datetime
+
+
+class HistoryList(msgspec.Struct):
+    data: list[HistoryEntry]
+    meta: ListMeta
 
 
 def _staff_or_feed_reader(connection: Any, handler: Any) -> None:
@@ -86,6 +103,26 @@ class ChangesController(Controller):
                 latest=await latest_cursor(tx),
             ),
         )
+
+    @get(
+        "/history",
+        operation_id="changes_history",
+        guards=[_staff_or_feed_reader],
+        summary="One record's changes, newest first, with who made them (staff or site.read_changes)",
+    )
+    async def history(
+        self,
+        tx: NamedDependency[AsyncSession],
+        domain: Annotated[str, Parameter(min_length=1, max_length=40, description="e.g. pages")],
+        kind: Annotated[str, Parameter(min_length=1, max_length=60, description="e.g. page")],
+        object_id: Annotated[str, Parameter(min_length=1, max_length=100, description="the record's id")],
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> HistoryList:
+        stmt = record_history(domain=domain, kind=kind, object_id=object_id)
+        rows, meta = await paginate(tx, stmt, limit, offset)
+        data = [HistoryEntry(r.cursor, r.action, list(r.fields), r.actor or None, r.created) for r in rows]
+        return HistoryList(data=data, meta=meta)
 
 
 class SkippedOutput(msgspec.Struct):

@@ -78,7 +78,11 @@ class RequestContextMiddleware:
                 headers["x-request-id"] = request_id
                 headers["x-content-type-options"] = "nosniff"
                 headers["x-frame-options"] = "DENY"
-                headers["referrer-policy"] = "strict-origin-when-cross-origin"
+                # A handler's stricter choice stands (the preview pages: no-referrer, so the
+                # private URL never leaves in a Referer).
+                headers["referrer-policy"] = (
+                    headers.get("referrer-policy") or "strict-origin-when-cross-origin"
+                )
                 if scope["path"].startswith("/api/"):
                     headers["cache-control"] = headers.get("cache-control") or "no-store"
                 if self.settings.is_production:

@@ -92,6 +92,7 @@ from pydotorg_client.models import (
     GrantsUpdate,
     GroupCreate,
     GroupRead,
+    HistoryEntry,
     JobCreate,
     JobRead,
     JobUpdate,
@@ -102,6 +103,8 @@ from pydotorg_client.models import (
     LocationUpdate,
     LoginRequest,
     LoginResponse,
+    MarkupRender,
+    MarkupRendered,
     MembershipCreate,
     MembershipRead,
     MembershipUpdate,
@@ -145,6 +148,9 @@ from pydotorg_client.models import (
     PostCreate,
     PostRead,
     PostUpdate,
+    PreviewCreate,
+    PreviewRead,
+    PreviewSource,
     ProfileRead,
     ProgramCreate,
     ProgramRead,
@@ -189,6 +195,8 @@ from pydotorg_client.models import (
     StoryRead,
     StorySubmission,
     StoryUpdate,
+    SubmissionAccept,
+    SubmissionDecline,
     TaxonomyCreate,
     TaxonomyRead,
     TaxonomyUpdate,
@@ -818,11 +826,19 @@ class EventsSubmissionsResource:
     def __init__(self, client: SyncTransport) -> None:
         self._c = client
 
-    def list(self, *, page_size: int = 100, offset: int = 0) -> Paginator[EventSubmissionRead]:
-        """Event suggestions, newest first (staff or events.view_submission).
+    def list(
+        self,
+        *,
+        status: _t.Literal["pending", "accepted", "declined"] | None = None,
+        page_size: int = 100,
+        offset: int = 0,
+    ) -> Paginator[EventSubmissionRead]:
+        """Event suggestions, newest first, by moderation status (staff or events.view_submission).
 
         ``GET /api/v3/events/submissions``"""
-        return self._c._paginate("/api/v3/events/submissions", {}, EventSubmissionRead, page_size, offset)
+        return self._c._paginate(
+            "/api/v3/events/submissions", {"status": status}, EventSubmissionRead, page_size, offset
+        )
 
     def create(self, body: EventSubmissionCreate, *, if_match: str | None = None) -> EventSubmissionRead:
         """Suggest an event (mailed to the events team).
@@ -830,6 +846,37 @@ class EventsSubmissionsResource:
         ``POST /api/v3/events/submissions``"""
         out: EventSubmissionRead = self._c._call(
             "POST", "/api/v3/events/submissions", json=body, if_match=if_match, result=EventSubmissionRead
+        )
+        return out
+
+    def accept(
+        self, submission_id: int, body: SubmissionAccept, *, if_match: str | None = None
+    ) -> EventSubmissionRead:
+        """Accept a pending suggestion: create its event in a calendar and mail the submitter
+        (events.add_event).
+
+        ``POST /api/v3/events/submissions/{submission_id}/accept``"""
+        out: EventSubmissionRead = self._c._call(
+            "POST",
+            f"/api/v3/events/submissions/{_segment(submission_id)}/accept",
+            json=body,
+            if_match=if_match,
+            result=EventSubmissionRead,
+        )
+        return out
+
+    def decline(
+        self, submission_id: int, body: SubmissionDecline, *, if_match: str | None = None
+    ) -> EventSubmissionRead:
+        """Decline a pending suggestion with a note mailed to the submitter (events.add_event).
+
+        ``POST /api/v3/events/submissions/{submission_id}/decline``"""
+        out: EventSubmissionRead = self._c._call(
+            "POST",
+            f"/api/v3/events/submissions/{_segment(submission_id)}/decline",
+            json=body,
+            if_match=if_match,
+            result=EventSubmissionRead,
         )
         return out
 
@@ -2326,6 +2373,20 @@ class ChangesResource:
         )
         return out
 
+    def history(
+        self, *, domain: str, kind: str, object_id: str, page_size: int = 100, offset: int = 0
+    ) -> Paginator[HistoryEntry]:
+        """One record's changes, newest first, with who made them (staff or site.read_changes).
+
+        ``GET /api/v3/changes/history``"""
+        return self._c._paginate(
+            "/api/v3/changes/history",
+            {"domain": domain, "kind": kind, "object_id": object_id},
+            HistoryEntry,
+            page_size,
+            offset,
+        )
+
 
 class CodesamplesResource:
     """``client.codesamples``."""
@@ -2617,6 +2678,7 @@ class EventsResource:
         uid: str | None = None,
         q: str | None = None,
         order: _t.Literal["start", "-start", "id"] | None = None,
+        is_published: bool | None = None,
         page_size: int = 100,
         offset: int = 0,
     ) -> Paginator[EventRead]:
@@ -2638,6 +2700,7 @@ class EventsResource:
                 "uid": uid,
                 "q": q,
                 "order": order,
+                "is_published": is_published,
             },
             EventRead,
             page_size,
@@ -2970,6 +3033,22 @@ class JobsResource:
         ``POST /api/v3/jobs/{job_id}/withdraw``"""
         out: JobRead = self._c._call(
             "POST", f"/api/v3/jobs/{_segment(job_id)}/withdraw", if_match=if_match, result=JobRead
+        )
+        return out
+
+
+class MarkupResource:
+    """``client.markup``."""
+
+    def __init__(self, client: SyncTransport) -> None:
+        self._c = client
+
+    def render(self, body: MarkupRender, *, if_match: str | None = None) -> MarkupRendered:
+        """Render and sanitize markup as the API stores it (staff or content editors).
+
+        ``POST /api/v3/markup/render``"""
+        out: MarkupRendered = self._c._call(
+            "POST", "/api/v3/markup/render", json=body, if_match=if_match, result=MarkupRendered
         )
         return out
 
@@ -3337,6 +3416,47 @@ class PagesResource:
             if_match=if_match,
             result=None,
         )
+
+
+class PreviewsResource:
+    """``client.previews``."""
+
+    def __init__(self, client: SyncTransport) -> None:
+        self._c = client
+
+    def create(self, body: PreviewCreate, *, if_match: str | None = None) -> PreviewRead:
+        """Ask for a private preview of a record as it will be published.
+
+        ``POST /api/v3/previews``"""
+        out: PreviewRead = self._c._call(
+            "POST", "/api/v3/previews", json=body, if_match=if_match, result=PreviewRead
+        )
+        return out
+
+    def source(self, preview_id: int) -> PreviewSource:
+        """The draft a preview renders, as the public read of the published record (site builder only).
+
+        ``GET /api/v3/previews/source/{preview_id}``"""
+        out: PreviewSource = self._c._call(
+            "GET", f"/api/v3/previews/source/{_segment(preview_id)}", result=PreviewSource
+        )
+        return out
+
+    def html(self, token: str) -> bytes:
+        """The preview page (text/html; never cached or indexed).
+
+        ``GET /api/v3/previews/{token}``"""
+        out: bytes = self._c._call("GET", f"/api/v3/previews/{_segment(token)}", result=bytes)
+        return out
+
+    def status(self, token: str) -> PreviewRead:
+        """Whether a preview is ready.
+
+        ``GET /api/v3/previews/{token}/status``"""
+        out: PreviewRead = self._c._call(
+            "GET", f"/api/v3/previews/{_segment(token)}/status", result=PreviewRead
+        )
+        return out
 
 
 class RedirectsResource:
@@ -3827,10 +3947,12 @@ class Client(SyncTransport):
         self.flags = FlagsResource(self)
         self.index = IndexResource(self)
         self.jobs = JobsResource(self)
+        self.markup = MarkupResource(self)
         self.minutes = MinutesResource(self)
         self.navigation = NavigationResource(self)
         self.nominations = NominationsResource(self)
         self.pages = PagesResource(self)
+        self.previews = PreviewsResource(self)
         self.redirects = RedirectsResource(self)
         self.search = SearchResource(self)
         self.site = SiteResource(self)
@@ -4469,11 +4591,19 @@ class AsyncEventsSubmissionsResource:
     def __init__(self, client: AsyncTransport) -> None:
         self._c = client
 
-    def list(self, *, page_size: int = 100, offset: int = 0) -> AsyncPaginator[EventSubmissionRead]:
-        """Event suggestions, newest first (staff or events.view_submission).
+    def list(
+        self,
+        *,
+        status: _t.Literal["pending", "accepted", "declined"] | None = None,
+        page_size: int = 100,
+        offset: int = 0,
+    ) -> AsyncPaginator[EventSubmissionRead]:
+        """Event suggestions, newest first, by moderation status (staff or events.view_submission).
 
         ``GET /api/v3/events/submissions``"""
-        return self._c._paginate("/api/v3/events/submissions", {}, EventSubmissionRead, page_size, offset)
+        return self._c._paginate(
+            "/api/v3/events/submissions", {"status": status}, EventSubmissionRead, page_size, offset
+        )
 
     async def create(
         self, body: EventSubmissionCreate, *, if_match: str | None = None
@@ -4483,6 +4613,37 @@ class AsyncEventsSubmissionsResource:
         ``POST /api/v3/events/submissions``"""
         out: EventSubmissionRead = await self._c._call(
             "POST", "/api/v3/events/submissions", json=body, if_match=if_match, result=EventSubmissionRead
+        )
+        return out
+
+    async def accept(
+        self, submission_id: int, body: SubmissionAccept, *, if_match: str | None = None
+    ) -> EventSubmissionRead:
+        """Accept a pending suggestion: create its event in a calendar and mail the submitter
+        (events.add_event).
+
+        ``POST /api/v3/events/submissions/{submission_id}/accept``"""
+        out: EventSubmissionRead = await self._c._call(
+            "POST",
+            f"/api/v3/events/submissions/{_segment(submission_id)}/accept",
+            json=body,
+            if_match=if_match,
+            result=EventSubmissionRead,
+        )
+        return out
+
+    async def decline(
+        self, submission_id: int, body: SubmissionDecline, *, if_match: str | None = None
+    ) -> EventSubmissionRead:
+        """Decline a pending suggestion with a note mailed to the submitter (events.add_event).
+
+        ``POST /api/v3/events/submissions/{submission_id}/decline``"""
+        out: EventSubmissionRead = await self._c._call(
+            "POST",
+            f"/api/v3/events/submissions/{_segment(submission_id)}/decline",
+            json=body,
+            if_match=if_match,
+            result=EventSubmissionRead,
         )
         return out
 
@@ -6011,6 +6172,20 @@ class AsyncChangesResource:
         )
         return out
 
+    def history(
+        self, *, domain: str, kind: str, object_id: str, page_size: int = 100, offset: int = 0
+    ) -> AsyncPaginator[HistoryEntry]:
+        """One record's changes, newest first, with who made them (staff or site.read_changes).
+
+        ``GET /api/v3/changes/history``"""
+        return self._c._paginate(
+            "/api/v3/changes/history",
+            {"domain": domain, "kind": kind, "object_id": object_id},
+            HistoryEntry,
+            page_size,
+            offset,
+        )
+
 
 class AsyncCodesamplesResource:
     """``client.codesamples``."""
@@ -6312,6 +6487,7 @@ class AsyncEventsResource:
         uid: str | None = None,
         q: str | None = None,
         order: _t.Literal["start", "-start", "id"] | None = None,
+        is_published: bool | None = None,
         page_size: int = 100,
         offset: int = 0,
     ) -> AsyncPaginator[EventRead]:
@@ -6333,6 +6509,7 @@ class AsyncEventsResource:
                 "uid": uid,
                 "q": q,
                 "order": order,
+                "is_published": is_published,
             },
             EventRead,
             page_size,
@@ -6677,6 +6854,22 @@ class AsyncJobsResource:
         ``POST /api/v3/jobs/{job_id}/withdraw``"""
         out: JobRead = await self._c._call(
             "POST", f"/api/v3/jobs/{_segment(job_id)}/withdraw", if_match=if_match, result=JobRead
+        )
+        return out
+
+
+class AsyncMarkupResource:
+    """``client.markup``."""
+
+    def __init__(self, client: AsyncTransport) -> None:
+        self._c = client
+
+    async def render(self, body: MarkupRender, *, if_match: str | None = None) -> MarkupRendered:
+        """Render and sanitize markup as the API stores it (staff or content editors).
+
+        ``POST /api/v3/markup/render``"""
+        out: MarkupRendered = await self._c._call(
+            "POST", "/api/v3/markup/render", json=body, if_match=if_match, result=MarkupRendered
         )
         return out
 
@@ -7068,6 +7261,47 @@ class AsyncPagesResource:
             if_match=if_match,
             result=None,
         )
+
+
+class AsyncPreviewsResource:
+    """``client.previews``."""
+
+    def __init__(self, client: AsyncTransport) -> None:
+        self._c = client
+
+    async def create(self, body: PreviewCreate, *, if_match: str | None = None) -> PreviewRead:
+        """Ask for a private preview of a record as it will be published.
+
+        ``POST /api/v3/previews``"""
+        out: PreviewRead = await self._c._call(
+            "POST", "/api/v3/previews", json=body, if_match=if_match, result=PreviewRead
+        )
+        return out
+
+    async def source(self, preview_id: int) -> PreviewSource:
+        """The draft a preview renders, as the public read of the published record (site builder only).
+
+        ``GET /api/v3/previews/source/{preview_id}``"""
+        out: PreviewSource = await self._c._call(
+            "GET", f"/api/v3/previews/source/{_segment(preview_id)}", result=PreviewSource
+        )
+        return out
+
+    async def html(self, token: str) -> bytes:
+        """The preview page (text/html; never cached or indexed).
+
+        ``GET /api/v3/previews/{token}``"""
+        out: bytes = await self._c._call("GET", f"/api/v3/previews/{_segment(token)}", result=bytes)
+        return out
+
+    async def status(self, token: str) -> PreviewRead:
+        """Whether a preview is ready.
+
+        ``GET /api/v3/previews/{token}/status``"""
+        out: PreviewRead = await self._c._call(
+            "GET", f"/api/v3/previews/{_segment(token)}/status", result=PreviewRead
+        )
+        return out
 
 
 class AsyncRedirectsResource:
@@ -7574,10 +7808,12 @@ class AsyncClient(AsyncTransport):
         self.flags = AsyncFlagsResource(self)
         self.index = AsyncIndexResource(self)
         self.jobs = AsyncJobsResource(self)
+        self.markup = AsyncMarkupResource(self)
         self.minutes = AsyncMinutesResource(self)
         self.navigation = AsyncNavigationResource(self)
         self.nominations = AsyncNominationsResource(self)
         self.pages = AsyncPagesResource(self)
+        self.previews = AsyncPreviewsResource(self)
         self.redirects = AsyncRedirectsResource(self)
         self.search = AsyncSearchResource(self)
         self.site = AsyncSiteResource(self)

@@ -124,6 +124,8 @@ __all__ = [
     "GroupCreate",
     "GroupRead",
     "Health",
+    "HistoryEntry",
+    "HistoryList",
     "JobCreate",
     "JobList",
     "JobRead",
@@ -139,6 +141,8 @@ __all__ = [
     "LocationUpdate",
     "LoginRequest",
     "LoginResponse",
+    "MarkupRender",
+    "MarkupRendered",
     "MembershipCreate",
     "MembershipList",
     "MembershipRead",
@@ -200,6 +204,9 @@ __all__ = [
     "PostList",
     "PostRead",
     "PostUpdate",
+    "PreviewCreate",
+    "PreviewRead",
+    "PreviewSource",
     "ProfileList",
     "ProfileRead",
     "ProgramCreate",
@@ -272,6 +279,8 @@ __all__ = [
     "StoryRead",
     "StorySubmission",
     "StoryUpdate",
+    "SubmissionAccept",
+    "SubmissionDecline",
     "TaxonomyCreate",
     "TaxonomyList",
     "TaxonomyRead",
@@ -942,6 +951,7 @@ class EventCreate(msgspec.Struct, kw_only=True):
     description: str = ""
     description_markup_type: _t.Literal["restructuredtext", "markdown", "html", "text"] = "restructuredtext"
     featured: bool = False
+    is_published: bool = True
     occurring_rule: OccurringRuleInput | UnsetType | None = UNSET
     recurring_rules: list[RecurringRuleInput] | UnsetType = UNSET
     title: str
@@ -964,6 +974,7 @@ class EventRead(msgspec.Struct, kw_only=True):
     description_markup_type: str
     featured: bool
     id: int
+    is_published: bool
     next_occurrence: OccurrenceRead | None
     occurring_rule: OccurrenceRead | None
     previous_occurrence: OccurrenceRead | None
@@ -998,7 +1009,11 @@ class EventSubmissionRead(msgspec.Struct, kw_only=True):
     creator_id: int | None
     date_from: _dt.date
     date_to: _dt.date
+    decided_at: _dt.datetime | None
+    decided_by: str | None
+    decision_note: str
     description: str
+    event_id: int | None
     event_name: str
     event_type: str
     expected_attendees: str
@@ -1007,6 +1022,7 @@ class EventSubmissionRead(msgspec.Struct, kw_only=True):
     location: str
     python_focus: str
     recurrence: str
+    status: _t.Literal["pending", "accepted", "declined"]
     submitter_email: str
 
 
@@ -1016,6 +1032,7 @@ class EventUpdate(msgspec.Struct, kw_only=True):
     description: str | UnsetType = UNSET
     description_markup_type: _t.Literal["markdown", "restructuredtext", "html", "text"] | UnsetType = UNSET
     featured: bool | UnsetType = UNSET
+    is_published: bool | UnsetType = UNSET
     occurring_rule: OccurringRuleInput | UnsetType | None = UNSET
     recurring_rules: list[RecurringRuleInput] | UnsetType = UNSET
     title: str | UnsetType = UNSET
@@ -1262,6 +1279,19 @@ class Health(msgspec.Struct, kw_only=True):
     status: str
 
 
+class HistoryEntry(msgspec.Struct, kw_only=True):
+    action: str
+    actor: str | None
+    created: _dt.datetime
+    cursor: int
+    fields: list[str]
+
+
+class HistoryList(msgspec.Struct, kw_only=True):
+    data: list[HistoryEntry]
+    meta: ListMeta
+
+
 class JobCreate(msgspec.Struct, kw_only=True):
     agencies: bool = True
     category: str
@@ -1424,6 +1454,15 @@ class LoginResponse(msgspec.Struct, kw_only=True):
     token: str | UnsetType | None = UNSET
     token_type: str | UnsetType | None = UNSET
     user: UserPrivate
+
+
+class MarkupRender(msgspec.Struct, kw_only=True):
+    content: str
+    markup_type: _t.Literal["markdown", "restructuredtext", "html", "text", "markdown_unsafe", "plain"]
+
+
+class MarkupRendered(msgspec.Struct, kw_only=True):
+    html: str
 
 
 class MembershipCreate(msgspec.Struct, kw_only=True):
@@ -2003,6 +2042,29 @@ class PostUpdate(msgspec.Struct, kw_only=True):
     status: _t.Literal[1, 2] | UnsetType = UNSET
     title: str | UnsetType | None = UNSET
     videos: list[VideoInput] | UnsetType = UNSET
+
+
+class PreviewCreate(msgspec.Struct, kw_only=True):
+    changes: dict[str, _t.Any] | UnsetType | None = UNSET
+    id: int
+    type: _t.Literal["page", "release", "event", "story", "job"]
+
+
+class PreviewRead(msgspec.Struct, kw_only=True):
+    error: str = ""
+    expires_at: _dt.datetime
+    id: int
+    status: _t.Literal["pending", "ready", "failed"]
+    token: str
+    type: _t.Literal["page", "release", "event", "story", "job"]
+    url: str
+
+
+class PreviewSource(msgspec.Struct, kw_only=True):
+    id: int
+    record: dict[str, _t.Any]
+    type: _t.Literal["page", "release", "event", "story", "job"]
+    views: dict[str, _t.Any] | UnsetType = UNSET
 
 
 class ProfileList(msgspec.Struct, kw_only=True):
@@ -2707,6 +2769,15 @@ class StoryUpdate(msgspec.Struct, kw_only=True):
     name: str | UnsetType = UNSET
     pull_quote: str | UnsetType = UNSET
     slug: str | UnsetType = UNSET
+
+
+class SubmissionAccept(msgspec.Struct, kw_only=True):
+    calendar: str
+    publish: bool = False
+
+
+class SubmissionDecline(msgspec.Struct, kw_only=True):
+    note: str = ""
 
 
 class TaxonomyCreate(msgspec.Struct, kw_only=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, Parameter
@@ -11,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
+    Principal,
     permission_required,
     principal_of,
 )
+from pydotorg.core.previews import Loaded, PreviewKind, changed_fields
 from pydotorg.core.revalidate import REVALIDATE
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.downloads import release_cycle, schemas
@@ -462,3 +465,25 @@ def release_cycle_read(row: ReleaseCycle) -> schemas.ReleaseCycleRead:
         release_manager=row.release_manager,
         updated=row.updated,
     )
+
+
+async def _preview(
+    session: AsyncSession, principal: Principal, release_id: int, changes: dict[str, Any] | None
+) -> Loaded:
+    """A release as its public read and its page's view will answer once published."""
+    release = await svc.get_release(session, release_id, principal)
+    if changes:
+        release = await svc.save_release(session, changed_fields(schemas.ReleaseUpdate, changes), release)
+    read = msgspec.structs.replace(await release_out(session, release), is_published=True)
+    groups: dict[int, schemas.FilesForOS] = {}
+    for rfile, os in await svc.files_with_os(session, release):
+        groups.setdefault(os.id, schemas.FilesForOS(os=os_read(os), files=[])).files.append(file_read(rfile))
+    detail = schemas.ReleaseDetail(
+        release=read,
+        files_by_os=list(groups.values()),
+        superseded_by=summary(await svc.superseded_by(session, release)),
+    )
+    return read, {"release_detail": msgspec.to_builtins(detail)}
+
+
+PREVIEWS = (PreviewKind("release", CHANGE_RELEASE, _preview, takes_changes=True),)

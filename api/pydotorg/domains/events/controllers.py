@@ -1,15 +1,18 @@
 """``/api/v3/events/``: calendars, categories, locations, events (with their rules) and event
-suggestions. Everything python.org shows publicly is public to read; writes need the named
-``events.*`` permissions; suggestions need an account, and only staff read them."""
+suggestions. Everything python.org shows publicly is public to read (draft events only to staff and
+event editors); writes need the named ``events.*`` permissions; suggestions need an account, only
+staff read them, and accepting or declining one needs ``events.add_event``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, Parameter
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.controllers import ContentRoutes, content_controller
@@ -17,11 +20,14 @@ from pydotorg.core.db import utcnow
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset, paginate
 from pydotorg.core.permissions import (
+    Principal,
     login_required,
     permission_required,
+    principal_of,
     require_principal,
     staff_required,
 )
+from pydotorg.core.previews import Loaded, PreviewKind
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.events import queries, schemas
@@ -43,7 +49,14 @@ from pydotorg.domains.events.models import (
     EventSubmission,
 )
 from pydotorg.domains.events.schedule import as_utc, in_range
-from pydotorg.domains.events.submissions import Submitter, clean_submission, submit_event
+from pydotorg.domains.events.submissions import (
+    Decider,
+    Submitter,
+    accept_submission,
+    clean_submission,
+    decline_submission,
+    submit_event,
+)
 from pydotorg.domains.users.models import User
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
@@ -176,6 +189,7 @@ class EventsController(Controller):
     )
     async def list_events(
         self,
+        request: Request[Any, Any, Any],
         tx: NamedDependency[AsyncSession],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
@@ -201,6 +215,9 @@ class EventsController(Controller):
         order: Annotated[
             queries.Order, Parameter(description="start (oldest first), -start (python.org's order), id")
         ] = "-start",
+        is_published: Annotated[
+            bool | None, Parameter(description="false: draft events (staff and event editors see them)")
+        ] = None,
     ) -> schemas.EventList:
         now = _instant("at", at) or utcnow()
         filters = queries.EventFilter(
@@ -215,6 +232,8 @@ class EventsController(Controller):
             uid=uid,
             q=q,
             order=order,
+            published=is_published,
+            drafts=svc.can_see_drafts(principal_of(request)),
         )
         rows, meta = await paginate(tx, queries.event_list_stmt(filters, now), limit, offset)
         return schemas.EventList(data=[queries.event_read(e, now) for e in rows], meta=meta)
@@ -222,6 +241,7 @@ class EventsController(Controller):
     @get("/{event_id:int}", operation_id="events_read", summary="One event")
     async def read_event(
         self,
+        request: Request[Any, Any, Any],
         tx: NamedDependency[AsyncSession],
         event_id: PK,
         calendar: Annotated[
@@ -230,7 +250,8 @@ class EventsController(Controller):
         at: Annotated[datetime | None, Parameter(description="the instant for the occurrences")] = None,
     ) -> schemas.EventRead:
         now = _instant("at", at) or utcnow()
-        return queries.event_read(await svc.get_event(tx, event_id, calendar), now)
+        drafts = svc.can_see_drafts(principal_of(request))
+        return queries.event_read(await svc.get_event(tx, event_id, calendar, drafts=drafts), now)
 
     @post(
         "/",
@@ -269,7 +290,15 @@ class EventsController(Controller):
 # --- suggestions ---------------------------------------------------------------------------
 
 
-def submission_read(s: EventSubmission) -> schemas.EventSubmissionRead:
+async def _usernames(tx: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await tx.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {user_id: username for user_id, username in rows}
+
+
+def submission_read(s: EventSubmission, deciders: dict[int, str]) -> schemas.EventSubmissionRead:
     return schemas.EventSubmissionRead(
         id=s.id,
         created=s.created,
@@ -285,7 +314,31 @@ def submission_read(s: EventSubmission) -> schemas.EventSubmissionRead:
         recurrence=s.recurrence,
         link=s.link,
         description=s.description,
+        status=s.status,  # type: ignore[arg-type]  # the table's CHECK keeps it to SubmissionStatus
+        decided_at=s.decided_at,
+        decided_by=deciders.get(s.decided_by_id) if s.decided_by_id is not None else None,
+        event_id=s.event_id,
+        decision_note=s.decision_note,
     )
+
+
+async def _read_one(tx: AsyncSession, s: EventSubmission) -> schemas.EventSubmissionRead:
+    return submission_read(s, await _usernames(tx, {s.decided_by_id}))
+
+
+def _decider(request: Request[Any, Any, Any]) -> Decider:
+    principal = require_principal(request)
+    state = request.app.state
+    return Decider(
+        user_id=principal.user_id,
+        username=principal.username,
+        settings=state.settings,
+        mailer=state.mailer,
+        queue=state.queue,
+    )
+
+
+SubmissionId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 class SubmissionsController(Controller):
@@ -322,19 +375,63 @@ class SubmissionsController(Controller):
             mailer=state.mailer,
             queue=state.queue,
         )
-        return submission_read(submission)
+        return await _read_one(tx, submission)
 
     @get(
         "/",
         operation_id="events_submissions_list",
-        summary="Event suggestions, newest first (staff or events.view_submission)",
+        summary="Event suggestions, newest first, by moderation status (staff or events.view_submission)",
         guards=[_staff_or_submission_reader],
     )
     async def list_submissions(
-        self, tx: NamedDependency[AsyncSession], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self,
+        tx: NamedDependency[AsyncSession],
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        status: Annotated[
+            schemas.SubmissionStatus | None, Parameter(description="only suggestions with this status")
+        ] = None,
     ) -> schemas.EventSubmissionList:
-        rows, meta = await svc.list_submissions(tx, limit=limit, offset=offset)
-        return schemas.EventSubmissionList(data=[submission_read(s) for s in rows], meta=meta)
+        rows, meta = await svc.list_submissions(tx, limit=limit, offset=offset, status=status)
+        deciders = await _usernames(tx, {s.decided_by_id for s in rows})
+        return schemas.EventSubmissionList(data=[submission_read(s, deciders) for s in rows], meta=meta)
+
+    @post(
+        "/{submission_id:int}/accept",
+        operation_id="events_submissions_accept",
+        summary="Accept a pending suggestion: create its event in a calendar and mail the submitter "
+        "(events.add_event)",
+        guards=[permission_required(ADD_EVENT)],
+        status_code=200,
+    )
+    async def accept(
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        submission_id: SubmissionId,
+        data: JSONBody[schemas.SubmissionAccept],
+    ) -> schemas.EventSubmissionRead:
+        submission = await accept_submission(
+            tx, submission_id, calendar=data.calendar, publish=data.publish, decider=_decider(request)
+        )
+        return await _read_one(tx, submission)
+
+    @post(
+        "/{submission_id:int}/decline",
+        operation_id="events_submissions_decline",
+        summary="Decline a pending suggestion with a note mailed to the submitter (events.add_event)",
+        guards=[permission_required(ADD_EVENT)],
+        status_code=200,
+    )
+    async def decline(
+        self,
+        request: Request[Any, Any, Any],
+        tx: NamedDependency[AsyncSession],
+        submission_id: SubmissionId,
+        data: JSONBody[schemas.SubmissionDecline],
+    ) -> schemas.EventSubmissionRead:
+        submission = await decline_submission(tx, submission_id, note=data.note, decider=_decider(request))
+        return await _read_one(tx, submission)
 
 
 ROUTE_HANDLERS = [
@@ -344,3 +441,16 @@ ROUTE_HANDLERS = [
     SubmissionsController,
     EventsController,
 ]
+
+
+async def _preview(
+    session: AsyncSession, principal: Principal, event_id: int, changes: dict[str, Any] | None
+) -> Loaded:
+    """An event as its public read will answer once published (the stored event), as of the start
+    of today, when the site builder reads events (sitebuilder/sections/events.py)."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    event = await svc.get_event(session, event_id)
+    return msgspec.structs.replace(queries.event_read(event, today), is_published=True), {}
+
+
+PREVIEWS = (PreviewKind("event", CHANGE_EVENT, _preview),)

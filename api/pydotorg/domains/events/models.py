@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,6 +50,10 @@ VIEW_SUBMISSION = register("events.view_submission", "Can read event suggestions
 YEARLY, MONTHLY, WEEKLY, DAILY = 0, 1, 2, 3
 FREQUENCIES = {YEARLY: "year(s)", MONTHLY: "month(s)", WEEKLY: "week(s)", DAILY: "day(s)"}
 DEFAULT_DURATION = timedelta(minutes=15)
+
+# An event suggestion's moderation status.
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+SUBMISSION_STATUSES = (PENDING, ACCEPTED, DECLINED)
 
 
 class Calendar(IntPK, ContentManageable, Base):
@@ -128,6 +133,8 @@ class Event(IntPK, ContentManageable, Base):
         ForeignKey("event_locations.id", ondelete="SET NULL"), nullable=True, index=True
     )
     featured: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # A draft (an accepted suggestion not yet published) is seen by editors only.
+    is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"), index=True)
 
     calendar: Mapped[Calendar] = relationship(lazy="raise")
     venue: Mapped[EventLocation | None] = relationship(lazy="raise")
@@ -196,6 +203,7 @@ class EventSubmission(IntPK, Base):
     them); mailed to the events team and kept for staff. Private: not in the change feed."""
 
     __tablename__ = "event_submissions"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'accepted', 'declined')", name="status"),)
 
     created: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     creator_id: Mapped[int | None] = mapped_column(
@@ -212,6 +220,16 @@ class EventSubmission(IntPK, Base):
     recurrence: Mapped[str] = mapped_column(String(200))
     link: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
+    # Moderation: an editor accepts (an Event is created from it) or declines (with a note), once.
+    status: Mapped[str] = mapped_column(String(20), default=PENDING, server_default=PENDING, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class CalendarFeed(Base):

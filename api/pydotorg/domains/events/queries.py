@@ -76,10 +76,16 @@ class EventFilter:
     uid: str | None = None
     q: str | None = None
     order: Order = "-start"
+    published: bool | None = None
+    drafts: bool = False  # the caller sees draft events (services.can_see_drafts)
 
 
 def event_list_stmt(f: EventFilter, at: datetime) -> Select[Any]:
     stmt = select(Event).options(*EVENT_LOAD)
+    if not f.drafts:
+        stmt = stmt.where(Event.is_published)
+    if f.published is not None:
+        stmt = stmt.where(Event.is_published == f.published)
     if f.calendar is not None:
         stmt = stmt.where(
             Event.calendar_id == select(Calendar.id).where(Calendar.slug == f.calendar).scalar_subquery()
@@ -147,6 +153,7 @@ def event_read(e: Event, at: datetime) -> schemas.EventRead:
         description_markup_type=e.description_markup_type,
         description_html=e.description_html,
         featured=e.featured,
+        is_published=e.is_published,
         venue=(
             schemas.VenueRef(id=e.venue.id, name=e.venue.name, address=e.venue.address, url=e.venue.url)
             if e.venue is not None

@@ -108,6 +108,7 @@ class EventRead(msgspec.Struct):
     description_markup_type: str
     description_html: str
     featured: bool
+    is_published: bool  # false: a draft, seen by editors only
     venue: VenueRef | None
     categories: list[CategoryRef]
     occurring_rule: OccurrenceRead | None
@@ -214,6 +215,7 @@ class EventCreate(Input):
     venue_id: Id | None = None
     categories: Annotated[list[CategorySlug], Meta(max_length=100)] = msgspec.field(default_factory=list)
     featured: bool = False
+    is_published: bool = True
     occurring_rule: OccurringRuleInput | None = None
     recurring_rules: Annotated[list[RecurringRuleInput], Meta(max_length=100)] = msgspec.field(
         default_factory=list
@@ -232,6 +234,7 @@ class EventUpdate(Input):
     venue_id: Id | UnsetType | None = UNSET
     categories: Annotated[list[CategorySlug], Meta(max_length=100)] | UnsetType = UNSET
     featured: bool | UnsetType = UNSET
+    is_published: bool | UnsetType = UNSET
     occurring_rule: OccurringRuleInput | UnsetType | None = UNSET
     recurring_rules: Annotated[list[RecurringRuleInput], Meta(max_length=100)] | UnsetType = UNSET
 
@@ -256,6 +259,9 @@ class EventSubmissionCreate(Input):
     description: Annotated[str, Meta(min_length=1, max_length=10_000)]
 
 
+SubmissionStatus = Literal["pending", "accepted", "declined"]
+
+
 class EventSubmissionRead(msgspec.Struct):
     id: int
     created: datetime
@@ -271,6 +277,24 @@ class EventSubmissionRead(msgspec.Struct):
     recurrence: str
     link: str
     description: str
+    status: SubmissionStatus
+    decided_at: datetime | None
+    decided_by: str | None  # the deciding editor's username (null: pending, or the account is gone)
+    event_id: int | None  # the event an accepted suggestion became (null once that event is deleted)
+    decision_note: str
+
+
+class SubmissionAccept(Input):
+    """Accept a suggestion: an event is created from it in ``calendar``, public when ``publish``."""
+
+    calendar: CalendarSlug
+    publish: bool = False
+
+
+class SubmissionDecline(Input):
+    """Decline a suggestion; ``note`` is mailed to the submitter and kept with it."""
+
+    note: Annotated[str, Meta(max_length=5_000)] = ""
 
 
 class EventSubmissionList(msgspec.Struct):

@@ -1,6 +1,6 @@
 """Events and calendars in search (python.org's ``EventIndex`` and ``CalendarIndex``).
 
-Every event has a page, so every event is indexed: title, calendar, venue and description;
+Every published event has a page, so every published event is indexed: title, calendar, venue and description;
 boosted 0.9 once past, 1.2 when featured, 1.1 otherwise (python.org's order: a past featured
 event is past); among events alike the next one comes first. Calendars carry python.org's boost
 of 4. The date shown is the event's start."""
@@ -56,6 +56,7 @@ async def load_events(
         .join(Calendar, Calendar.id == Event.calendar_id)
         .outerjoin(EventLocation, EventLocation.id == Event.venue_id)
     )
+    stmt = stmt.where(Event.is_published)  # a draft event has no page yet
     if ids is not None:
         stmt = stmt.where(Event.id.in_(ids))
     return [

@@ -23,9 +23,12 @@ from pydotorg.core.db import slugify, utcnow
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.markup import render
 from pydotorg.core.pagination import ListMeta, paginate
+from pydotorg.core.permissions import Principal
 from pydotorg.core.records import assign_changed, ensure_unique, get_visible_or_404, visible_or_404
 from pydotorg.core.urls import http_url_errors
 from pydotorg.domains.events.models import (
+    ADD_EVENT,
+    CHANGE_EVENT,
     Calendar,
     Event,
     EventCategory,
@@ -293,6 +296,7 @@ EVENT_DEFAULTS: dict[str, Any] = {
     "description": "",
     "description_markup_type": "restructuredtext",
     "featured": False,
+    "is_published": True,
 }
 
 
@@ -301,20 +305,37 @@ async def load_event(session: AsyncSession, event_id: int) -> Event | None:
     return await session.scalar(select(Event).where(Event.id == event_id).options(*EVENT_LOAD))
 
 
-async def get_event(session: AsyncSession, event_id: int, calendar: str | None = None) -> Event:
-    """An event (with everything its read shape needs); 404 when there is none, or when
-    ``calendar`` is given and the event is in another calendar."""
-    event = visible_or_404(await load_event(session, event_id), f"No event with id {event_id}.")
+def can_see_drafts(principal: Principal | None) -> bool:
+    """Staff, or whoever may add or change events, see draft (unpublished) events."""
+    return (
+        principal is not None
+        and principal.is_active
+        and (principal.is_staff or principal.has_any(ADD_EVENT, CHANGE_EVENT))
+    )
+
+
+async def get_event(
+    session: AsyncSession, event_id: int, calendar: str | None = None, *, drafts: bool = True
+) -> Event:
+    """An event (with everything its read shape needs); 404 when there is none, when it is a
+    draft and ``drafts`` is false, or when ``calendar`` is given and the event is in another one."""
+    event = visible_or_404(
+        await load_event(session, event_id),
+        f"No event with id {event_id}.",
+        None if drafts else lambda e: e.is_published,
+    )
     if calendar is not None and event.calendar.slug != calendar:
         raise NotFoundException(f"No event with id {event_id} in calendar {calendar!r}.")
     return event
 
 
 async def list_submissions(
-    session: AsyncSession, *, limit: int, offset: int
+    session: AsyncSession, *, limit: int, offset: int, status: str | None = None
 ) -> tuple[list[EventSubmission], ListMeta]:
-    """Event suggestions, newest first."""
+    """Event suggestions, newest first; only those with ``status`` when given."""
     stmt = select(EventSubmission).order_by(EventSubmission.created.desc(), EventSubmission.id.desc())
+    if status is not None:
+        stmt = stmt.where(EventSubmission.status == status)
     return await paginate(session, stmt, limit, offset)
 
 

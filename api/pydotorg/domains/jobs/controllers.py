@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
@@ -18,16 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.db import utcnow
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
+    Principal,
     login_required,
     permission_required,
     principal_of,
     require_principal,
 )
+from pydotorg.core.previews import Loaded, PreviewKind
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.jobs import schemas
 from pydotorg.domains.jobs import services as svc
 from pydotorg.domains.jobs.mail import MailContext
-from pydotorg.domains.jobs.models import MODERATE, Job, JobCategory, JobType
+from pydotorg.domains.jobs.models import APPROVED, MODERATE, Job, JobCategory, JobType
 
 PK = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 SlugQuery = Annotated[str | None, Parameter(max_length=200)]
@@ -501,3 +504,14 @@ class JobsController(Controller):
         item = await svc.get_taxonomy(tx, JobCategory, item_id)
         item = await svc.save_taxonomy(tx, JobCategory, given_fields(data), item)
         return await _taxonomy_read(tx, JobCategory, item)
+
+
+async def _preview(
+    session: AsyncSession, principal: Principal, job_id: int, changes: dict[str, Any] | None
+) -> Loaded:
+    """A job as its public read will answer once approved (the stored job: no unsaved changes)."""
+    job = await svc.get_job(session, job_id, principal)
+    return msgspec.structs.replace(job_read(job), status=APPROVED), {}
+
+
+PREVIEWS = (PreviewKind("job", MODERATE, _preview),)

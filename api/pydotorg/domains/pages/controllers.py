@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -12,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydotorg.core.errors import ValidationFailed
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
-from pydotorg.core.permissions import permission_required, principal_of
+from pydotorg.core.permissions import Principal, permission_required, principal_of
+from pydotorg.core.previews import Loaded, PreviewKind, changed_fields
 from pydotorg.core.schemas import given_fields
 from pydotorg.core.storage import Storage
 from pydotorg.core.uploads import read_upload
@@ -196,3 +198,16 @@ class PagesController(Controller):
     ) -> None:
         await svc.get_page(tx, page_id, principal_of(request))
         await svc.detach(tx, page_id, kind, attachment_id, request.app.state.storage)
+
+
+async def _preview(
+    session: AsyncSession, principal: Principal, page_id: int, changes: dict[str, Any] | None
+) -> Loaded:
+    """A page as its public read will answer once published (``changes`` saved, to be rolled back)."""
+    page = await svc.get_page(session, page_id, principal)
+    if changes:
+        page = await svc.save_page(session, changed_fields(schemas.PageUpdate, changes), page)
+    return msgspec.structs.replace(page_read(page), is_published=True), {}
+
+
+PREVIEWS = (PreviewKind("page", CHANGE_PAGE, _preview, takes_changes=True),)

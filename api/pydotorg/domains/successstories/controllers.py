@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, Parameter
@@ -13,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pydotorg.core.controllers import ContentRoutes, content_controller
 from pydotorg.core.pagination import DEFAULT_LIMIT, Limit, Offset
 from pydotorg.core.permissions import (
+    Principal,
     login_required,
     permission_required,
     principal_of,
     require_principal,
 )
+from pydotorg.core.previews import Loaded, PreviewKind, changed_fields
 from pydotorg.core.ratelimit import RateLimiter
 from pydotorg.core.schemas import given_fields
 from pydotorg.domains.successstories import schemas
@@ -214,3 +217,16 @@ class StorySubmissionsController(Controller):
 
 
 ROUTE_HANDLERS = [StoryCategoriesController, StorySubmissionsController, StoriesController]
+
+
+async def _preview(
+    session: AsyncSession, principal: Principal, story_id: int, changes: dict[str, Any] | None
+) -> Loaded:
+    """A success story as its public read will answer once published."""
+    story = await svc.get_story(session, story_id, principal)
+    if changes:
+        story = await svc.save_story(session, changed_fields(schemas.StoryUpdate, changes), story)
+    return msgspec.structs.replace(story_read(story, False), is_published=True), {}
+
+
+PREVIEWS = (PreviewKind("story", CHANGE_STORY, _preview, takes_changes=True),)

@@ -2,14 +2,18 @@
 
 Log in once per API URL (the token is kept in ``$XDG_CONFIG_HOME/pydotorg/credentials.json``, 0600),
 then list, show, create, edit (in ``$EDITOR``, sending only what changed, with ``If-Match`` so a
-concurrent edit is never overwritten), publish, unpublish and delete pages and releases; review the
-jobs queue. argparse keeps the client's dependencies to httpx and msgspec.
+concurrent edit is never overwritten), publish, unpublish and delete pages, releases, events, boxes,
+banners, code samples, success stories, minutes and community posts (``SPECS``: one entry each; a
+verb the resource has no field for is not offered); upload page files and community post photos;
+review the jobs queue and the event suggestions. argparse keeps the client's dependencies to httpx
+and msgspec.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import difflib
 import getpass
 import json
@@ -18,6 +22,8 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
+import webbrowser
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,9 +240,113 @@ class Spec:
     title: str  # the field that names a record in messages
     columns: tuple[str, ...]  # the list table
     filters: tuple[Filter, ...] = ()
-    publish: dict[str, Any] = field(default_factory=dict)
+    publish: dict[str, Any] = field(default_factory=dict)  # empty: no publish/unpublish verbs
     unpublish: dict[str, Any] = field(default_factory=dict)
     template: dict[str, Any] = field(default_factory=dict)
+    search: bool = False  # the list takes ``q`` (--search)
+    # The read shape -> the update shape, where they differ (an event's ``venue`` object is sent
+    # back as ``venue_id``); the document and the "what changed" diff are made of its result.
+    editable: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Verbs of this resource alone (uploads, event submissions): adds them to its sub-parsers.
+    verbs: Callable[[Any, argparse.ArgumentParser], None] | None = None
+
+
+def choice_of(names: dict[str, int]) -> Callable[[str], int]:
+    """A filter given by name or by the API's number (``--status public`` or ``--status 2``)."""
+
+    def convert(value: str) -> int:
+        if value in names:
+            return names[value]
+        if value.isdigit() and int(value) in names.values():
+            return int(value)
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(names)}, not {value!r}")
+
+    return convert
+
+
+POST_STATUSES = {"private": 1, "public": 2}
+POST_MEDIA_TYPES = {"text": 1, "photo": 2, "video": 3, "link": 4}
+
+
+def pick(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: data[k] for k in keys if k in data}
+
+
+def event_editable(data: dict[str, Any]) -> dict[str, Any]:
+    """An event as ``EventUpdate`` takes it: category slugs, ``venue_id``, the rules' input fields
+    (a recurring rule keeps its ``id``, so an unchanged rule is kept, not replaced)."""
+    venue = data.get("venue")
+    rule = data.get("occurring_rule")
+    return {
+        **data,
+        "categories": [c["slug"] for c in data.get("categories") or []],
+        "venue_id": venue["id"] if venue else None,
+        "occurring_rule": None if rule is None else pick(rule, "dt_start", "dt_end", "all_day"),
+        "recurring_rules": [
+            pick(r, "id", "begin", "finish", "duration", "interval", "frequency", "all_day")
+            for r in data.get("recurring_rules") or []
+        ],
+    }
+
+
+def story_editable(data: dict[str, Any]) -> dict[str, Any]:
+    category = data.get("category")
+    return {**data, "category": category["slug"] if isinstance(category, dict) else category}
+
+
+def post_editable(data: dict[str, Any]) -> dict[str, Any]:
+    """A community post as ``PostUpdate`` takes it: each link, photo and video with its ``id`` (kept
+    in place, an uploaded image with it) and the fields a request sets."""
+    return {
+        **data,
+        "links": [pick(link, "id", "url") for link in data.get("links") or []],
+        "photos": [
+            pick(photo, "id", "image_url", "caption", "click_through_url")
+            for photo in data.get("photos") or []
+        ],
+        "videos": [
+            pick(video, "id", "video_embed", "caption", "click_through_url")
+            for video in data.get("videos") or []
+        ],
+    }
+
+
+def add_page_upload(actions: Any, common: argparse.ArgumentParser) -> None:
+    attach = actions.add_parser("upload", parents=[common], help="upload an image or document")
+    attach.add_argument("id", type=int)
+    attach.add_argument("file")
+    attach.add_argument("--kind", choices=("image", "document"), default="image")
+    attach.set_defaults(run=cmd_attach)
+
+
+def add_post_upload(actions: Any, common: argparse.ArgumentParser) -> None:
+    upload = actions.add_parser(
+        "upload", parents=[common], help="upload a photo's image (a new photo unless --photo is given)"
+    )
+    upload.add_argument("id", type=int, help="the post")
+    upload.add_argument("file", help="png, jpg, gif, svg, webp or ico")
+    upload.add_argument("--photo", type=int, help="replace the image of this photo of the post")
+    upload.add_argument("--caption", default="", help="the new photo's caption")
+    upload.set_defaults(run=cmd_post_upload)
+
+
+def add_event_submissions(actions: Any, common: argparse.ArgumentParser) -> None:
+    group = actions.add_parser("submissions", parents=[common], help="events suggested on the site")
+    verbs = group.add_subparsers(dest="submission_action", required=True)
+    lst = verbs.add_parser("list", parents=[common], help="a table of suggestions")
+    lst.add_argument("--status", choices=("pending", "accepted", "declined"))
+    lst.add_argument("--json", action="store_true", help="JSON instead of a table")
+    lst.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    lst.set_defaults(run=cmd_submissions_list)
+    accept = verbs.add_parser("accept", parents=[common], help="create the event from a suggestion")
+    accept.add_argument("id", type=int)
+    accept.add_argument("--calendar", required=True, help="the slug of the event's calendar")
+    accept.add_argument("--publish", action="store_true", help="publish the new event at once")
+    accept.set_defaults(run=cmd_submissions_accept)
+    decline = verbs.add_parser("decline", parents=[common], help="decline a suggestion")
+    decline.add_argument("id", type=int)
+    decline.add_argument("--note", required=True, help="why (kept with the suggestion)")
+    decline.set_defaults(run=cmd_submissions_decline)
 
 
 SPECS = {
@@ -267,6 +377,8 @@ SPECS = {
             ),
             publish={"is_published": True},
             unpublish={"is_published": False},
+            search=True,
+            verbs=add_page_upload,
             template={
                 "title": "",
                 "path": "/",
@@ -306,6 +418,7 @@ SPECS = {
             ),
             publish={"is_published": True},
             unpublish={"is_published": False},
+            search=True,
             template={
                 "name": "Python 3.",
                 "version": 3,
@@ -313,6 +426,212 @@ SPECS = {
                 "pre_release": False,
                 "release_date": "YYYY-MM-DDT00:00:00Z",
                 "content_markup_type": "markdown",
+            },
+        ),
+        Spec(
+            name="events",
+            noun="event",
+            resource=lambda c: c.events,
+            create_model=models.EventCreate,
+            update_model=models.EventUpdate,
+            front=(
+                "title",
+                "calendar",
+                "is_published",
+                "featured",
+                "occurring_rule",
+                "recurring_rules",
+                "venue_id",
+                "categories",
+                "uid",
+                "description_markup_type",
+            ),
+            content="description",
+            title="title",
+            columns=("id", "calendar", "title", "is_published", "featured", "next_occurrence.dt_start"),
+            filters=(
+                Filter("--calendar", "calendar", help="a calendar's slug"),
+                Filter("--published", "is_published", yes_no, "yes or no (no: drafts)"),
+                Filter("--category", "category", help="a category's slug"),
+                Filter("--featured", "featured", yes_no, "yes or no"),
+                Filter("--upcoming", "upcoming", yes_no, "yes: events still to come"),
+                Filter("--past", "past", yes_no, "yes: events that are over"),
+                Filter("--starts-after", "starts_after", dt.datetime.fromisoformat, "an ISO date-time"),
+                Filter("--starts-before", "starts_before", dt.datetime.fromisoformat, "an ISO date-time"),
+            ),
+            publish={"is_published": True},
+            unpublish={"is_published": False},
+            search=True,
+            editable=event_editable,
+            verbs=add_event_submissions,
+            template={
+                "title": "",
+                "calendar": "python-events",
+                "is_published": False,
+                "featured": False,
+                "occurring_rule": {
+                    "dt_start": "YYYY-MM-DDT09:00:00Z",
+                    "dt_end": "YYYY-MM-DDT17:00:00Z",
+                    "all_day": False,
+                },
+                "recurring_rules": [],
+                "venue_id": None,
+                "categories": [],
+                "description_markup_type": "restructuredtext",
+            },
+        ),
+        Spec(
+            name="boxes",
+            noun="box",
+            resource=lambda c: c.boxes,
+            create_model=models.BoxCreate,
+            update_model=models.BoxUpdate,
+            front=("label", "content_markup_type"),
+            content="content",
+            title="label",
+            columns=("id", "label", "content_markup_type", "updated"),
+            filters=(Filter("--label-prefix", "label_prefix", help="boxes whose label starts so"),),
+            template={"label": "", "content_markup_type": "restructuredtext"},
+        ),
+        Spec(
+            name="banners",
+            noun="banner",
+            resource=lambda c: c.banners,
+            create_model=models.BannerCreate,
+            update_model=models.BannerUpdate,
+            front=("title", "link", "active", "psf_pages_only", "sort_order"),
+            content="message",
+            title="title",
+            columns=("id", "title", "active", "psf_pages_only", "sort_order", "link"),
+            filters=(Filter("--active", "active", yes_no, "yes or no"),),
+            publish={"active": True},
+            unpublish={"active": False},
+            template={
+                "title": "",
+                "link": "https://",
+                "active": False,
+                "psf_pages_only": True,
+                "sort_order": 0,
+            },
+        ),
+        Spec(
+            name="codesamples",
+            noun="code sample",
+            resource=lambda c: c.codesamples,
+            create_model=models.CodeSampleCreate,
+            update_model=models.CodeSampleUpdate,
+            front=("is_published", "sort_order", "code_markup_type", "copy_markup_type", "copy"),
+            content="code",
+            title="copy",
+            columns=("id", "is_published", "sort_order", "copy"),
+            filters=(Filter("--published", "is_published", yes_no, "yes or no"),),
+            publish={"is_published": True},
+            unpublish={"is_published": False},
+            template={
+                "is_published": False,
+                "sort_order": 0,
+                "code_markup_type": "html",
+                "copy_markup_type": "html",
+                "copy": "<h1>...</h1><p>...</p>",
+            },
+        ),
+        Spec(
+            name="stories",
+            noun="story",
+            resource=lambda c: c.successstories,
+            create_model=models.StoryCreate,
+            update_model=models.StoryUpdate,
+            front=(
+                "name",
+                "slug",
+                "category",
+                "is_published",
+                "featured",
+                "author",
+                "author_email",
+                "company_name",
+                "company_url",
+                "company_id",
+                "pull_quote",
+                "image",
+                "content_markup_type",
+            ),
+            content="content",
+            title="name",
+            columns=("id", "name", "category.slug", "is_published", "featured", "updated"),
+            filters=(
+                Filter("--category", "category", help="a category's slug"),
+                Filter("--featured", "featured", yes_no, "yes or no"),
+                Filter("--published", "is_published", yes_no, "yes or no"),
+            ),
+            publish={"is_published": True},
+            unpublish={"is_published": False},
+            editable=story_editable,
+            template={
+                "name": "",
+                "category": "",
+                "is_published": False,
+                "author": "",
+                "company_name": "",
+                "company_url": "https://",
+                "pull_quote": "",
+                "content_markup_type": "restructuredtext",
+            },
+        ),
+        Spec(
+            name="minutes",
+            noun="minutes",
+            resource=lambda c: c.minutes,
+            create_model=models.MinutesCreate,
+            update_model=models.MinutesUpdate,
+            front=("date", "is_published", "content_markup_type"),
+            content="content",
+            title="title",
+            columns=("id", "date", "is_published", "updated"),
+            filters=(Filter("--year", "year", int, "meetings of this year"),),
+            publish={"is_published": True},
+            unpublish={"is_published": False},
+            template={"date": "YYYY-MM-DD", "is_published": False, "content_markup_type": "restructuredtext"},
+        ),
+        Spec(
+            name="community",
+            noun="community post",
+            resource=lambda c: c.community,
+            create_model=models.PostCreate,
+            update_model=models.PostUpdate,
+            front=(
+                "title",
+                "status",
+                "media_type",
+                "abstract",
+                "source_url",
+                "content_markup_type",
+                "links",
+                "photos",
+                "videos",
+                "meta",
+            ),
+            content="content",
+            title="title",
+            columns=("id", "title", "status", "media_type", "updated"),
+            filters=(
+                Filter("--status", "status", choice_of(POST_STATUSES), "private or public"),
+                Filter(
+                    "--media-type", "media_type", choice_of(POST_MEDIA_TYPES), "text, photo, video or link"
+                ),
+            ),
+            publish={"status": POST_STATUSES["public"]},
+            unpublish={"status": POST_STATUSES["private"]},
+            editable=post_editable,
+            verbs=add_post_upload,
+            template={
+                "title": "",
+                "status": POST_STATUSES["private"],
+                "media_type": POST_MEDIA_TYPES["text"],
+                "source_url": "",
+                "content_markup_type": "markdown",
+                "links": [],
+                "photos": [],
             },
         ),
     )
@@ -324,9 +643,21 @@ def as_data(record: msgspec.Struct) -> dict[str, Any]:
     return data
 
 
-def document_of(spec: Spec, record: msgspec.Struct) -> str:
+def editable_data(spec: Spec, record: msgspec.Struct) -> dict[str, Any]:
+    """The record as its document shows it: the read, in the update shape where the two differ."""
     data = as_data(record)
-    return render_document({k: data[k] for k in spec.front if k in data}, str(data.get(spec.content, "")))
+    return spec.editable(data) if spec.editable else data
+
+
+def label_of(spec: Spec, data: dict[str, Any]) -> str:
+    """The record's name in messages, on one line and short (a code sample is named by its copy)."""
+    text = " ".join(str(data.get(spec.title) or "").split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def document_of(spec: Spec, record: msgspec.Struct) -> str:
+    data = editable_data(spec, record)
+    return render_document({k: data[k] for k in spec.front if k in data}, str(data.get(spec.content) or ""))
 
 
 def fields_of(spec: Spec, front: dict[str, Any], content: str) -> dict[str, Any]:
@@ -357,7 +688,10 @@ def describe(spec: Spec, before: dict[str, Any], changed: dict[str, Any]) -> str
             out.append(f"  {key}:")
             out += [f"    {line}" for line in diff]
         else:
-            out.append(f"  {key}: {json.dumps(before.get(key))} -> {json.dumps(value)}")
+            out.append(
+                f"  {key}: {json.dumps(before.get(key), ensure_ascii=False)} -> "
+                f"{json.dumps(value, ensure_ascii=False)}"
+            )
     return "\n".join(out)
 
 
@@ -384,10 +718,19 @@ def run_editor(path: Path) -> None:
 
 
 def keep_file(spec: Spec, text: str, label: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f"pydotorg-{spec.noun}-{label}-", suffix=".md")
+    noun = spec.noun.replace(" ", "-")
+    fd, name = tempfile.mkstemp(prefix=f"pydotorg-{noun}-{label}-", suffix=".md")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     return Path(name)
+
+
+def lookup(row: dict[str, Any], column: str) -> Any:
+    """A column's value; ``a.b`` reads a nested object (``next_occurrence.dt_start``)."""
+    value: Any = row
+    for part in column.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -396,9 +739,10 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
             return "yes" if value else "no"
         if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
             return value[:16].replace("T", " ")  # a timestamp, to the minute
-        return "" if value is None else str(value)
+        text = "" if value is None else " ".join(str(value).split())
+        return text if len(text) <= 60 else text[:57] + "..."
 
-    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[cell(lookup(row, c)) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     for line in [list(columns), *cells]:
         print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
@@ -406,7 +750,7 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
 
 def cmd_list(spec: Spec, args: argparse.Namespace) -> int:
     query = {f.param: getattr(args, f.param) for f in spec.filters if getattr(args, f.param) is not None}
-    if args.search:
+    if spec.search and args.search:
         query["q"] = args.search
     with contextlib.closing(connect(args)) as client:
         pager = spec.resource(client).list(**query, page_size=min(args.limit, 1000))
@@ -454,7 +798,7 @@ def cmd_create(spec: Spec, args: argparse.Namespace) -> int:
     if not args.file:
         path.unlink()
     data = as_data(record)
-    print(f"Created {spec.noun} {data['id']} {data.get(spec.title)!r}")
+    print(f"Created {spec.noun} {data['id']} {label_of(spec, data)!r}")
     return 0
 
 
@@ -463,7 +807,7 @@ def cmd_edit(spec: Spec, args: argparse.Namespace) -> int:
         resource = spec.resource(client)
         record = resource.get(args.id)
         etag = client.last_etag
-        before = as_data(record)
+        before = editable_data(spec, record)
         path = keep_file(spec, document_of(spec, record), str(args.id))
         run_editor(path)
         front, content = parse_document(path.read_text(encoding="utf-8"))
@@ -472,7 +816,7 @@ def cmd_edit(spec: Spec, args: argparse.Namespace) -> int:
             path.unlink()
             print("No changes; nothing sent.")
             return 0
-        print(f"Changing {spec.noun} {args.id} {before.get(spec.title)!r}:")
+        print(f"Changing {spec.noun} {args.id} {label_of(spec, before)!r}:")
         print(describe(spec, before, changed))
         try:
             model = msgspec.convert(changed, spec.update_model)
@@ -501,7 +845,7 @@ def set_fields(spec: Spec, args: argparse.Namespace, values: dict[str, Any], ver
             resource.update(args.id, msgspec.convert(values, spec.update_model), if_match=etag)
         except PreconditionFailed as e:
             raise CliError(f"{spec.noun} {args.id} changed while being {verb}; try again") from e
-    print(f"{verb.capitalize()} {spec.noun} {args.id} {as_data(record).get(spec.title)!r}.")
+    print(f"{verb.capitalize()} {spec.noun} {args.id} {label_of(spec, as_data(record))!r}.")
     return 0
 
 
@@ -510,7 +854,7 @@ def cmd_delete(spec: Spec, args: argparse.Namespace) -> int:
         resource = spec.resource(client)
         record = resource.get(args.id)
         etag = client.last_etag
-        title = as_data(record).get(spec.title)
+        title = label_of(spec, as_data(record))
         if not args.yes and ask(f"Delete {spec.noun} {args.id} {title!r}? [y/N] ").lower() not in {
             "y",
             "yes",
@@ -525,11 +869,69 @@ def cmd_delete(spec: Spec, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_attach(spec: Spec, args: argparse.Namespace) -> int:
-    path = Path(args.file)
+# -- uploads ---------------------------------------------------------------------------------------
+
+
+def upload_file(name: str) -> Path:
+    """The local file to upload. Only its base name is sent: the API makes the stored name from it
+    (shortened and cleaned), never from the local directories."""
+    path = Path(name)
+    if not path.is_file():
+        raise CliError(f"{name}: not a file")
+    return path
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    path = upload_file(args.file)
     with contextlib.closing(connect(args)) as client, path.open("rb") as f:
         out = client.pages.attach(args.id, files={"file": (path.name, f)}, data={"kind": args.kind})
-    print(f"Uploaded {path.name} to page {args.id}: {as_data(out).get('url', '')}")
+    print(f"Uploaded {path.name} to page {args.id}: stored as {out.name}, served at {out.url}")
+    return 0
+
+
+def cmd_post_upload(args: argparse.Namespace) -> int:
+    """A community post's photo image. Without ``--photo`` a photo is added to the post first (a
+    conditional PATCH of its photo list) and taken out again if the API refuses the file."""
+    path = upload_file(args.file)
+    with contextlib.closing(connect(args)) as client:
+        post = client.community.get(args.id)
+        etag = client.last_etag
+        photos = post_editable(as_data(post))["photos"]
+        photo_id = args.photo
+        added = False
+        if photo_id is None:
+            body = {"photos": [*photos, {"caption": args.caption}]}
+            try:
+                grown = client.community.update(
+                    args.id, msgspec.convert(body, models.PostUpdate), if_match=etag
+                )
+            except PreconditionFailed as e:
+                raise CliError(
+                    f"community post {args.id} changed while the photo was added; try again"
+                ) from e
+            etag = client.last_etag
+            known = {p["id"] for p in photos}
+            photo_id = next(p.id for p in grown.photos if p.id not in known)
+            added = True
+        elif photo_id not in {p["id"] for p in photos}:
+            raise CliError(f"community post {args.id} has no photo {photo_id}")
+        try:
+            with path.open("rb") as f:
+                out = client.community.photo_upload(
+                    args.id, photo_id, files={"file": (path.name, f)}, if_match=etag
+                )
+        except ApiError:
+            if added:  # the empty photo made for this file goes again
+                with contextlib.suppress(ApiError):
+                    client.community.update(
+                        args.id, msgspec.convert({"photos": photos}, models.PostUpdate), if_match=etag
+                    )
+            raise
+    photo = next(p for p in out.photos if p.id == photo_id)
+    print(
+        f"Uploaded {path.name} to community post {args.id}, photo {photo_id}: "
+        f"stored as {photo.image}, served at {photo.image_public_url}"
+    )
     return 0
 
 
@@ -554,6 +956,72 @@ def cmd_jobs_action(args: argparse.Namespace) -> int:
         else:
             action(args.id)
     print(f"Job {args.id}: {args.action} done.")
+    return 0
+
+
+# -- event submissions ----------------------------------------------------------------------------
+
+
+def cmd_submissions_list(args: argparse.Namespace) -> int:
+    with contextlib.closing(connect(args)) as client:
+        rows = []
+        for item in client.events.submissions.list(status=args.status, page_size=min(args.limit, 1000)):
+            rows.append(as_data(item))
+            if len(rows) >= args.limit:
+                break
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print_table(
+            rows, ("id", "status", "event_name", "date_from", "location", "submitter_email", "event_id")
+        )
+    return 0
+
+
+def cmd_submissions_accept(args: argparse.Namespace) -> int:
+    with contextlib.closing(connect(args)) as client:
+        body = models.SubmissionAccept(calendar=args.calendar, publish=args.publish)
+        out = client.events.submissions.accept(args.id, body)
+    print(f"Accepted suggestion {args.id} {out.event_name!r}: event {out.event_id} in {args.calendar}.")
+    return 0
+
+
+def cmd_submissions_decline(args: argparse.Namespace) -> int:
+    with contextlib.closing(connect(args)) as client:
+        out = client.events.submissions.decline(args.id, models.SubmissionDecline(note=args.note))
+    print(f"Declined suggestion {args.id} {out.event_name!r}.")
+    return 0
+
+
+# -- previews --------------------------------------------------------------------------------------
+
+# The resources a draft preview can show (``POST /api/v3/previews`` type), by command.
+PREVIEW_TYPES = {"pages": "page", "releases": "release", "events": "event", "stories": "story", "jobs": "job"}
+
+
+def cmd_preview(spec: Spec, args: argparse.Namespace) -> int:
+    return preview(PREVIEW_TYPES[spec.name], args)
+
+
+def preview(record_type: str, args: argparse.Namespace) -> int:
+    """Ask for a preview of the stored record (a draft shows as if published, a listing under
+    review as if approved), wait until the builder has rendered it, print its private URL (and
+    open it with ``--open``)."""
+    client = connect(args)
+    body = models.PreviewCreate(type=record_type, id=args.id)  # type: ignore[arg-type]
+    preview = client.previews.create(body)
+    deadline = time.monotonic() + args.wait
+    while preview.status == "pending":
+        if time.monotonic() > deadline:
+            raise CliError(f"the preview is not ready after {args.wait:g} s; it is at {preview.url}")
+        time.sleep(0.5)
+        preview = client.previews.status(preview.token)
+    if preview.status == "failed":
+        raise CliError(f"the preview could not be rendered: {preview.error or 'unknown error'}")
+    print(preview.url)
+    print(f"expires {preview.expires_at:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    if args.open:
+        webbrowser.open(preview.url)
     return 0
 
 
@@ -589,7 +1057,8 @@ def build_parser() -> argparse.ArgumentParser:
             return lambda args: fn(spec, args)
 
         lst = actions.add_parser("list", parents=[common], help=f"a table of {spec.name}")
-        lst.add_argument("--search", help="full-text search")
+        if spec.search:
+            lst.add_argument("--search", help="full-text search")
         lst.add_argument("--json", action="store_true", help="JSON instead of a table")
         lst.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
         for f in spec.filters:
@@ -627,12 +1096,11 @@ def build_parser() -> argparse.ArgumentParser:
         delete.add_argument("--yes", action="store_true", help="do not ask")
         delete.set_defaults(run=bind(cmd_delete))
 
-        if spec.name == "pages":
-            attach = actions.add_parser("upload", parents=[common], help="upload an image or document")
-            attach.add_argument("id", type=int)
-            attach.add_argument("file")
-            attach.add_argument("--kind", choices=("image", "document"), default="image")
-            attach.set_defaults(run=bind(cmd_attach))
+        if spec.verbs is not None:  # uploads, event submissions
+            spec.verbs(actions, common)
+
+        if spec.name in PREVIEW_TYPES:
+            _preview_parser(actions, common).set_defaults(run=bind(cmd_preview))
 
     jobs = sub.add_parser("jobs", parents=[common], help="the job listings review queue")
     job_actions = jobs.add_subparsers(dest="action", required=True)
@@ -645,7 +1113,18 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "comment":
             act.add_argument("text")
         act.set_defaults(run=cmd_jobs_action)
+    _preview_parser(job_actions, common).set_defaults(run=lambda args: preview("job", args))
     return parser
+
+
+def _preview_parser(actions: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    prev: argparse.ArgumentParser = actions.add_parser(
+        "preview", parents=[common], help="a private preview URL (docs/previews.md)"
+    )
+    prev.add_argument("id", type=int)
+    prev.add_argument("--open", action="store_true", help="open it in the web browser")
+    prev.add_argument("--wait", type=float, default=120, help="seconds to wait for it (default 120)")
+    return prev
 
 
 def main(argv: Sequence[str] | None = None) -> int:

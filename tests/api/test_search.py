@@ -7,6 +7,7 @@ production adapter, here against tests/meilisearch_fake.py, or a real server whe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -508,3 +509,25 @@ async def test_any_text_is_a_query_never_an_error(search: Search, q: str) -> Non
 async def test_a_nul_character_is_a_400(client: Any) -> None:
     r = await client.get("/api/v3/search", params={"q": "py\x00thon"})
     assert r.status_code == 400, r.text
+
+
+async def test_a_burst_of_the_same_search_runs_it_once(client: Any, app: Any, monkeypatch: Any) -> None:
+    """Concurrent identical searches (a popular query right after the index changed) run the
+    engine once; the others get its answer."""
+    engine = app.state.search_engine
+    original = engine.search
+    calls = 0
+
+    async def slow(session: Any, query: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.2)
+        return await original(session, query)
+
+    monkeypatch.setattr(engine, "search", slow)
+    query = {"q": f"burst {datetime.now(UTC).timestamp()}"}  # never asked before: not cached
+    answers = await asyncio.gather(*(client.get("/api/v3/search", params=query) for _ in range(8)))
+    assert [r.status_code for r in answers] == [200] * 8
+    assert len({r.content for r in answers}) == 1
+    assert calls == 1
+    assert app.state.search_cache.computing == {}

@@ -410,8 +410,13 @@ def _edit_to_live(
         "PYDOTORG_SITE_API_KEY": key,
         "PYDOTORG_SITE_ORIGIN_DIR": str(out),
     }
+    # The worker's log is kept (STATE/bench-worker-<files>.log) to explain a slow edit.
+    worker_log = (STATE / f"bench-worker-{files}.log").open("w")
     worker = subprocess.Popen(  # noqa: S603
-        [*cli, "worker"], env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*cli, "worker"],
+        env={**worker_env, "PYDOTORG_LOG_LEVEL": "INFO"},
+        stdout=worker_log,
+        stderr=worker_log,
     )
     samples: list[float] = []
     phases: dict[str, list[float]] = {}
@@ -450,6 +455,8 @@ def _edit_to_live(
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
+        worker_log.close()
+    (STATE / f"bench-edits-{files}.json").write_text(json.dumps(samples))
     median, worst = statistics.median(samples), max(samples)
     ok = median < EDIT_MEDIAN_TARGET and worst < EDIT_MAX_TARGET
     print(

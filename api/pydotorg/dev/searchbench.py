@@ -429,6 +429,7 @@ def run(cli: list[str], env: dict[str, str], base: str, wrk: Any, serving: Any, 
     print(f"search relevance: {found}/{len(QUERIES)} queries have the expected first result")
     script = Path(env.get("PYDOTORG_STATE_DIR", ".")) / "search-queries.lua"
     script.write_text(wrk_script())
+    wrk(base + "/api/v3/search", script, 2)  # the 2 s warm-up every row of the benchmark has
     rps, p99 = wrk(base + "/api/v3/search", script, seconds)
     load_ok = p99 < 25
     print(
@@ -436,6 +437,7 @@ def run(cli: list[str], env: dict[str, str], base: str, wrk: Any, serving: Any, 
         f"p99 {p99:.1f} ms (target p99 < 25 ms) {'ok' if load_ok else 'ABOVE TARGET'}"
     )
     with serving(cli, {**env, "PYDOTORG_SEARCH_CACHE_BYTES": "0"}) as uncached:
+        wrk(uncached + "/api/v3/search", script, 2)
         rps, p99 = wrk(uncached + "/api/v3/search", script, seconds)
     print(
         "  the same without the answer cache (each search runs its query): "

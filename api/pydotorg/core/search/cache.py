@@ -10,6 +10,7 @@ Only the parameters the endpoint accepts are in the key, so varying anything els
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Hashable
@@ -26,6 +27,13 @@ CACHE_LOOKUPS = Counter("pydotorg_search_cache_total", "Search answers by cache 
 
 
 class AnswerCache(ByteLRU[Hashable, bytes]):
+    """Also the searches being run now, by key, so that a burst of the same search (a popular query
+    right after the index changed) runs it once and the others wait for its answer."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes)
+        self.computing: dict[Hashable, asyncio.Future[bytes | None]] = {}
+
     def get(self, key: Hashable) -> bytes | None:
         value = super().get(key)
         CACHE_LOOKUPS.labels("hit" if value is not None else "miss").inc()

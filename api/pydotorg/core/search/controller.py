@@ -5,6 +5,7 @@ the settings name and ``pydotorg.indexes.SEARCH_SOURCES``); this module knows no
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, cast
 
 import msgspec
@@ -89,18 +90,37 @@ class SearchController(Controller):
             raise ValidationFailed(errors)
         engine: SearchEngine = request.app.state.search_engine
         cache: AnswerCache | None = request.app.state.search_cache
-        key = None
-        if cache is not None:
-            clock: Generation = request.app.state.search_generation
-            key = (await clock.current(db_session), query, type_, page)
-            cached = cache.get(key)
-            if cached is not None:
-                return _encoded(cached)
-        found = await engine.search(db_session, SearchQuery(q=query, type=type_, page=page))
-        answer = SearchPage(
-            query=query,
-            type=type_,
-            page=page,
+        search = SearchQuery(q=query, type=type_, page=page)
+        if cache is None:
+            return _encoded(await _answer(engine, db_session, search, labels))
+        clock: Generation = request.app.state.search_generation
+        key = (await clock.current(db_session), query, type_, page)
+        cached = cache.get(key)
+        if cached is None and (pending := cache.computing.get(key)) is not None:
+            cached = await asyncio.shield(pending)  # the same search is running: wait for its answer
+        if cached is not None:
+            return _encoded(cached)
+        computing: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        cache.computing[key] = computing
+        body: bytes | None = None
+        try:
+            body = await _answer(engine, db_session, search, labels)
+            cache.store(key, body)
+        finally:
+            cache.computing.pop(key, None)
+            computing.set_result(body)  # None when it failed: the waiters then search themselves
+        return _encoded(body)
+
+
+async def _answer(
+    engine: SearchEngine, session: AsyncSession, search: SearchQuery, labels: dict[str, str]
+) -> bytes:
+    found = await engine.search(session, search)
+    return msgspec.json.encode(
+        SearchPage(
+            query=search.q,
+            type=search.type,
+            page=search.page,
             per_page=PER_PAGE,
             total=found.total,
             pages=min(-(-found.total // PER_PAGE), MAX_PAGE),
@@ -121,10 +141,7 @@ class SearchController(Controller):
                 for h in found.hits
             ],
         )
-        body = msgspec.json.encode(answer)
-        if cache is not None:
-            cache.store(key, body)
-        return _encoded(body)
+    )
 
 
 def _encoded(body: bytes) -> Response[SearchPage]:

@@ -3,6 +3,8 @@ permission; each committed burst enqueues one coalesced site.rebuild."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -234,3 +236,41 @@ async def test_the_next_build_process_waits_loaded(settings: Any, tmp_path: Any)
     assert replacement is not None and replacement is not spare
     await builders.close()
     assert replacement.returncode is not None and builders._spare is None
+
+
+async def test_an_aborted_jobs_marker_does_not_hold_back_the_next_rebuild(settings: Any) -> None:
+    """SAQ refuses a job key for 5 s after it aborted a job with that key (a sweep when a worker
+    starts); a write then must still get its rebuild at once, not when the marker expires."""
+    from pydotorg.core import tasks
+    from pydotorg.core.changes import (
+        ABORT_MARKER,
+        REBUILD_KEY,
+        SEARCH_KEY,
+        enqueue_rebuild,
+        enqueue_search_index,
+    )
+
+    name = f"abort-marker-{os.getpid()}-{time.time_ns()}"  # a queue of its own, empty
+    queue = tasks.create_queue(msgspec.structs.replace(settings, queue_name=name))
+    await queue.connect()
+    try:
+        for queued, (key, enqueue) in enumerate(
+            ((REBUILD_KEY, enqueue_rebuild), (SEARCH_KEY, enqueue_search_index)), 1
+        ):
+            await queue.redis.set(ABORT_MARKER + key, "swept", ex=5)
+            await enqueue(queue)
+            job = await queue.job(key)
+            assert job is not None and job.status.value == "queued", key
+            assert not await queue.redis.exists(ABORT_MARKER + key)
+            assert await queue.count("queued") == queued
+            # A job on its way keeps the key (coalescing), and a marker is then left alone.
+            await queue.redis.set(ABORT_MARKER + key, "aborting", ex=5)
+            await enqueue(queue)
+            assert await queue.redis.exists(ABORT_MARKER + key)
+            assert await queue.count("queued") == queued
+    finally:
+        await queue.redis.delete(ABORT_MARKER + REBUILD_KEY, ABORT_MARKER + SEARCH_KEY)
+        leftovers = [k async for k in queue.redis.scan_iter(match=f"saq:*{name}*")]
+        if leftovers:
+            await queue.redis.delete(*leftovers)
+        await queue.disconnect()

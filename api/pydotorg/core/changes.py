@@ -217,14 +217,35 @@ async def bump_data_version(redis: Any) -> None:
 REBUILD_REQUESTS_KEY = "pydotorg:site:rebuild_requests"
 
 
+# SAQ leaves this marker for 5 s after it aborts a job (a sweep: a worker starting while a job was
+# being taken), and drops every enqueue with the job's key while the marker is there.
+ABORT_MARKER = "saq:abort:"
+WAITING_OR_RUNNING = frozenset({"new", "queued", "active", "aborting"})
+
+
+async def enqueue_coalesced(queue: Any, function: str, key: str, **options: Any) -> None:
+    """Enqueue ``function`` under ``key`` unless a job with that key is waiting or running (then it
+    will see this change). SAQ also refuses the key while an aborted job's marker lives, which
+    held edits back for up to 5 s after a worker started: a refusal with no job on its way clears
+    that marker and enqueues again."""
+    if await queue.enqueue(function, key=key, **options) is not None or not hasattr(queue, "redis"):
+        return
+    current = await queue.job(key)
+    if current is not None and current.status.value in WAITING_OR_RUNNING:
+        return
+    await queue.redis.delete(ABORT_MARKER + key)
+    await queue.enqueue(function, key=key, **options)
+
+
 async def enqueue_rebuild(queue: Any, *, count: bool = True) -> None:
     """Coalesced: while a rebuild is queued (same key), SAQ returns None instead of a new job."""
     try:
         if count and hasattr(queue, "redis"):
             await queue.redis.incr(REBUILD_REQUESTS_KEY)
-        await queue.enqueue(
+        await enqueue_coalesced(
+            queue,
             REBUILD_JOB,
-            key=REBUILD_KEY,
+            REBUILD_KEY,
             timeout=600,
             heartbeat=REBUILD_HEARTBEAT_SECONDS,
             retries=3,
@@ -245,8 +266,8 @@ async def enqueue_search_index(queue: Any, *, count: bool = True) -> None:
     try:
         if count and hasattr(queue, "redis"):
             await queue.redis.incr(SEARCH_REQUESTS_KEY)
-        await queue.enqueue(
-            SEARCH_JOB, key=SEARCH_KEY, timeout=600, retries=5, retry_delay=2.0, retry_backoff=True
+        await enqueue_coalesced(
+            queue, SEARCH_JOB, SEARCH_KEY, timeout=600, retries=5, retry_delay=2.0, retry_backoff=True
         )
     except Exception as exc:  # Redis down: the search watch finds the index behind the feed later
         log.warning("search_enqueue_failed", error=str(exc))

@@ -71,6 +71,7 @@ CRON_JOBS: tuple[CronJob[Any], ...] = (
 
 # Coalesced jobs (one key): the function, where the job notes the request count it started from,
 # the request counter, and how to enqueue it again.
+SWEEP_SECONDS = 30  # how often SAQ looks for jobs a dead worker left
 COALESCED = (
     (REBUILD_JOB, "rebuild_requests_seen", REBUILD_REQUESTS_KEY, enqueue_rebuild),
     (SEARCH_JOB, "search_requests_seen", SEARCH_REQUESTS_KEY, enqueue_search_index),
@@ -115,6 +116,12 @@ def create_worker(
             )
         if settings.site_api_key and settings.site_watch_seconds > 0:
             ctx["site_watch"] = asyncio.create_task(watch_site(ctx, settings.site_watch_seconds))
+        # SAQ's first sweep runs while the worker takes its first job, and can take that job (in the
+        # active list, not yet marked active) for one a dead worker left: it aborts it and retries
+        # it after the retry delay, and edits coalesced into it waited 5 s (seen in make bench
+        # whenever a worker started with a rebuild queued). Sweeping here, before any job is taken,
+        # still finishes what a dead worker left, and its lock makes SAQ skip that first sweep.
+        await queue.sweep(lock=SWEEP_SECONDS)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         for name in ("site_watch", "search_watch"):
@@ -162,5 +169,5 @@ def create_worker(
         shutdown=shutdown,
         before_process=before_process,
         after_process=after_process,
-        timers={"schedule": 1, "worker_info": 10, "sweep": 30, "abort": 1},
+        timers={"schedule": 1, "worker_info": 10, "sweep": SWEEP_SECONDS, "abort": 1},
     )

@@ -274,3 +274,73 @@ async def test_an_aborted_jobs_marker_does_not_hold_back_the_next_rebuild(settin
         if leftovers:
             await queue.redis.delete(*leftovers)
         await queue.disconnect()
+
+
+async def test_a_worker_starting_with_a_rebuild_queued_runs_it_once_at_once(
+    settings: Any, sessionmaker: Any, mailer: Any, monkeypatch: Any
+) -> None:
+    """A rebuild queued while no worker ran (edits during a deploy) is taken when a worker starts:
+    SAQ's start-up sweep must not take it for a dead worker's job, abort it and retry it after the
+    retry delay (an edit then waited 5 s)."""
+    import asyncio
+
+    from pydotorg.core import tasks
+    from pydotorg.core.changes import enqueue_rebuild
+    from pydotorg.worker import create_worker
+
+    builds: list[float] = []
+
+    async def fake_build(_settings: Any, _builders: Any = None) -> tuple[str, int]:
+        builds.append(asyncio.get_running_loop().time())
+        return "incremental build: 0 written, cursor 0", 0
+
+    async def caught_up(_session: Any) -> int:
+        return 0
+
+    monkeypatch.setattr(tasks, "_run_build", fake_build)
+    monkeypatch.setattr(tasks, "latest_cursor", caught_up)
+    name = f"startup-sweep-{os.getpid()}-{time.time_ns()}"
+    job_settings = msgspec.structs.replace(settings, site_api_key="k", queue_name=name, site_watch_seconds=0)
+    queue = tasks.create_queue(job_settings)
+    await queue.connect()
+    # Widen the window the race needs: a taken job stays in the active list, not yet marked
+    # active, for a moment (on a loaded machine the worker's start-up gives it that moment).
+    dequeue = queue.dequeue
+
+    async def slow_dequeue(*args: Any, **kwargs: Any) -> Any:
+        job = await dequeue(*args, **kwargs)
+        if job is not None:
+            await asyncio.sleep(0.3)
+        return job
+
+    monkeypatch.setattr(queue, "dequeue", slow_dequeue)
+    # ... and SAQ's periodic sweep look a moment later than the worker's first take (its order at
+    # start-up is not fixed: make bench hit it at every worker start).
+    sweep = queue.sweep
+
+    async def late_sweep(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.15)
+        return await sweep(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "sweep", late_sweep)
+    try:
+        await enqueue_rebuild(queue)
+        worker = create_worker(job_settings, queue=queue, sessionmaker=sessionmaker, mailer=mailer)
+        started = asyncio.get_running_loop().time()
+        task = asyncio.create_task(worker.start())
+        try:
+            while not builds:
+                assert asyncio.get_running_loop().time() - started < 3, "no build 3 s after the start"
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.3)
+            job = await queue.job(REBUILD_KEY)
+            assert job is not None and job.status.value == "complete" and job.attempts == 1
+            assert len(builds) == 1
+        finally:
+            await worker.stop()
+            task.cancel()
+    finally:
+        leftovers = [k async for k in queue.redis.scan_iter(match=f"saq:*{name}*")]
+        if leftovers:
+            await queue.redis.delete(*leftovers)
+        await queue.disconnect()

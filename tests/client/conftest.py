@@ -1,9 +1,14 @@
 """The client against the real app served over HTTP (uvicorn in a thread, as the site builder's tests
-do), and a counting transport to see how many requests a call made."""
+do), a counting transport to see how many requests a call made, and ``pydotorg-edit`` run as a
+process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,3 +51,38 @@ def connect(live_api: str, actors: Any) -> Iterator[Callable[..., Client]]:
     yield make
     for client in opened:
         client.close()
+
+
+def cli_runner(
+    home: Path, tmp_path: Path, fake_editor: str
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``pydotorg-edit`` run as a separate process, as an editor runs it: its own ``$HOME`` (so its
+    own credentials file), ``fake_editor`` as ``$EDITOR``, nothing from the caller's ``VISUAL`` or
+    ``PYDOTORG_API``."""
+    editor = tmp_path / "editor.py"
+    editor.write_text(fake_editor, encoding="utf-8")
+
+    def call(
+        *args: str, stdin: str = "", env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        environ = {
+            **os.environ,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "EDITOR": f"{sys.executable} {editor}",
+            "TMPDIR": str(tmp_path),
+            **(env or {}),
+        }
+        environ.pop("VISUAL", None)
+        environ.pop("PYDOTORG_API", None)
+        return subprocess.run(
+            [sys.executable, "-m", "pydotorg_client.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=60,
+            check=False,
+        )
+
+    return call

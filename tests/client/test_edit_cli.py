@@ -6,10 +6,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import stat
 import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +17,7 @@ import pytest
 
 from pydotorg_client import Client
 from pydotorg_client.models import PageCreate, ReleaseCreate
+from tests.client.conftest import cli_runner
 from tests.helpers import PASSWORD
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -53,33 +52,7 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(live_api: str, home: Path, tmp_path: Path) -> Run:
-    editor = tmp_path / "editor.py"
-    editor.write_text(FAKE_EDITOR, encoding="utf-8")
-
-    def call(
-        *args: str, stdin: str = "", env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        environ = {
-            **os.environ,
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "EDITOR": f"{sys.executable} {editor}",
-            "TMPDIR": str(tmp_path),
-            **(env or {}),
-        }
-        environ.pop("VISUAL", None)
-        environ.pop("PYDOTORG_API", None)
-        return subprocess.run(
-            [sys.executable, "-m", "pydotorg_client.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=60,
-            check=False,
-        )
-
-    return call
+    return cli_runner(home, tmp_path, FAKE_EDITOR)
 
 
 PAGE_EDITOR = ("pages.add_page", "pages.change_page", "pages.delete_page")

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
-import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
@@ -34,6 +32,7 @@ from pydotorg_client.models import (
     StoryCategoryCreate,
     TaxonomyCreate,
 )
+from tests.client.conftest import cli_runner
 from tests.helpers import db_fingerprint
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -75,33 +74,7 @@ FAKE_EDITOR = textwrap.dedent(
 def run(live_api: str, tmp_path: Path) -> Run:
     home = tmp_path / "home"
     home.mkdir()
-    editor = tmp_path / "editor.py"
-    editor.write_text(FAKE_EDITOR, encoding="utf-8")
-
-    def call(
-        *args: str, stdin: str = "", env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        environ = {
-            **os.environ,
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "EDITOR": f"{sys.executable} {editor}",
-            "TMPDIR": str(tmp_path),
-            **(env or {}),
-        }
-        environ.pop("VISUAL", None)
-        environ.pop("PYDOTORG_API", None)
-        return subprocess.run(
-            [sys.executable, "-m", "pydotorg_client.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=60,
-            check=False,
-        )
-
-    return call
+    return cli_runner(home, tmp_path, FAKE_EDITOR)
 
 
 @pytest.fixture

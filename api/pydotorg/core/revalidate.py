@@ -19,6 +19,7 @@ remembered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,6 +44,7 @@ ENTRY_OVERHEAD = 160  # bytes counted per remembered tag besides its path and qu
 
 Caller = tuple[int, bool, bool, frozenset[str]] | None
 Key = tuple[Caller, str, bytes]
+Validator = tuple[bytes, bytes, int]  # (data version, tag of the plain body, body length)
 
 
 class DataVersion(Protocol):
@@ -73,7 +75,7 @@ class RevalidateMiddleware:
         self.app = app
         self.counters = counters
         # (caller, path, query) -> (data version, tag of the plain body, body length)
-        self.tags: ByteLRU[Key, tuple[bytes, bytes, int]] = ByteLRU(VALIDATOR_BYTES)
+        self.tags: ByteLRU[Key, Validator] = ByteLRU(VALIDATOR_BYTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = scope.get("route_handler")
@@ -93,44 +95,58 @@ class RevalidateMiddleware:
         version = shared + b"/" + str(changes.LOCAL_WRITES[0]).encode()
         caller = _caller(scope.get("user"))
         key: Key = (caller, scope["path"], scope.get("query_string", b""))
-        known = self.tags.get(key)
-        if_none_match = _header(scope, b"if-none-match")
-        if known is not None and known[0] == version and if_none_match is not None:
-            _, tag, length = known
-            coding = (
-                choose_coding(_header(scope, b"accept-encoding") or "")
-                if length >= COMPRESS_MIN_BYTES
-                else None
-            )
-            sent = coded_tag(tag, coding)
-            if none_match(if_none_match, sent.decode("latin-1")):
-                # As core/httpcache decides it for a 200: any credential makes the answer private.
-                credentialed = caller is not None or bool(
-                    _header(scope, b"authorization") or _header(scope, b"cookie")
-                )
-                headers = [
-                    (b"etag", sent),
-                    (b"cache-control", (PRIVATE if credentialed else PUBLIC).encode()),
-                ]
-                await send({"type": "http.response.start", "status": 304, "headers": headers})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
-        start: list[Any] | None = None
+        credentialed = caller is not None or bool(
+            _header(scope, b"authorization") or _header(scope, b"cookie")
+        )
+        # As core/httpcache decides it for a 200: any credential makes the answer private.
+        cache_control = (PRIVATE if credentialed else PUBLIC).encode()
+        if await not_modified(scope, send, self.tags.get(key), version, cache_control):
+            return
 
-        async def tagged(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                start = list(message.get("headers", []))
-                return
-            if start is not None and message["type"] == "http.response.body":
-                headers, start = start, None
-                body = message.get("body", b"")
-                if not message.get("more_body", False) and not any(h[0].lower() == b"etag" for h in headers):
-                    tag = entity_tag(body)
-                    headers.append((b"etag", tag))
-                    cost = len(key[1]) + len(key[2]) + ENTRY_OVERHEAD
-                    self.tags.put(key, (version, tag, len(body)), cost)
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send(message)
+        def remember(tag: bytes, length: int) -> None:
+            self.tags.put(key, (version, tag, length), len(key[1]) + len(key[2]) + ENTRY_OVERHEAD)
 
-        await self.app(scope, receive, tagged)
+        await self.app(scope, receive, tagging(send, remember))
+
+
+async def not_modified(
+    scope: Scope, send: Send, known: Validator | None, version: bytes, cache_control: bytes
+) -> bool:
+    """Answer ``304`` when ``If-None-Match`` names the tag the answer had at this data version
+    (``known``), in the form core/httpcache would send it (``-br``/``-gzip`` when it would
+    compress); True when it did."""
+    if_none_match = _header(scope, b"if-none-match")
+    if known is None or known[0] != version or if_none_match is None:
+        return False
+    _, tag, length = known
+    coding = choose_coding(_header(scope, b"accept-encoding") or "") if length >= COMPRESS_MIN_BYTES else None
+    sent = coded_tag(tag, coding)
+    if not none_match(if_none_match, sent.decode("latin-1")):
+        return False
+    headers = [(b"etag", sent), (b"cache-control", cache_control)]
+    await send({"type": "http.response.start", "status": 304, "headers": headers})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    return True
+
+
+def tagging(send: Send, remember: Callable[[bytes, int], None]) -> Send:
+    """``send`` for the handler: a ``200`` sent in one piece without an ``ETag`` gets its tag
+    (``entity_tag``, so core/httpcache hashes nothing more), and ``remember(tag, length)`` is told."""
+    start: list[Any] | None = None
+
+    async def tagged(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            start = list(message.get("headers", []))
+            return
+        if start is not None and message["type"] == "http.response.body":
+            headers, start = start, None
+            body = message.get("body", b"")
+            if not message.get("more_body", False) and not any(h[0].lower() == b"etag" for h in headers):
+                tag = entity_tag(body)
+                headers.append((b"etag", tag))
+                remember(tag, len(body))
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send(message)
+
+    return tagged

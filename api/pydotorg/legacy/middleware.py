@@ -43,17 +43,11 @@ from redis.asyncio import Redis
 
 from pydotorg.core import changes
 from pydotorg.core.changes import VERSION_KEY
-from pydotorg.core.httpcache import (
-    COMPRESS_MIN_BYTES,
-    PRIVATE,
-    choose_coding,
-    coded_tag,
-    entity_tag,
-    none_match,
-)
+from pydotorg.core.httpcache import PRIVATE, entity_tag
 from pydotorg.core.lru import ByteLRU
 from pydotorg.core.permissions import Principal
 from pydotorg.core.ratelimit import peer_ip
+from pydotorg.core.revalidate import not_modified, tagging
 from pydotorg.legacy import v1, v2
 from pydotorg.settings import Settings, parse_rate
 
@@ -63,13 +57,6 @@ SYNC_INTERVAL = 0.05
 MAX_AGE = 30.0
 MAX_BODY = 4 * 1024 * 1024
 VALIDATOR_BYTES = 1024 * 1024
-
-
-def _request_header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 ENTRY_OVERHEAD = 256  # bytes counted per entry besides its key, headers and body
@@ -369,39 +356,13 @@ class LegacyReadMiddleware:
         would compress), else the handler, whose answer's tag is remembered. Staff answers depend on
         the data and the request alone (every staff caller sees the same), so the tag of one
         staff caller's answer is every staff caller's."""
-        known = self.validators.get(key)
-        if_none_match = _request_header(scope, b"if-none-match")
-        if known is not None and known[0] == version and if_none_match is not None:
-            _, tag, length = known
-            coding = (
-                choose_coding(_request_header(scope, b"accept-encoding") or "")
-                if length >= COMPRESS_MIN_BYTES
-                else None
-            )
-            sent = coded_tag(tag, coding)
-            if none_match(if_none_match, sent.decode("latin-1")):
-                headers = [(b"etag", sent), (b"cache-control", PRIVATE.encode())]
-                await send({"type": "http.response.start", "status": 304, "headers": headers})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
-        start: list[Any] | None = None  # a 200's headers, sent with the body and its tag
+        if await not_modified(scope, send, self.validators.get(key), version, PRIVATE.encode()):
+            return
 
-        async def tagged(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                start = list(message.get("headers", []))
-                return
-            if start is not None and message["type"] == "http.response.body":
-                headers, start = start, None
-                body = message.get("body", b"")
-                if not message.get("more_body", False) and not any(h[0].lower() == b"etag" for h in headers):
-                    tag = entity_tag(body)
-                    headers.append((b"etag", tag))
-                    self.validators.put(key, (version, tag, len(body)), len(key[0]) + len(key[1]) + 128)
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send(message)
+        def remember(tag: bytes, length: int) -> None:
+            self.validators.put(key, (version, tag, length), len(key[0]) + len(key[1]) + 128)
 
-        await self.app(scope, receive, tagged)
+        await self.app(scope, receive, tagging(send, remember))
 
     async def _capture(
         self, scope: Scope, receive: Receive, send: Send, cache_key: tuple[str, str], version: bytes
